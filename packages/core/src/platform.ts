@@ -1,0 +1,77 @@
+import type { Logger } from './logger.js';
+import type { Report } from './model.js';
+
+/** 1-based inclusive line range in the new version of a file. */
+export interface LineRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The changed lines of a change (PR/MR or `--diff-base`). `lines: 'all'` marks a file whose every
+ * line counts as changed (added, renamed with edits we could not read, binary).
+ */
+export type ChangedFile = { path: string; lines: LineRange[] | 'all' };
+
+export type DiffInfo =
+  | { available: true; base?: string; files: ChangedFile[] }
+  | { available: false; reason: string };
+
+export interface ChangeRequest {
+  /** PR number or MR iid. */
+  id: number;
+  url?: string;
+  title?: string;
+  author?: string;
+  baseSha?: string;
+  headSha?: string;
+  baseRef?: string;
+  headRef?: string;
+}
+
+export interface PlatformContext {
+  platform: string;
+  repository?: string;
+  commit?: string;
+  ref?: string;
+  event?: string;
+  defaultBranch?: string;
+  change?: ChangeRequest;
+  /** True when the job runs code from an untrusted fork with a privileged token (pull_request_target). */
+  untrustedCode?: boolean;
+}
+
+export interface PublishOptions {
+  /** Where report files were written. */
+  outputDir: string;
+  /** Files written by the run, by format id (sarif, gitlab-sast, json, ...). */
+  files: Record<string, string>;
+  comment?: boolean;
+  annotations?: boolean;
+  uploadSarif?: boolean;
+  status?: boolean;
+}
+
+export interface Approval {
+  user: string;
+  state: 'approved' | 'changes_requested' | 'dismissed' | 'commented';
+  at: string;
+  commit?: string;
+  teams?: string[];
+}
+
+/**
+ * What a stage or the runner needs from where it runs. `core` defines it; `local` (here), `github`
+ * and `gitlab` implement it. Stages only ever see this interface.
+ */
+export interface Platform {
+  readonly name: string;
+  readonly logger: Logger;
+  context(): Promise<PlatformContext>;
+  /** Changed files and lines of the current change, or why they are unknown. */
+  changedLines(base?: string): Promise<DiffInfo>;
+  /** Annotations, summaries, comments, uploads: whatever the platform shows. Never throws for a publish failure. */
+  publish(reports: Report[], options: PublishOptions): Promise<void>;
+  /** Human approvals of the current change, where the platform has them. */
+  approvals?(): Promise<Approval[]>;
+}
