@@ -6,4 +6,5 @@ export * from './platform.js';
 export * from './policy.js';
 export * from './severity.js';
 export * from './stage.js';
+export * from './walker.js';
 export * from './walker-types.js';

@@ -27,9 +27,17 @@ export interface WalkedFile {
   size: number;
 }
 
-export type SkipReason = 'binary' | 'too-large' | 'unreadable' | 'outside-root' | 'symlink-loop';
+/** Why a file was not scanned. `invalid-utf8` is recorded by stages that read text (see readTextFile). */
+export type SkipReason =
+  | 'binary'
+  | 'too-large'
+  | 'unreadable'
+  | 'outside-root'
+  | 'symlink-loop'
+  | 'invalid-utf8';
 
 export interface WalkStats {
+  /** Files that passed the path filters (ignore, exclude, include, shard): yielded + skipped by the walker. */
   filesSeen: number;
   filesYielded: number;
   skipped: Record<SkipReason, number>;
@@ -41,7 +49,14 @@ export function emptyWalkStats(): WalkStats {
   return {
     filesSeen: 0,
     filesYielded: 0,
-    skipped: { binary: 0, 'too-large': 0, unreadable: 0, 'outside-root': 0, 'symlink-loop': 0 },
+    skipped: {
+      binary: 0,
+      'too-large': 0,
+      unreadable: 0,
+      'outside-root': 0,
+      'symlink-loop': 0,
+      'invalid-utf8': 0,
+    },
     skippedFiles: [],
   };
 }
