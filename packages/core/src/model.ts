@@ -46,7 +46,9 @@ export const PackageRefSchema = z
       .array(z.string())
       .optional()
       .describe('Shortest path from a direct dependency to this package, as name@version entries.'),
-    manifest: z.string().describe('The lockfile or manifest the package was read from, relative to the root.'),
+    manifest: z
+      .string()
+      .describe('The lockfile or manifest the package was read from, relative to the root.'),
   })
   .strict();
 
@@ -182,7 +184,10 @@ export type Confidence = (typeof CONFIDENCES)[number];
 
 /** JSON Schema (draft 2020-12) of the report, as published in docs/schemas/report-v1.schema.json. */
 export function reportJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ReportSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(ReportSchema, { io: 'input', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   return {
     $schema: schema.$schema,
     $id: 'https://devsecflow.dev/schemas/report-v1.schema.json',

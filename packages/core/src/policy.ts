@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { STAGE_IDS, SeveritySchema } from './model.js';
+import { STAGE_IDS } from './model.js';
+import { SEVERITIES } from './severity.js';
 
 /** `failOn: none` turns the severity check off (other gate rules still apply). */
-export const FailOnSchema = z.union([SeveritySchema, z.literal('none')]);
+export const FailOnSchema = z.enum([...SEVERITIES, 'none']);
 export type FailOn = z.infer<typeof FailOnSchema>;
 
 const dateString = z
@@ -77,9 +78,23 @@ export const ConfigFileSchema = z
       .union([z.boolean(), z.object({ base: z.string().optional() }).strict()])
       .optional()
       .describe('Report only findings on lines the change touched.'),
-    exclude: z.array(z.string()).optional().describe('Globs excluded from every stage, on top of .gitignore.'),
+    exclude: z
+      .array(z.string())
+      .optional()
+      .describe('Globs excluded from every stage, on top of .gitignore.'),
     maxFileSize: z
-      .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i, 'a size like 2MB')])
+      .union(
+        [
+          z.number().int().positive(),
+          z
+            .string()
+            .regex(
+              /^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i,
+              'expected a number of bytes or a size such as 512KB or 2MB',
+            ),
+        ],
+        { error: 'expected a number of bytes or a size such as 512KB or 2MB' },
+      )
       .optional(),
     ignore: z.array(IgnoreEntrySchema).optional(),
     stages: z.object(stagesShape).strict().optional(),
@@ -127,7 +142,9 @@ export function parseSize(value: number | string | undefined, fallback = DEFAULT
   if (typeof value === 'number') return value;
   const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i.exec(value.trim());
   if (!m) return fallback;
-  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m[2]!.toUpperCase() as 'B' | 'KB' | 'MB' | 'GB'];
+  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[
+    m[2]!.toUpperCase() as 'B' | 'KB' | 'MB' | 'GB'
+  ];
   return Math.round(Number(m[1]) * unit);
 }
 

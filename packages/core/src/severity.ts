@@ -40,7 +40,8 @@ export function severityFromCvssScore(score: number): Severity {
  * ranks it with the same scale as CVSS. Returns undefined when the value is not a number.
  */
 export function severityFromSecuritySeverity(value: unknown): Severity | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number.parseFloat(value) : Number.NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' ? Number.parseFloat(value) : Number.NaN;
   return Number.isFinite(n) ? severityFromCvssScore(n) : undefined;
 }
 
