@@ -4,6 +4,7 @@ export * from './diff.js';
 export * from './errors.js';
 export * from './fingerprint.js';
 export * from './gate.js';
+export * from './json.js';
 export * from './local-platform.js';
 export * from './logger.js';
 export * from './merge.js';
