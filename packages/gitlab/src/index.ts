@@ -1,0 +1,30 @@
+export { type ApiAuth, createApi, describeApiError, type GitLabApi, httpStatus } from './api.js';
+export {
+  addedLinesOfHunks,
+  changedFilesFromMrDiffs,
+  type MergeRequestDiff,
+  parseGitDiff,
+  unquoteGitPath,
+} from './diff.js';
+export {
+  type Env,
+  type GitLabJobInfo,
+  hostFromApiUrl,
+  isGitLabCi,
+  readJobInfo,
+  toPlatformContext,
+} from './env.js';
+export {
+  createGitLabLogger,
+  type GitLabLoggerOptions,
+  sectionEnd,
+  sectionName,
+  sectionStart,
+} from './logger.js';
+export { isOurNote, NOTE_MAX_ROWS, noteMarker, renderStageNote, STAGE_TITLES } from './note.js';
+export {
+  createGitLabPlatform,
+  type GitLabPlatform,
+  type GitLabPlatformOptions,
+  TOKEN_VARIABLE,
+} from './platform.js';
