@@ -1,0 +1,22 @@
+export {
+  ANNOTATION_LIMITS,
+  type Annotation,
+  type AnnotationLevel,
+  annotationLevel,
+  selectAnnotations,
+} from './annotations.js';
+export { gitChangedLines, PULL_FILES_CAP, pullRequestChangedLines } from './changed-lines.js';
+export {
+  type Env,
+  type GitHubContext,
+  isGitHubActions,
+  readEventPayload,
+  readGitHubContext,
+} from './context.js';
+export { parseGitDiff, patchToRanges, unquoteGitPath } from './diff.js';
+export { hashFileLines, hashLines, LineHasher } from './line-hash.js';
+export { createActionsLogger, writeUntrusted } from './logger.js';
+export { renderReports } from './markdown.js';
+export { createGitHubPlatform, type GitHubPlatform, type GitHubPlatformOptions } from './platform.js';
+export { COMMENT_LIMIT_CHARS, SUMMARY_LIMIT_BYTES } from './publish.js';
+export { addLineHashes, assignCategories, SARIF_LIMITS, type SarifLimits, splitSarif } from './sarif.js';
