@@ -287,6 +287,7 @@ export const COMMON_STAGE_KEYS = [
   'newOnly',
   'allowPartial',
   'diffAware',
+  'import',
 ] as const;
 
 /** The stage's own options from its config section, with the common keys removed. */

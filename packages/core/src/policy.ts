@@ -46,6 +46,10 @@ export const StageSectionSchema = z
     enabled: z.boolean().optional(),
     ...gateFields,
     diffAware: z.boolean().optional().describe('Per-stage opt-out of the diff filter.'),
+    import: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Other scanners' SARIF files (relative to the config) merged into this stage's report."),
   })
   .catchall(z.unknown());
 export type StageSection = z.infer<typeof StageSectionSchema>;
