@@ -1,0 +1,161 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { defineStage, type ReportError, type StageOutput } from '@devsecflow/core';
+import { z } from 'zod';
+import { EXTRACTORS, extractorFor } from './extractors/index.js';
+import { buildFindings } from './findings.js';
+import { OfflineDb } from './osv/offline.js';
+import { OsvApi } from './osv/online.js';
+import type { AdvisorySource } from './osv/types.js';
+import { toCycloneDx } from './sbom.js';
+import { extractFile, matchPackages } from './scan.js';
+import { ECOSYSTEMS, type ExtractResult } from './types.js';
+
+/** `stages.deps` in devsecflow.yml (gate fields and `enabled` are stripped before this runs). */
+export const DepsOptionsSchema = z
+  .object({
+    offlineDb: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Directory of OSV dumps (<Ecosystem>/all.zip); no network when set.'),
+    osvUrl: z.url().default('https://api.osv.dev').describe('OSV API base URL.'),
+    cacheDir: z.string().min(1).optional().describe('Cache for OSV records and the offline index.'),
+    timeoutMs: z.number().int().positive().default(30_000).describe('Per-request timeout.'),
+    deadlineMs: z
+      .number()
+      .int()
+      .positive()
+      .default(300_000)
+      .describe('Deadline for the whole advisory lookup.'),
+    ecosystems: z.array(z.enum(ECOSYSTEMS)).optional().describe('Only scan these ecosystems.'),
+    includeDev: z.boolean().default(true).describe('Match dev dependencies too.'),
+    sbom: z.string().min(1).optional().describe('Also write a CycloneDX 1.6 JSON SBOM to this path.'),
+    maxLockfileSize: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024 * 1024)
+      .describe('Larger lockfiles are reported, not read.'),
+  })
+  .strict();
+export type DepsOptions = z.output<typeof DepsOptionsSchema>;
+
+function lockfileGlobs(): string[] {
+  return [
+    '**/package-lock.json',
+    '**/npm-shrinkwrap.json',
+    '**/pnpm-lock.yaml',
+    '**/yarn.lock',
+    '**/bun.lock',
+    '**/requirements*.txt',
+    '**/Pipfile.lock',
+    '**/poetry.lock',
+    '**/uv.lock',
+    '**/pdm.lock',
+    '**/go.mod',
+    '**/Cargo.lock',
+    '**/Gemfile.lock',
+    '**/gems.locked',
+    '**/composer.lock',
+    '**/gradle.lockfile',
+    '**/pom.xml',
+    '**/packages.lock.json',
+    '**/pubspec.lock',
+    '**/mix.lock',
+  ];
+}
+
+/** The dependency scan stage: lockfiles anywhere in the tree, matched against OSV. */
+export const depsStage = defineStage<DepsOptions>({
+  meta: {
+    id: 'deps',
+    title: 'Dependency scan',
+    description:
+      'Reads lockfiles (npm, pnpm, yarn, bun, PyPI tools, Go, Cargo, RubyGems, Composer, Maven/Gradle, NuGet, Pub, Hex) and matches every package against OSV advisories, online or from an offline dump.',
+    diffScope: 'files',
+  },
+  options: DepsOptionsSchema as unknown as z.ZodType<DepsOptions>,
+  async run(ctx, options): Promise<StageOutput> {
+    const errors: ReportError[] = [];
+    const results: ExtractResult[] = [];
+    const paths: string[] = [];
+    for await (const f of ctx.files({ include: lockfileGlobs(), maxFileSize: options.maxLockfileSize })) {
+      if (extractorFor(f.path, EXTRACTORS)) paths.push(f.path);
+    }
+    for (const s of ctx.walkStats.skippedFiles) {
+      if (s.reason === 'too-large' || s.reason === 'unreadable') {
+        errors.push({
+          message: `${s.path}: lockfile not read (${s.reason}${s.detail ? `: ${s.detail}` : ''})`,
+          path: s.path,
+        });
+      }
+    }
+    for (const p of paths.sort()) {
+      const r = await extractFile(ctx.root, p);
+      if ('packages' in r) {
+        results.push(r);
+        ctx.logger.debug(`deps: ${p}: ${r.format}, ${r.packages.length} packages`);
+      } else errors.push(r);
+    }
+    const wanted = options.ecosystems ? new Set<string>(options.ecosystems) : undefined;
+    const packages = results
+      .filter((r) => !wanted || wanted.has(r.ecosystem))
+      .flatMap((r) => r.packages)
+      .filter((p) => options.includeDev || p.scope !== 'dev');
+    const unresolved = results.flatMap((r) => r.unresolved ?? []);
+    for (const u of unresolved) {
+      errors.push({
+        kind: 'skipped',
+        message: `${u.manifest}${u.line ? `:${u.line}` : ''}: ${u.name} ${u.spec || '(no version)'} is not pinned to one version (${u.reason}); its advisories were not checked`,
+        path: u.manifest,
+        ...(u.line ? { line: u.line } : {}),
+      });
+    }
+    for (const r of results)
+      for (const n of r.notes ?? [])
+        errors.push({ kind: 'skipped', message: `${r.manifest}: ${n}`, path: r.manifest });
+
+    const source: AdvisorySource = options.offlineDb
+      ? new OfflineDb({
+          dir: isAbsolute(options.offlineDb) ? options.offlineDb : resolve(ctx.root, options.offlineDb),
+          ...(options.cacheDir
+            ? { cacheDir: join(resolve(ctx.root, options.cacheDir), 'offline-index') }
+            : {}),
+          log: (m) => ctx.logger.debug(m),
+        })
+      : new OsvApi({
+          baseUrl: options.osvUrl,
+          cacheDir: join(resolve(ctx.root, options.cacheDir ?? '.devsecflow-cache'), 'osv'),
+          timeoutMs: options.timeoutMs,
+          deadlineMs: options.deadlineMs,
+          log: (m) => ctx.logger.debug(m),
+        });
+    const { matches, errors: sourceErrors, queried } = await matchPackages(packages, source, ctx.signal);
+    errors.push(...sourceErrors);
+    const findings = buildFindings(matches);
+
+    if (options.sbom) {
+      const out = resolve(ctx.root, options.sbom);
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(
+        out,
+        `${JSON.stringify(toCycloneDx(results, { name: basename(ctx.root) }), null, 2)}\n`,
+      );
+    }
+    const hardErrors = errors.filter((e) => e.kind !== 'skipped');
+    return {
+      findings,
+      errors,
+      status: hardErrors.length ? 'partial' : 'ok',
+      stats: {
+        lockfiles: results.length,
+        packages: packages.length,
+        packagesQueried: queried,
+        vulnerablePackages: matches.length,
+        unresolved: unresolved.length,
+        lockfileErrors: errors.filter((e) => e.kind !== 'skipped' && e.path && paths.includes(e.path)).length,
+      },
+    };
+  },
+});
