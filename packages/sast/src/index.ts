@@ -1,0 +1,33 @@
+export {
+  ensureLanguages,
+  type Grammar,
+  grammarForPath,
+  grammarFromShebang,
+  LANGUAGES,
+  type Language,
+} from './languages.js';
+export { type RuleFile, RuleFileSchema, TaintSpecSchema } from './rule-schema.js';
+export {
+  BUILTIN_RULES_DIR,
+  builtinRuleFiles,
+  type CompiledRule,
+  type LoadRulesOptions,
+  loadRuleFile,
+  loadRules,
+  requiredWords,
+} from './rules.js';
+export {
+  applicableRules,
+  DEFAULT_LIMITS,
+  type FileInput,
+  type FileResult,
+  type ScanFilesOptions,
+  type ScanLimits,
+  type ScanStats,
+  scanFile,
+  scanFiles,
+  scanSource,
+  scanTree,
+} from './scan.js';
+export { type SastOptions, SastOptionsSchema, sastStage } from './stage.js';
+export { TaintAnalyzer, type TaintState } from './taint.js';

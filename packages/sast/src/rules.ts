@@ -1,0 +1,482 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type NapiConfig, parse } from '@ast-grep/napi';
+import { type Confidence, ConfigError, type Severity } from '@devsecflow/core';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { expandoChar, grammarsOf, LANGUAGES, type Language, napiLang } from './languages.js';
+import { type RuleFile, RuleFileSchema, type TaintLibrary, TaintLibrarySchema } from './rule-schema.js';
+
+type RuleObject = Record<string, unknown>;
+
+/** A validated rule, ready to run. Plain data, so it can cross to a worker thread. */
+export interface CompiledRule {
+  id: string;
+  language: Language;
+  title: string;
+  message: string;
+  severity: Severity;
+  confidence: Confidence;
+  cwe: string[];
+  owasp: string[];
+  fix: string;
+  references: string[];
+  /** The YAML file the rule came from. */
+  file: string;
+  /** Structural rules report every match; taint rules report sinks reached by untrusted data. */
+  kind: 'structural' | 'taint';
+  /** The ast-grep matcher: the rule itself, or for taint rules the union of the sinks. */
+  matcher: NapiConfig;
+  taint?: {
+    sources: NapiConfig;
+    sanitizers?: NapiConfig;
+    reportUnknown: boolean | 'concatenation';
+    /** Cache keys: rules sharing the same sources/sanitisers reuse one search per file. */
+    sourcesKey: string;
+    sanitizersKey?: string;
+  };
+  /**
+   * A cheap pre-filter: the rule can only match a file containing at least one of these strings.
+   * `null` when no such set can be derived (the rule then runs on every file of its language).
+   */
+  requires: string[] | null;
+}
+
+/** Where the package's own rule packs live (works from src/ and from dist/). */
+export const BUILTIN_RULES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'rules');
+
+function locate(doc: Document, lc: LineCounter, path: (string | number)[]): number | undefined {
+  for (let p = path; ; p = p.slice(0, -1)) {
+    const node = p.length === 0 ? doc.contents : doc.getIn(p, true);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) return lc.linePos(range[0]).line;
+    if (p.length === 0) return undefined;
+  }
+}
+
+function keyName(path: PropertyKey[]): string {
+  let s = '';
+  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s ? `.${String(k)}` : String(k);
+  return s || '(top level)';
+}
+
+function readYaml(file: string, display: string): { data: unknown; doc: Document; lc: LineCounter } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+      file: display,
+    });
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, {
+      file: display,
+      line: pos?.line,
+      column: pos?.col,
+    });
+  }
+  return { data: doc.toJS(), doc, lc };
+}
+
+function zodFail(error: z.ZodError, doc: Document, lc: LineCounter, display: string, what: string): never {
+  const issue = error.issues[0]!;
+  const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+  throw new ConfigError(`${what} key \`${keyName(path)}\`: ${issue.message}`, {
+    file: display,
+    line: locate(doc, lc, path),
+  });
+}
+
+// Identifier-like words that appear in nearly every file: useless as a pre-filter.
+const WEAK_WORDS = new Set([
+  'function',
+  'return',
+  'const',
+  'let',
+  'var',
+  'new',
+  'this',
+  'true',
+  'false',
+  'null',
+  'import',
+  'from',
+  'def',
+  'self',
+  'func',
+  'string',
+  'String',
+  'True',
+  'False',
+  'None',
+  'if',
+  'for',
+  'in',
+  'of',
+]);
+
+type WordSet = string[] | null;
+
+function score(s: WordSet): number {
+  if (!s || s.length === 0) return -1;
+  return Math.min(...s.map((w) => (WEAK_WORDS.has(w) ? 0 : w.length))) - s.length * 0.01;
+}
+
+function best(sets: WordSet[]): WordSet {
+  let pick: WordSet = null;
+  for (const s of sets) if (score(s) > score(pick)) pick = s;
+  return pick;
+}
+
+function wordsOfPattern(p: string): WordSet {
+  const words = p.replace(/\$+[A-Z_][A-Z0-9_]*|\$\$\$/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g);
+  if (!words) return null;
+  return best(words.map((w) => [w]));
+}
+
+function wordsOfRegex(r: string): WordSet {
+  const m = /^\^?\(?([A-Za-z_]\w*(?:\|[A-Za-z_]\w*)*)\)?\$?$/.exec(r);
+  if (!m?.[1]) return null;
+  const words = m[1].split('|').filter(Boolean);
+  return words.length ? words : null;
+}
+
+/** Derives a necessary-word set from an ast-grep rule object (see {@link CompiledRule.requires}). */
+export function requiredWords(
+  rule: unknown,
+  utils: Record<string, unknown> = {},
+  constraints: Record<string, unknown> = {},
+  seen = new Set<string>(),
+): WordSet {
+  if (!rule || typeof rule !== 'object') return null;
+  const r = rule as RuleObject;
+  const candidates: WordSet[] = [];
+  if (typeof r.pattern === 'string') candidates.push(wordsOfPattern(r.pattern));
+  else if (r.pattern && typeof r.pattern === 'object') {
+    const ctx = (r.pattern as RuleObject).context;
+    if (typeof ctx === 'string') candidates.push(wordsOfPattern(ctx));
+  }
+  if (typeof r.regex === 'string') candidates.push(wordsOfRegex(r.regex));
+  for (const rel of ['inside', 'has', 'follows', 'precedes']) {
+    if (r[rel]) candidates.push(requiredWords(r[rel], utils, constraints, seen));
+  }
+  if (Array.isArray(r.all))
+    for (const sub of r.all) candidates.push(requiredWords(sub, utils, constraints, seen));
+  if (Array.isArray(r.any)) {
+    const union: string[] = [];
+    let ok = r.any.length > 0;
+    for (const sub of r.any) {
+      const s = requiredWords(sub, utils, constraints, seen);
+      if (!s) ok = false;
+      else union.push(...s);
+    }
+    if (ok) candidates.push([...new Set(union)]);
+  }
+  if (typeof r.matches === 'string' && !seen.has(r.matches)) {
+    seen.add(r.matches);
+    candidates.push(requiredWords(utils[r.matches], utils, constraints, seen));
+  }
+  if (typeof r.pattern === 'string') {
+    for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
+      const c = constraints[mv.slice(1)];
+      if (c) candidates.push(requiredWords(c, utils, {}, seen));
+    }
+  }
+  return best(candidates);
+}
+
+function collectPatterns(rule: unknown, out: string[]): void {
+  if (Array.isArray(rule)) {
+    for (const r of rule) collectPatterns(r, out);
+    return;
+  }
+  if (!rule || typeof rule !== 'object') return;
+  for (const [k, v] of Object.entries(rule as RuleObject)) {
+    if (k === 'pattern' && typeof v === 'string') out.push(v);
+    else if (k === 'pattern' && v && typeof v === 'object' && typeof (v as RuleObject).context === 'string') {
+      out.push((v as RuleObject).context as string);
+    } else collectPatterns(v, out);
+  }
+}
+
+/**
+ * ast-grep's `f($A, $$$)` does not match `f(x)`: the comma is literal. Rule authors mean "and maybe
+ * more", so every pattern with `, $$$` or `$$$, ` also matches with those parts left out.
+ */
+export function patternVariants(p: string): string[] {
+  const re = /, \$\$\$(?![A-Z_])|\$\$\$, /g;
+  const spots = [...p.matchAll(re)];
+  if (spots.length === 0 || spots.length > 4) return [p];
+  const out = new Set<string>();
+  for (let mask = 0; mask < 1 << spots.length; mask++) {
+    let s = '';
+    let last = 0;
+    spots.forEach((m, i) => {
+      s += p.slice(last, m.index);
+      if (!(mask & (1 << i))) s += m[0];
+      last = m.index + m[0].length;
+    });
+    out.add(s + p.slice(last));
+  }
+  return [...out];
+}
+
+/** Rewrites `pattern` keys with optional-rest variants (see {@link patternVariants}), recursively. */
+export function expandPatterns(rule: unknown): unknown {
+  if (Array.isArray(rule)) return rule.map(expandPatterns);
+  if (!rule || typeof rule !== 'object') return rule;
+  const out: RuleObject = {};
+  for (const [k, v] of Object.entries(rule as RuleObject)) out[k] = k === 'pattern' ? v : expandPatterns(v);
+  if (typeof out.pattern === 'string') {
+    const variants = patternVariants(out.pattern);
+    if (variants.length > 1) {
+      delete out.pattern;
+      const alt = { any: variants.map((pattern) => ({ pattern })) };
+      out.all = Array.isArray(out.all) ? [alt, ...out.all] : [alt];
+    }
+  }
+  return out;
+}
+
+function expandRuleFile(r: RuleFile): RuleFile {
+  const rec = (o: Record<string, RuleObject> | undefined) =>
+    o &&
+    (Object.fromEntries(Object.entries(o).map(([k, v]) => [k, expandPatterns(v)])) as Record<
+      string,
+      RuleObject
+    >);
+  return {
+    ...r,
+    rule: r.rule && (expandPatterns(r.rule) as RuleObject),
+    utils: rec(r.utils),
+    constraints: rec(r.constraints),
+    taint: r.taint && {
+      ...r.taint,
+      sinks: expandPatterns(r.taint.sinks) as RuleObject[],
+      sources: expandPatterns(r.taint.sources) as (string | RuleObject)[],
+      sanitizers: r.taint.sanitizers && (expandPatterns(r.taint.sanitizers) as (string | RuleObject)[]),
+    },
+  };
+}
+
+/** Throws a one-line message when ast-grep rejects a matcher or one of its patterns does not parse. */
+function checkMatcher(language: Language, config: NapiConfig): void {
+  for (const g of grammarsOf(language)) {
+    const lang = napiLang(g);
+    try {
+      parse(lang, '').root().findAll(config);
+    } catch (e) {
+      throw new Error((e as Error).message.replace(/\n\s*\|->/g, ': ').replace(/\s+/g, ' '));
+    }
+    const patterns: string[] = [];
+    collectPatterns([config.rule, config.constraints, config.utils], patterns);
+    const ex = expandoChar(g);
+    for (const p of patterns) {
+      const src = ex && ex !== '$' ? p.replaceAll('$', ex) : p;
+      const bad = parse(lang, src)
+        .root()
+        .find({ rule: { kind: 'ERROR' } });
+      if (bad)
+        throw new Error(
+          `pattern \`${p}\` is not valid ${g} (syntax error near \`${bad.text().slice(0, 30)}\`)`,
+        );
+    }
+  }
+}
+
+const libraries = new Map<string, TaintLibrary & { file: string }>();
+
+function taintLibrary(language: Language, dir = BUILTIN_RULES_DIR): TaintLibrary & { file: string } {
+  const file = join(dir, language, '_taint.yml');
+  const cached = libraries.get(file);
+  if (cached) return cached;
+  let lib: TaintLibrary & { file: string } = { sources: {}, sanitizers: {}, file };
+  try {
+    statSync(file);
+    const { data, doc, lc } = readYaml(file, file);
+    const parsed = TaintLibrarySchema.safeParse(data);
+    if (!parsed.success) zodFail(parsed.error, doc, lc, file, 'taint library');
+    const ex = (sets: Record<string, RuleObject[]>) =>
+      Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, expandPatterns(v) as RuleObject[]]));
+    lib = {
+      sources: ex(parsed.data.sources),
+      sanitizers: ex(parsed.data.sanitizers),
+      ...(parsed.data.utils
+        ? { utils: ex({ u: [parsed.data.utils] }).u![0] as Record<string, RuleObject> }
+        : {}),
+      file,
+    };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  libraries.set(file, lib);
+  return lib;
+}
+
+function resolveRefs(
+  refs: (string | RuleObject)[],
+  kind: 'sources' | 'sanitizers',
+  lib: TaintLibrary,
+  fail: (index: number, msg: string) => never,
+): RuleObject[] {
+  const out: RuleObject[] = [];
+  refs.forEach((ref, i) => {
+    if (typeof ref === 'string') {
+      const set = lib[kind][ref];
+      if (!set) {
+        const known = Object.keys(lib[kind]).join(', ') || 'none';
+        fail(i, `unknown shared ${kind} set \`${ref}\` (known: ${known})`);
+      }
+      out.push(...set);
+    } else out.push(ref);
+  });
+  return out;
+}
+
+/**
+ * Reads and validates one rule file. Any problem is a ConfigError naming the file, the line and the
+ * key, e.g. `rules/foo.yml:7: rule key \`severity\`: Invalid option: expected one of ...`.
+ */
+export function loadRuleFile(file: string, display = file): CompiledRule {
+  const { data, doc, lc } = readYaml(file, display);
+  const parsed = RuleFileSchema.safeParse(data);
+  if (!parsed.success) zodFail(parsed.error, doc, lc, display, 'rule');
+  const r = expandRuleFile(parsed.data);
+  const at = (path: (string | number)[]) => ({ file: display, line: locate(doc, lc, path) });
+  const compileFail = (path: (string | number)[], msg: string): never => {
+    throw new ConfigError(`rule \`${r.id}\` key \`${keyName(path)}\`: ${msg}`, at(path));
+  };
+  const lib = taintLibrary(r.language);
+  const utils = { ...(lib.utils ?? {}), ...(r.utils ?? {}) };
+  const base = { utils, ...(r.constraints ? { constraints: r.constraints } : {}) } as const;
+  const check = (path: (string | number)[], cfg: NapiConfig) => {
+    try {
+      checkMatcher(r.language, cfg);
+    } catch (e) {
+      compileFail(path, (e as Error).message);
+    }
+  };
+  const meta = {
+    id: r.id,
+    language: r.language,
+    title: r.title,
+    message: r.message.trim(),
+    severity: r.severity,
+    confidence: r.confidence,
+    cwe: r.cwe,
+    owasp: r.owasp,
+    fix: r.fix.trim(),
+    references: r.references,
+    file: display,
+  };
+  if (r.rule) {
+    const matcher = { rule: r.rule, ...base } as NapiConfig;
+    check(['rule'], matcher);
+    return {
+      ...meta,
+      kind: 'structural',
+      matcher,
+      requires: requiredWords(r.rule, utils, r.constraints ?? {}),
+    };
+  }
+  const t = r.taint!;
+  t.sinks.forEach((sink, i) => {
+    check(['taint', 'sinks', i], { rule: sink, ...base } as NapiConfig);
+  });
+  const sources = resolveRefs(t.sources, 'sources', lib, (i, m) => compileFail(['taint', 'sources', i], m));
+  sources.forEach((s, i) => {
+    check(['taint', 'sources', i], { rule: s, utils } as NapiConfig);
+  });
+  const sanitizers = resolveRefs(t.sanitizers ?? [], 'sanitizers', lib, (i, m) =>
+    compileFail(['taint', 'sanitizers', i], m),
+  );
+  sanitizers.forEach((s, i) => {
+    check(['taint', 'sanitizers', i], { rule: s, utils } as NapiConfig);
+  });
+  const sinkRule = { any: t.sinks };
+  const sourcesCfg = { rule: { any: sources }, utils } as NapiConfig;
+  const sanitizersCfg = sanitizers.length ? ({ rule: { any: sanitizers }, utils } as NapiConfig) : undefined;
+  return {
+    ...meta,
+    kind: 'taint',
+    matcher: { rule: sinkRule, ...base } as NapiConfig,
+    taint: {
+      sources: sourcesCfg,
+      sanitizers: sanitizersCfg,
+      reportUnknown: t.reportUnknown,
+      sourcesKey: JSON.stringify(sourcesCfg),
+      sanitizersKey: sanitizersCfg ? JSON.stringify(sanitizersCfg) : undefined,
+    },
+    requires: requiredWords(sinkRule, utils, r.constraints ?? {}),
+  };
+}
+
+/** Every built-in rule file, as absolute paths, sorted (one folder per language; `_*.yml` are libraries). */
+export function builtinRuleFiles(dir = BUILTIN_RULES_DIR): string[] {
+  const files: string[] = [];
+  for (const lang of LANGUAGES) {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, lang));
+    } catch {
+      continue;
+    }
+    for (const n of names.sort())
+      if (/\.ya?ml$/.test(n) && !n.startsWith('_')) files.push(join(dir, lang, n));
+  }
+  return files;
+}
+
+export interface LoadRulesOptions {
+  /** Include the built-in packs (default true). */
+  builtin?: boolean;
+  /** Extra rule files (absolute paths). */
+  files?: string[];
+  /** Base directory for the file names shown in errors. */
+  displayRoot?: string;
+  /** Rule ids to leave out; an unknown id is a ConfigError. */
+  disable?: string[];
+  /** Only rules of these languages (`javascript` rules also cover TypeScript). */
+  languages?: Language[];
+}
+
+/** Loads, validates and filters rules. Duplicate ids and unknown disabled ids are ConfigErrors. */
+export function loadRules(options: LoadRulesOptions = {}): CompiledRule[] {
+  const rules: CompiledRule[] = [];
+  const seen = new Map<string, string>();
+  const add = (file: string, display: string) => {
+    const rule = loadRuleFile(file, display);
+    const prev = seen.get(rule.id);
+    if (prev)
+      throw new ConfigError(`duplicate rule id \`${rule.id}\` (also defined in ${prev})`, { file: display });
+    seen.set(rule.id, display);
+    rules.push(rule);
+  };
+  if (options.builtin !== false) {
+    for (const f of builtinRuleFiles()) add(f, `@devsecflow/sast/rules/${relative(BUILTIN_RULES_DIR, f)}`);
+  }
+  for (const f of options.files ?? []) add(f, options.displayRoot ? relative(options.displayRoot, f) : f);
+  const disabled = new Set(options.disable ?? []);
+  for (const id of disabled) {
+    if (!seen.has(id)) throw new ConfigError(`stages.sast.disable: unknown rule id \`${id}\``);
+  }
+  const langs = options.languages ? new Set(options.languages) : undefined;
+  return rules.filter((r) => {
+    if (disabled.has(r.id)) return false;
+    if (!langs) return true;
+    if (langs.has(r.language)) return true;
+    // JavaScript rules also run on TypeScript files.
+    return r.language === 'javascript' && langs.has('typescript');
+  });
+}
+
+/** The id a rule file should carry: its file name without extension. */
+export function ruleIdFromFile(file: string): string {
+  return basename(file).replace(/\.ya?ml$/, '');
+}

@@ -1,0 +1,342 @@
+import { readFile } from 'node:fs/promises';
+import { parse, parseAsync, type SgNode, type SgRoot } from '@ast-grep/napi';
+import type { Confidence, FindingDraft, ReportError, Severity } from '@devsecflow/core';
+import {
+  type Grammar,
+  grammarForPath,
+  grammarFromShebang,
+  grammarsOf,
+  languageOf,
+  napiLang,
+} from './languages.js';
+import type { CompiledRule } from './rules.js';
+import { TaintAnalyzer } from './taint.js';
+
+const LOWER: Record<Severity, Severity> = {
+  critical: 'high',
+  high: 'medium',
+  medium: 'low',
+  low: 'low',
+  info: 'info',
+};
+
+const SNIPPET_MAX = 300;
+
+function cweUrl(cwe: string): string {
+  return `https://cwe.mitre.org/data/definitions/${cwe.slice(4)}.html`;
+}
+
+function interpolate(message: string, node: SgNode): string {
+  return message.replace(/\$([A-Z_][A-Z0-9_]*)/g, (all, name: string) => {
+    const m = node.getMatch(name);
+    if (!m) return all;
+    const t = m.text().replace(/\s+/g, ' ');
+    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+  });
+}
+
+function draft(
+  rule: CompiledRule,
+  node: SgNode,
+  path: string,
+  confidence: Confidence,
+  severity: Severity,
+  flow?: string,
+): FindingDraft {
+  const r = node.range();
+  const text = node.text();
+  const snippet = text.trim();
+  return {
+    ruleId: rule.id,
+    title: rule.title,
+    message: interpolate(rule.message, node),
+    severity,
+    confidence,
+    location: {
+      path,
+      startLine: r.start.line + 1,
+      startColumn: r.start.column + 1,
+      endLine: r.end.line + 1,
+      endColumn: r.end.column + 1,
+      snippet: snippet.length > SNIPPET_MAX ? `${snippet.slice(0, SNIPPET_MAX)}...` : snippet,
+    },
+    identifiers: [
+      ...rule.cwe.map((value) => ({ type: 'cwe' as const, value, url: cweUrl(value) })),
+      ...rule.owasp.map((value) => ({ type: 'owasp' as const, value })),
+      { type: 'rule', value: rule.id },
+    ],
+    references: rule.references,
+    fix: { summary: rule.fix },
+    fingerprintContext: text,
+    ...(flow ? { properties: { taint: flow } } : {}),
+  };
+}
+
+/** Rules that apply to a grammar and whose pre-filter words occur in the text. */
+export function applicableRules(text: string, grammar: Grammar, rules: CompiledRule[]): CompiledRule[] {
+  return rules.filter(
+    (r) =>
+      grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.some((w) => text.includes(w))),
+  );
+}
+
+/** Runs rules over a parsed tree. `rules` should already be filtered with {@link applicableRules}. */
+export function scanTree(
+  root: SgRoot,
+  grammar: Grammar,
+  rules: CompiledRule[],
+  path: string,
+): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const top = root.root();
+  let taint: TaintAnalyzer | undefined;
+  for (const rule of rules) {
+    const seen = new Set<string>();
+    for (const node of top.findAll(rule.matcher)) {
+      const r = node.range();
+      const at = `${r.start.index}:${r.end.index}`;
+      if (seen.has(at)) continue;
+      seen.add(at);
+      if (rule.kind === 'structural' || !rule.taint) {
+        out.push(draft(rule, node, path, rule.confidence, rule.severity));
+        continue;
+      }
+      taint ??= new TaintAnalyzer(top, grammar);
+      // Without $ARG the whole match is checked; for a call, that means its arguments.
+      const arg = node.getMatch('ARG') ?? (node.field('arguments' as never) as SgNode | null) ?? node;
+      const { state, built } = taint.analyze(arg, rule.taint);
+      const unknownWanted = rule.taint.reportUnknown === 'concatenation' ? built : rule.taint.reportUnknown;
+      if (state === 'tainted')
+        out.push(draft(rule, node, path, rule.confidence, rule.severity, 'source-reached'));
+      else if (state === 'unknown' && unknownWanted) {
+        out.push(draft(rule, node, path, 'low', LOWER[rule.severity], 'source-not-visible'));
+      }
+    }
+  }
+  return out;
+}
+
+/** Scans a source string: the entry point for rule tests and embedding. */
+export function scanSource(
+  text: string,
+  grammar: Grammar,
+  rules: CompiledRule[],
+  path = 'input',
+): FindingDraft[] {
+  const applicable = applicableRules(text, grammar, rules);
+  if (applicable.length === 0) return [];
+  return scanTree(parse(napiLang(grammar), text), grammar, applicable, path);
+}
+
+export interface ScanLimits {
+  /** Files above this size whose lines average more than `minifiedLineLength` are skipped as minified. */
+  minifiedMinSize: number;
+  minifiedLineLength: number;
+  /** Hard cap: larger files are never parsed. */
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: ScanLimits = {
+  minifiedMinSize: 128 * 1024,
+  minifiedLineLength: 1000,
+  maxBytes: 8 * 1024 * 1024,
+};
+
+export interface FileInput {
+  path: string;
+  absolutePath: string;
+  size?: number;
+}
+
+export interface FileResult {
+  findings: FindingDraft[];
+  error?: ReportError;
+  /** What happened, for stats. */
+  outcome: 'scanned' | 'no-rules' | 'not-source' | 'skipped' | 'error';
+  grammar?: Grammar;
+  syntaxErrors?: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads, classifies and scans one file. Never throws: problems come back as `error`. */
+export async function scanFile(
+  file: FileInput,
+  rules: CompiledRule[],
+  limits: ScanLimits = DEFAULT_LIMITS,
+  languages?: Set<string>,
+): Promise<FileResult> {
+  let grammar = grammarForPath(file.path);
+  if (grammar === null) return { findings: [], outcome: 'not-source' };
+  if (file.size !== undefined && file.size > limits.maxBytes && grammar !== undefined) {
+    return {
+      findings: [],
+      outcome: 'skipped',
+      error: {
+        path: file.path,
+        kind: 'skipped',
+        message: `not scanned: ${(file.size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`,
+      },
+    };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file.absolutePath);
+  } catch (e) {
+    return {
+      findings: [],
+      outcome: 'error',
+      error: {
+        path: file.path,
+        kind: 'error',
+        message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      },
+    };
+  }
+  if (grammar === undefined) {
+    const first = bytes.subarray(0, 200).toString('latin1').split('\n', 1)[0] ?? '';
+    grammar = grammarFromShebang(first);
+    if (!grammar) return { findings: [], outcome: 'not-source' };
+    if (bytes.length > limits.maxBytes) return { findings: [], outcome: 'not-source' };
+  }
+  if (languages && !languages.has(languageOf(grammar))) return { findings: [], outcome: 'not-source' };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return {
+      findings: [],
+      outcome: 'error',
+      grammar,
+      error: { path: file.path, kind: 'error', message: 'not scanned: the file is not valid UTF-8' },
+    };
+  }
+  if (bytes.length >= limits.minifiedMinSize) {
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    if (bytes.length / lines > limits.minifiedLineLength) {
+      return {
+        findings: [],
+        outcome: 'skipped',
+        grammar,
+        error: {
+          path: file.path,
+          kind: 'skipped',
+          message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`,
+        },
+      };
+    }
+  }
+  const applicable = applicableRules(text, grammar, rules);
+  if (applicable.length === 0) return { findings: [], outcome: 'no-rules', grammar };
+  let root: SgRoot;
+  try {
+    root = await parseAsync(napiLang(grammar), text);
+  } catch (e) {
+    return {
+      findings: [],
+      outcome: 'error',
+      grammar,
+      error: {
+        path: file.path,
+        kind: 'error',
+        message: `cannot parse as ${grammar}: ${(e as Error).message}`,
+      },
+    };
+  }
+  try {
+    const findings = scanTree(root, grammar, applicable, file.path);
+    const bad = root.root().find({ rule: { kind: 'ERROR' } });
+    if (bad) {
+      const line = bad.range().start.line + 1;
+      return {
+        findings,
+        outcome: 'scanned',
+        grammar,
+        syntaxErrors: true,
+        error: {
+          path: file.path,
+          line,
+          kind: 'error',
+          message: `syntax error at line ${line} (not valid ${grammar}); scanned the parts the parser could recover`,
+        },
+      };
+    }
+    return { findings, outcome: 'scanned', grammar };
+  } catch (e) {
+    return {
+      findings: [],
+      outcome: 'error',
+      grammar,
+      error: {
+        path: file.path,
+        kind: 'error',
+        message: `scan failed: ${(e as Error).message.split('\n')[0]}`,
+      },
+    };
+  }
+}
+
+export interface ScanStats {
+  filesScanned: number;
+  filesWithoutApplicableRules: number;
+  filesNotSource: number;
+  filesSkipped: number;
+  filesFailed: number;
+  filesWithSyntaxErrors: number;
+}
+
+export interface ScanFilesOptions {
+  limits?: ScanLimits;
+  /** Files in flight at once: reads and parses run on libuv's thread pool, so 4 keeps both cores busy. */
+  concurrency?: number;
+  languages?: Set<string>;
+  signal?: AbortSignal;
+  onFile?: (file: FileInput, result: FileResult) => void;
+}
+
+/**
+ * Scans files from any (async) iterable with bounded concurrency. Parsing runs off the main thread
+ * (napi `parseAsync`); memory stays bounded because at most `concurrency` trees are alive and the
+ * loop returns to the event loop between files.
+ */
+export async function scanFiles(
+  files: AsyncIterable<FileInput> | Iterable<FileInput>,
+  rules: CompiledRule[],
+  options: ScanFilesOptions = {},
+): Promise<{ findings: FindingDraft[]; errors: ReportError[]; stats: ScanStats }> {
+  const findings: FindingDraft[] = [];
+  const errors: ReportError[] = [];
+  const stats: ScanStats = {
+    filesScanned: 0,
+    filesWithoutApplicableRules: 0,
+    filesNotSource: 0,
+    filesSkipped: 0,
+    filesFailed: 0,
+    filesWithSyntaxErrors: 0,
+  };
+  const limit = options.concurrency ?? 4;
+  const inflight = new Set<Promise<void>>();
+  const record = (file: FileInput, r: FileResult) => {
+    findings.push(...r.findings);
+    if (r.error) errors.push(r.error);
+    if (r.syntaxErrors) stats.filesWithSyntaxErrors++;
+    if (r.outcome === 'scanned') stats.filesScanned++;
+    else if (r.outcome === 'no-rules') stats.filesWithoutApplicableRules++;
+    else if (r.outcome === 'not-source') stats.filesNotSource++;
+    else if (r.outcome === 'skipped') stats.filesSkipped++;
+    else stats.filesFailed++;
+    options.onFile?.(file, r);
+  };
+  for await (const file of files) {
+    if (options.signal?.aborted) break;
+    const p: Promise<void> = scanFile(file, rules, options.limits, options.languages).then((r) => {
+      record(file, r);
+      inflight.delete(p);
+    });
+    inflight.add(p);
+    if (inflight.size >= limit) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  return { findings, errors, stats };
+}

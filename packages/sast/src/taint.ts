@@ -1,0 +1,374 @@
+import type { NapiConfig, SgNode } from '@ast-grep/napi';
+import type { Grammar } from './languages.js';
+
+/**
+ * What flows into a sink argument, from most to least alarming. `tainted`: a declared source reaches
+ * it; `unknown`: a non-literal whose origin is not visible in the function (parameter, call result,
+ * global); `constant`: literals only, or only through a sanitiser.
+ */
+export type TaintState = 'tainted' | 'unknown' | 'constant';
+
+const TAINTED = 2;
+const UNKNOWN = 1;
+const CONSTANT = 0;
+const STATES: TaintState[] = ['constant', 'unknown', 'tainted'];
+
+interface Binding {
+  names: string[];
+  value: SgNode;
+  start: number;
+}
+
+interface LangSpec {
+  functions: Set<string>;
+  identifiers: Set<string>;
+  /** Leaf kinds whose value is not known (e.g. `this`). Other non-identifier leaves are literals. */
+  opaque: Set<string>;
+  calls: Set<string>;
+  bindingKinds: string[];
+  /** Identifier nodes that name a property or keyword, not a variable. */
+  isName(node: SgNode, parent: SgNode | null): boolean;
+  /** Callee part of a call whose value still flows on (the receiver of a method call). */
+  receiver(call: SgNode): SgNode | null;
+  bindings(node: SgNode): Binding[];
+  params(fn: SgNode): SgNode | null;
+}
+
+const isField = (parent: SgNode | null, field: string, node: SgNode): boolean => {
+  if (!parent) return false;
+  const f = parent.field(field as never) as SgNode | null;
+  return !!f && f.id() === node.id();
+};
+
+function namesIn(pattern: SgNode | null, identKinds: string[]): string[] {
+  if (!pattern) return [];
+  if (identKinds.includes(pattern.kind() as string)) return [pattern.text()];
+  // Assignments to `o.p` or `o[k]` taint `o` (field-insensitive).
+  const k = pattern.kind() as string;
+  if (
+    /member_expression|subscript|attribute|selector_expression|field_access|index_expression|array_access/.test(
+      k,
+    )
+  ) {
+    let n: SgNode | null = pattern;
+    while (n && !identKinds.includes(n.kind() as string)) n = n.namedChildren()[0] ?? null;
+    return n ? [n.text()] : [];
+  }
+  return pattern
+    .findAll({ rule: { any: identKinds.map((kind) => ({ kind })) } })
+    .filter((id) => {
+      const p = id.parent();
+      // `{ key: name }` binds `name`, not `key`; default values are not bindings.
+      return !(p && /pair_pattern|pair/.test(p.kind() as string) && isField(p, 'key', id));
+    })
+    .map((id) => id.text());
+}
+
+function pairwise(left: SgNode | null, right: SgNode | null, identKinds: string[], start: number): Binding[] {
+  if (!left || !right) return [];
+  const ls = left.namedChildren();
+  const rs = right.namedChildren();
+  const listy = /expression_list|pattern_list|tuple_pattern|tuple|array_pattern/;
+  if (listy.test(left.kind() as string) && listy.test(right.kind() as string) && ls.length === rs.length) {
+    return ls.map((l, i) => ({ names: namesIn(l, identKinds), value: rs[i]!, start }));
+  }
+  return [{ names: namesIn(left, identKinds), value: right, start }];
+}
+
+const JS_IDENTS = ['identifier', 'shorthand_property_identifier', 'shorthand_property_identifier_pattern'];
+
+const JS: LangSpec = {
+  functions: new Set([
+    'function_declaration',
+    'function_expression',
+    'function',
+    'arrow_function',
+    'method_definition',
+    'generator_function_declaration',
+    'generator_function',
+  ]),
+  identifiers: new Set(JS_IDENTS),
+  opaque: new Set(['this', 'super']),
+  calls: new Set(['call_expression', 'new_expression']),
+  bindingKinds: [
+    'variable_declarator',
+    'assignment_expression',
+    'augmented_assignment_expression',
+    'for_in_statement',
+  ],
+  isName: () => false,
+  receiver(call) {
+    const fn = call.field('function' as never) as SgNode | null;
+    if (fn && (fn.kind() as string) === 'member_expression')
+      return fn.field('object' as never) as SgNode | null;
+    return null;
+  },
+  bindings(node) {
+    const start = node.range().start.index;
+    if ((node.kind() as string) === 'variable_declarator') {
+      const value = node.field('value' as never) as SgNode | null;
+      return value ? [{ names: namesIn(node.field('name' as never), JS_IDENTS), value, start }] : [];
+    }
+    return pairwise(node.field('left' as never), node.field('right' as never), JS_IDENTS, start);
+  },
+  params: (fn) => (fn.field('parameters' as never) ?? fn.field('parameter' as never)) as SgNode | null,
+};
+
+const PY_IDENTS = ['identifier'];
+const PY: LangSpec = {
+  functions: new Set(['function_definition', 'lambda']),
+  identifiers: new Set(PY_IDENTS),
+  opaque: new Set([]),
+  calls: new Set(['call']),
+  bindingKinds: ['assignment', 'augmented_assignment', 'for_statement', 'named_expression', 'for_in_clause'],
+  isName: (node, parent) =>
+    !!parent &&
+    (((parent.kind() as string) === 'attribute' && isField(parent, 'attribute', node)) ||
+      ((parent.kind() as string) === 'keyword_argument' && isField(parent, 'name', node))),
+  receiver(call) {
+    const fn = call.field('function' as never) as SgNode | null;
+    if (fn && (fn.kind() as string) === 'attribute') return fn.field('object' as never) as SgNode | null;
+    return null;
+  },
+  bindings(node) {
+    const start = node.range().start.index;
+    if ((node.kind() as string) === 'named_expression') {
+      const value = node.field('value' as never) as SgNode | null;
+      return value ? [{ names: namesIn(node.field('name' as never), PY_IDENTS), value, start }] : [];
+    }
+    return pairwise(node.field('left' as never), node.field('right' as never), PY_IDENTS, start);
+  },
+  params: (fn) => fn.field('parameters' as never) as SgNode | null,
+};
+
+const GO_IDENTS = ['identifier'];
+const GO: LangSpec = {
+  functions: new Set(['function_declaration', 'method_declaration', 'func_literal']),
+  identifiers: new Set(GO_IDENTS),
+  opaque: new Set([]),
+  calls: new Set(['call_expression']),
+  bindingKinds: ['short_var_declaration', 'assignment_statement', 'var_spec', 'range_clause'],
+  isName: () => false,
+  receiver(call) {
+    const fn = call.field('function' as never) as SgNode | null;
+    if (fn && (fn.kind() as string) === 'selector_expression')
+      return fn.field('operand' as never) as SgNode | null;
+    return null;
+  },
+  bindings(node) {
+    const start = node.range().start.index;
+    if ((node.kind() as string) === 'var_spec') {
+      const value = node.field('value' as never) as SgNode | null;
+      if (!value) return [];
+      const names = node.fieldChildren('name' as never) as SgNode[];
+      return [{ names: names.map((n) => n.text()), value, start }];
+    }
+    return pairwise(node.field('left' as never), node.field('right' as never), GO_IDENTS, start);
+  },
+  params: (fn) => fn.field('parameters' as never) as SgNode | null,
+};
+
+const JAVA_IDENTS = ['identifier'];
+const JAVA: LangSpec = {
+  functions: new Set(['method_declaration', 'constructor_declaration', 'lambda_expression']),
+  identifiers: new Set(JAVA_IDENTS),
+  opaque: new Set(['this', 'super']),
+  calls: new Set(['method_invocation', 'object_creation_expression']),
+  bindingKinds: ['variable_declarator', 'assignment_expression', 'enhanced_for_statement'],
+  isName: (node, parent) =>
+    !!parent &&
+    (((parent.kind() as string) === 'method_invocation' && isField(parent, 'name', node)) ||
+      ((parent.kind() as string) === 'field_access' && isField(parent, 'field', node))),
+  receiver(call) {
+    if ((call.kind() as string) === 'method_invocation')
+      return call.field('object' as never) as SgNode | null;
+    return null;
+  },
+  bindings(node) {
+    const start = node.range().start.index;
+    if (
+      (node.kind() as string) === 'variable_declarator' ||
+      (node.kind() as string) === 'enhanced_for_statement'
+    ) {
+      const value = node.field('value' as never) as SgNode | null;
+      return value ? [{ names: namesIn(node.field('name' as never), JAVA_IDENTS), value, start }] : [];
+    }
+    return pairwise(node.field('left' as never), node.field('right' as never), JAVA_IDENTS, start);
+  },
+  params: (fn) => fn.field('parameters' as never) as SgNode | null,
+};
+
+const SPECS: Record<Grammar, LangSpec> = {
+  javascript: JS,
+  typescript: JS,
+  tsx: JS,
+  python: PY,
+  go: GO,
+  java: JAVA,
+};
+
+// Node kinds that build a string from parts, and calls that format one.
+const BUILDERS = new Set([
+  'template_string',
+  'binary_expression',
+  'binary_operator',
+  'string',
+  'concatenated_string',
+]);
+const FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
+
+const key = (n: SgNode): string => {
+  const r = n.range();
+  return `${r.start.index}:${r.end.index}`;
+};
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * Intra-procedural taint over one parsed file. Sources and sanitisers are found once per file (per
+ * distinct set); each sink argument is then evaluated by walking its expression and following
+ * identifiers back to their assignments in the enclosing functions, in source order.
+ */
+export class TaintAnalyzer {
+  private readonly spec: LangSpec;
+  private readonly matches = new Map<string, { keys: Set<string>; spans: Span[] }>();
+  private readonly bindingCache = new Map<number, Binding[]>();
+
+  constructor(
+    private readonly root: SgNode,
+    grammar: Grammar,
+  ) {
+    this.spec = SPECS[grammar];
+  }
+
+  private find(
+    cfgKey: string | undefined,
+    cfg: NapiConfig | undefined,
+  ): { keys: Set<string>; spans: Span[] } {
+    if (!cfgKey || !cfg) return { keys: new Set(), spans: [] };
+    let m = this.matches.get(cfgKey);
+    if (!m) {
+      const nodes = this.root.findAll(cfg);
+      m = {
+        keys: new Set(nodes.map(key)),
+        spans: nodes.map((n) => ({ start: n.range().start.index, end: n.range().end.index })),
+      };
+      this.matches.set(cfgKey, m);
+    }
+    return m;
+  }
+
+  /** Evaluates what reaches `arg` (the sink's dangerous argument). */
+  evaluate(
+    arg: SgNode,
+    taint: { sources: NapiConfig; sanitizers?: NapiConfig; sourcesKey: string; sanitizersKey?: string },
+  ): TaintState {
+    return this.analyze(arg, taint).state;
+  }
+
+  /**
+   * Like {@link evaluate}, and also says whether a non-constant value was built into a string on the
+   * way (concatenation, template/f-string, format call): the SQL-injection shape even without a source.
+   */
+  analyze(
+    arg: SgNode,
+    taint: { sources: NapiConfig; sanitizers?: NapiConfig; sourcesKey: string; sanitizersKey?: string },
+  ): { state: TaintState; built: boolean } {
+    let built = false;
+    const sources = this.find(taint.sourcesKey, taint.sources);
+    const sanitizers = this.find(taint.sanitizersKey, taint.sanitizers);
+    const stack = new Set<Binding>();
+    let budget = 5000;
+    const spec = this.spec;
+
+    const bindingsOf = (scope: SgNode): Binding[] => {
+      const id = scope.id();
+      let bs = this.bindingCache.get(id);
+      if (!bs) {
+        bs = scope
+          .findAll({ rule: { any: spec.bindingKinds.map((kind) => ({ kind })) } })
+          .flatMap((n) => spec.bindings(n));
+        this.bindingCache.set(id, bs);
+      }
+      return bs;
+    };
+
+    const inSource = (n: SgNode): boolean => {
+      const r = n.range();
+      return sources.spans.some((s) => s.start <= r.start.index && r.end.index <= s.end);
+    };
+
+    const lookup = (ident: SgNode): number => {
+      const name = ident.text();
+      const at = ident.range().start.index;
+      const scopes = ident.ancestors().filter((a) => spec.functions.has(a.kind() as string));
+      let innermost = true;
+      for (const scope of [...scopes, this.root]) {
+        const bs = bindingsOf(scope).filter((b) => b.names.includes(name) && (!innermost || b.start < at));
+        if (bs.length) {
+          let worst = CONSTANT;
+          for (const b of bs) {
+            if (stack.has(b)) continue;
+            stack.add(b);
+            worst = Math.max(worst, evalNode(b.value));
+            stack.delete(b);
+            if (worst === TAINTED) break;
+          }
+          return worst;
+        }
+        if (scope !== this.root) {
+          const params = spec.params(scope);
+          if (params) {
+            const p = params
+              .findAll({ rule: { any: [...spec.identifiers].map((kind) => ({ kind })) } })
+              .find((n) => n.text() === name);
+            // A parameter declared inside a source match (an annotated Spring parameter, a route
+            // parameter of a decorated view) carries untrusted data.
+            if (p) return inSource(p) ? TAINTED : UNKNOWN;
+          }
+        }
+        innermost = false;
+      }
+      return UNKNOWN;
+    };
+
+    const evalNode = (n: SgNode): number => {
+      if (--budget < 0) return UNKNOWN;
+      const k = key(n);
+      if (sanitizers.keys.has(k)) return CONSTANT;
+      if (sources.keys.has(k)) return TAINTED;
+      const kind = n.kind() as string;
+      if (kind === 'comment') return CONSTANT;
+      if (spec.identifiers.has(kind)) {
+        if (spec.isName(n, n.parent())) return CONSTANT;
+        return lookup(n);
+      }
+      const children = n.namedChildren();
+      if (children.length === 0) return spec.opaque.has(kind) ? UNKNOWN : CONSTANT;
+      if (spec.calls.has(kind)) {
+        let worst = UNKNOWN;
+        const recv = spec.receiver(n);
+        if (recv) worst = Math.max(worst, evalNode(recv));
+        const args = n.field('arguments' as never) as SgNode | null;
+        if (args) for (const a of args.namedChildren()) worst = Math.max(worst, evalNode(a));
+        if (FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
+        return worst;
+      }
+      let worst = CONSTANT;
+      for (const c of children) {
+        worst = Math.max(worst, evalNode(c));
+        if (worst === TAINTED) break;
+      }
+      if (worst > CONSTANT && BUILDERS.has(kind) && !built) {
+        built = kind !== 'string' || children.some((c) => (c.kind() as string) === 'interpolation');
+      }
+      return worst;
+    };
+
+    const state = STATES[evalNode(arg)]!;
+    return { state, built };
+  }
+}
