@@ -1,0 +1,243 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ReportSchema } from '@devsecflow/core';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './main.js';
+import { validateGitlab, validateSarif } from './test-schemas.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SARIF_FIXTURES = join(here, '../../formats/test/fixtures/sarif');
+
+function capture() {
+  let text = '';
+  const write = (s: string) => {
+    text += s;
+    return true;
+  };
+  const stream = { write, isTTY: false } as unknown as NodeJS.WriteStream;
+  return { stream, text: () => text };
+}
+
+async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const out = capture();
+  const err = capture();
+  const code = await runCli(args, { stdout: out.stream, stderr: err.stream, cwd, env });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'dsf-cli-'));
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    writeFileSync(join(root, p), c);
+  }
+  return root;
+}
+
+const realSarif = readdirSync(SARIF_FIXTURES).filter((f) => f.endsWith('.sarif'));
+
+describe('devsecflow import', () => {
+  it('has real SARIF from at least four scanners to work with', () => {
+    expect(realSarif.length).toBeGreaterThanOrEqual(4);
+  });
+
+  for (const file of realSarif) {
+    it(`imports ${file}, gates it, and writes SARIF and GitLab SAST that validate`, async () => {
+      const root = tree({});
+      copyFileSync(join(SARIF_FIXTURES, file), join(root, file));
+      const r = await cli(
+        [
+          'import',
+          file,
+          '--format',
+          'sarif,gitlab-sast,gitlab-code-quality',
+          '-o',
+          'out',
+          '--fail-on',
+          'none',
+        ],
+        root,
+      );
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(r.code, r.stderr).toBe(0);
+      const report = ReportSchema.parse(
+        JSON.parse(readFileSync(join(root, 'out/devsecflow-sast.json'), 'utf8')),
+      );
+      expect(report.findings.length).toBeGreaterThan(0);
+      // Each finding names the scanner that found it (the report's tool, or its own when runs differ).
+      expect(report.findings.every((f) => (f.tool?.name ?? report.tool.name) !== 'devsecflow')).toBe(true);
+      const sarif = JSON.parse(readFileSync(join(root, 'out', sarifFileName(root)), 'utf8'));
+      expect(validateSarif(sarif)).toEqual([]);
+      const gl = JSON.parse(readFileSync(join(root, 'out/gl-sast-report.json'), 'utf8'));
+      expect(validateGitlab('sast', gl)).toEqual([]);
+      expect(gl.vulnerabilities).toHaveLength(report.findings.filter((f) => !f.suppression).length);
+    });
+  }
+
+  it('fails the gate on imported findings at the threshold', async () => {
+    const root = tree({});
+    const file = realSarif.find((f) => f.startsWith('eslint'))!;
+    copyFileSync(join(SARIF_FIXTURES, file), join(root, file));
+    const r = await cli(['import', file, '-o', 'out', '--fail-on', 'low'], root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/gate failed: \d+ violation/);
+  });
+
+  it('rejects a truncated SARIF file with one line naming it', async () => {
+    const root = tree({ 'bad.sarif': '{"version": "2.1.0", "runs": [ {"tool": ' });
+    const r = await cli(['import', 'bad.sarif'], root);
+    expect(r.code).toBe(2);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('devsecflow:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/bad\.sarif:1:\d+: invalid /);
+    expect(r.stderr).not.toMatch(/\s+at /);
+  });
+
+  it('says when a file is missing', async () => {
+    const r = await cli(['import', 'nope.sarif'], tree({}));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nope\.sarif: cannot read SARIF file: ENOENT/);
+  });
+});
+
+function sarifFileName(root: string): string {
+  return readdirSync(join(root, 'out')).find((f) => f.endsWith('.sarif'))!;
+}
+
+describe('configuration errors', () => {
+  it('are one line with file, line, column and key, exit 2', async () => {
+    const root = tree({ 'devsecflow.yml': 'stages:\n  sast:\n    failOn: severe\n' });
+    const r = await cli(['run'], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(
+      /^devsecflow: \S*devsecflow\.yml:3:5: stages\.sast\.failOn: expected one of/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('name an unknown key', async () => {
+    const root = tree({ 'devsecflow.yml': 'failon: high\n' });
+    const r = await cli(['run'], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/devsecflow\.yml:1:1: unknown key 'failon'/);
+  });
+
+  it('reject bad flags', async () => {
+    const root = tree({});
+    expect((await cli(['run', 'sast', '--fail-on', 'severe'], root)).stderr).toMatch(
+      /--fail-on expects one of/,
+    );
+    expect((await cli(['run', 'sast', '--shard', '3/2'], root)).code).toBe(2);
+    expect((await cli(['run', 'nonsense'], root)).stderr).toMatch(/unknown stage 'nonsense'/);
+    expect((await cli(['frobnicate'], root)).code).toBe(2);
+    expect((await cli(['run', '--diff-base', '--output=/tmp/x'], root)).code).toBe(2);
+  });
+
+  it('say what to do when nothing is configured', async () => {
+    const r = await cli(['run'], tree({}));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no devsecflow\.yml found/);
+  });
+});
+
+describe('merge, gate, convert, baseline', () => {
+  async function importedReport(root: string, name: string, out: string) {
+    const file = realSarif.find((f) => f.startsWith(name))!;
+    copyFileSync(join(SARIF_FIXTURES, file), join(root, file));
+    const r = await cli(['import', file, '-o', out, '--fail-on', 'none'], root);
+    expect(r.code, r.stderr).toBe(0);
+    return join(out, 'devsecflow-sast.json');
+  }
+
+  it('merges reports of two tools without losing findings, and gates them', async () => {
+    const root = tree({});
+    const a = await importedReport(root, 'eslint', 'a');
+    const b = await importedReport(root, 'flawfinder', 'b');
+    const countA = JSON.parse(readFileSync(join(root, a), 'utf8')).findings.length;
+    const countB = JSON.parse(readFileSync(join(root, b), 'utf8')).findings.length;
+    const r = await cli(['merge', a, b, a, '-o', 'merged', '--json', '--fail-on', 'none'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.reports).toHaveLength(1);
+    expect(out.reports[0].findings).toHaveLength(countA + countB);
+    expect(new Set(out.reports[0].findings.map((f: { tool?: { name: string } }) => f.tool?.name)).size).toBe(
+      2,
+    );
+  });
+
+  it('re-evaluates saved reports with gate, and reads them strictly', async () => {
+    const root = tree({});
+    const a = await importedReport(root, 'eslint', 'a');
+    expect((await cli(['gate', a, '--fail-on', 'none'], root)).code).toBe(0);
+    expect((await cli(['gate', a, '--fail-on', 'info'], root)).code).toBe(1);
+    writeFileSync(join(root, 'not-a-report.json'), '{"hello": 1}');
+    const bad = await cli(['gate', 'not-a-report.json'], root);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not-a-report\.json: not a DevSecFlow v1 report/);
+  });
+
+  it('converts saved reports to another format on stdout', async () => {
+    const root = tree({});
+    const a = await importedReport(root, 'eslint', 'a');
+    const r = await cli(['convert', a, '--to', 'gitlab-sast'], root);
+    expect(r.code, r.stderr).toBe(0);
+    expect(validateGitlab('sast', JSON.parse(r.stdout))).toEqual([]);
+    expect((await cli(['convert', a, '--to', 'pdf'], root)).stderr).toMatch(/unknown format 'pdf'/);
+  });
+
+  it('records a baseline so --new-only passes on the same findings', async () => {
+    const root = tree({});
+    const a = await importedReport(root, 'eslint', 'a');
+    const b = await cli(['baseline', '--from', a], root);
+    expect(b.code, b.stderr).toBe(0);
+    const baseline = JSON.parse(readFileSync(join(root, '.devsecflow/baseline.json'), 'utf8'));
+    expect(baseline.fingerprints.length).toBeGreaterThan(0);
+    writeFileSync(join(root, 'devsecflow.yml'), 'baseline: .devsecflow/baseline.json\nfailOn: info\n');
+    const file = realSarif.find((f) => f.startsWith('eslint'))!;
+    expect((await cli(['import', file, '-o', 'c'], root)).code).toBe(1);
+    expect((await cli(['import', file, '-o', 'c', '--new-only'], root)).code).toBe(0);
+  });
+});
+
+describe('run with stages.<id>.import', () => {
+  it('runs a stage made only of imported SARIF, with inline suppressions applied', async () => {
+    const file = realSarif.find((f) => f.startsWith('eslint'))!;
+    const root = tree({ 'devsecflow.yml': `failOn: none\nstages:\n  sast:\n    import: [${file}]\n` });
+    copyFileSync(join(SARIF_FIXTURES, file), join(root, file));
+    const r = await cli(['run', '--json'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.reports[0].stage).toBe('sast');
+    expect(out.reports[0].findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('init', () => {
+  it('prints a GitHub workflow and a GitLab include for the configured stages', async () => {
+    const root = tree({ 'devsecflow.yml': 'stages:\n  sast: {}\n  deps: {}\n' });
+    const gh = await cli(['init', '--github'], root);
+    expect(gh.stdout).toMatch(/uses: devsecflow\/devsecflow\/actions\/sast@/);
+    expect(gh.stdout).toMatch(/actions\/dependency-scan@/);
+    const gl = await cli(['init', '--gitlab'], root);
+    expect(gl.stdout).toMatch(/components\/dependency-scan@/);
+    expect((await cli(['init'], root)).code).toBe(2);
+  });
+});
+
+describe('the built bin', () => {
+  const bin = join(here, '../dist/devsecflow.js');
+  it('prints the version and exits 2 on a usage error without a stack', () => {
+    expect(execFileSync(process.execPath, [bin, '--version']).toString().trim()).toMatch(/^\d+\.\d+\.\d+/);
+    try {
+      execFileSync(process.execPath, [bin, 'run', '--fail-on', 'nope'], { stdio: 'pipe' });
+      throw new Error('expected exit 2');
+    } catch (e) {
+      const err = e as { status: number; stderr: Buffer };
+      expect(err.status).toBe(2);
+      expect(err.stderr.toString()).not.toMatch(/\n\s+at /);
+    }
+  });
+});

@@ -1,0 +1,169 @@
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import {
+  type Baseline,
+  type DiffInfo,
+  defaultPolicy,
+  EXIT,
+  enabledStages,
+  evaluateGate,
+  type FailOn,
+  findConfigFile,
+  type GateResult,
+  type Logger,
+  loadConfig,
+  mergeReports,
+  type Platform,
+  type Policy,
+  type Report,
+  readBaseline,
+  runStage,
+  type Shard,
+  type Stage,
+  type StageId,
+  UserError,
+} from '@devsecflow/core';
+import { sarifImportStage } from './import-stage.js';
+import { writeOutputs } from './output.js';
+import { STAGES } from './stages.js';
+import { TOOL } from './version.js';
+
+export interface PipelineOptions {
+  /** Absolute path of the tree to scan. */
+  root: string;
+  /** devsecflow.yml; default: the one in `root` when it exists. */
+  configPath?: string;
+  /** Default: the stages enabled in the config. */
+  stages?: StageId[];
+  /** Stages built at run time (SARIF imports) instead of looked up by id. */
+  stageInstances?: Stage<never>[];
+  platform: Platform;
+  logger: Logger;
+  outputDir: string;
+  /** Format ids from @devsecflow/formats; the JSON report is always written. */
+  formats?: string[];
+  failOn?: FailOn;
+  newOnly?: boolean;
+  allowPartial?: boolean;
+  /** Diff-aware mode against this revision (overrides the config). */
+  diffBase?: string;
+  shard?: Shard;
+  /** Per-stage option overrides (CLI flags, action inputs), merged over the config. */
+  stageOptions?: Partial<Record<StageId, Record<string, unknown>>>;
+  publish?: { comment?: boolean; annotations?: boolean; uploadSarif?: boolean; status?: boolean };
+}
+
+export interface PipelineResult {
+  reports: Report[];
+  gate: GateResult;
+  exitCode: 0 | 1 | 2 | 3;
+  /** Written files by format id (per stage for per-stage formats: `json:sast`). */
+  files: Record<string, string>;
+  policy: Policy;
+}
+
+/** Loads the policy: the given config, else `<root>/devsecflow.yml`, else the defaults. */
+export async function loadPolicy(root: string, configPath?: string): Promise<Policy> {
+  const file = configPath ? resolve(configPath) : findConfigFile(root);
+  return file ? loadConfig(file) : defaultPolicy(root);
+}
+
+/** Exit code for a set of reports and their overall gate. */
+export function exitCodeFor(reports: Report[], gate: GateResult): 0 | 1 | 3 {
+  if (reports.some((r) => r.status === 'failed')) return EXIT.stageIncomplete;
+  return gate.passed ? EXIT.passed : EXIT.gateFailed;
+}
+
+async function diffFor(options: PipelineOptions, policy: Policy): Promise<DiffInfo | undefined> {
+  const base = options.diffBase ?? (policy.diffAware ? policy.diffAware.base : undefined);
+  if (!options.diffBase && !policy.diffAware) return undefined;
+  return options.platform.changedLines(base);
+}
+
+/**
+ * Runs stages the same way for the CLI, every action and every template: config, diff, each
+ * stage through core's runStage, the overall gate, report files, then the platform's publishing.
+ */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const root = resolve(options.root);
+  const policy = await loadPolicy(root, options.configPath);
+  // Each entry is one stage's work: the native stage and/or other scanners' SARIF (`import:`).
+  const plan: Stage<never>[][] = [];
+  if (options.stageInstances) {
+    plan.push(...options.stageInstances.map((s) => [s]));
+  } else {
+    const ids = options.stages?.length ? options.stages : enabledStages(policy);
+    if (ids.length === 0) {
+      throw new UserError(
+        policy.files.length
+          ? `no stage is enabled in ${relative(process.cwd(), policy.files.at(-1)!) || policy.files.at(-1)}: add one under \`stages:\` (e.g. \`stages: { sast: {} }\`) or name stages on the command line`
+          : 'no devsecflow.yml found and no stage named: run `devsecflow init`, or name stages (e.g. `devsecflow run sast`)',
+      );
+    }
+    for (const id of ids) {
+      const native = STAGES[id];
+      const imports = (policy.stages[id]?.import ?? []).map((f) => resolve(policy.baseDir, f));
+      if (!native && imports.length === 0) {
+        const known = Object.keys(STAGES).join(', ') || 'none yet';
+        throw new UserError(
+          `stage '${id}' is not available in this version of devsecflow (available: ${known}; any stage can still take other scanners' SARIF through \`stages.${id}.import\`)`,
+        );
+      }
+      plan.push([
+        ...(native ? [native] : []),
+        ...(imports.length ? [sarifImportStage(id, imports) as Stage<never>] : []),
+      ]);
+    }
+  }
+
+  const baselinePath = policy.baseline;
+  const baseline: Baseline | undefined = baselinePath ? await readBaseline(baselinePath) : undefined;
+  const context = await options.platform.context();
+  const diff = await diffFor(options, policy);
+  const gateOverrides = {
+    ...(options.failOn !== undefined ? { failOn: options.failOn } : {}),
+    ...(options.newOnly !== undefined ? { newOnly: options.newOnly } : {}),
+    ...(options.allowPartial !== undefined ? { allowPartial: options.allowPartial } : {}),
+  };
+
+  const runOne = (stage: Stage<never>) =>
+    options.logger.group(`${stage.meta.id}: ${stage.meta.title}`, () =>
+      runStage(stage, {
+        root,
+        policy,
+        platform: options.platform,
+        logger: options.logger,
+        tool: TOOL,
+        ...(options.shard ? { shard: options.shard } : {}),
+        ...(diff ? { diff } : {}),
+        ...(baseline ? { baseline } : {}),
+        ...(options.stageOptions?.[stage.meta.id] ? { options: options.stageOptions[stage.meta.id] } : {}),
+        target: {
+          ...(context.commit ? { commit: context.commit } : {}),
+          ...(context.ref ? { ref: context.ref } : {}),
+        },
+        gateOverrides,
+      }),
+    );
+
+  const reports: Report[] = [];
+  for (const parts of plan) {
+    const partReports: Report[] = [];
+    for (const stage of parts) partReports.push(await runOne(stage));
+    if (partReports.length === 1) {
+      reports.push(partReports[0]!);
+    } else {
+      const [merged] = mergeReports(partReports);
+      reports.push({
+        ...merged!,
+        gate: evaluateGate([merged!], { ...policy, requiredStages: [] }, gateOverrides),
+      });
+    }
+  }
+  const gate = evaluateGate(reports, policy, gateOverrides);
+  const outputDir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.outputDir);
+  await mkdir(outputDir, { recursive: true });
+  const files = await writeOutputs(reports, gate, outputDir, options.formats ?? []);
+  await options.platform.publish(reports, { outputDir, files, ...(options.publish ?? {}) });
+  return { reports, gate, exitCode: exitCodeFor(reports, gate), files, policy };
+}
