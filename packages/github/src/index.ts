@@ -1,4 +1,16 @@
 export {
+  type ActionPipelineOptions,
+  type ActionPipelineResult,
+  COMMON_INPUTS,
+  findingCounts,
+  input,
+  type RunActionOptions,
+  readActionInputs,
+  runAction,
+  STAGE_INPUTS,
+  type StageInput,
+} from './action.js';
+export {
   ANNOTATION_LIMITS,
   type Annotation,
   type AnnotationLevel,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { addLineHashes, assignCategories, splitSarif } from './sarif.js';
@@ -117,5 +118,16 @@ describe('addLineHashes', () => {
   it('skips runs it is told to skip', async () => {
     const sarif = JSON.parse(readFileSync(join(FIXTURES, 'sarif', 'devsecflow-sast.sarif'), 'utf8'));
     expect(await addLineHashes(sarif, join(FIXTURES, 'repo'), () => true)).toBe(0);
+  });
+});
+
+describe('addLineHashes with a uriBaseId', () => {
+  it('resolves relative URIs against originalUriBaseIds', async () => {
+    const sarif = JSON.parse(readFileSync(join(FIXTURES, 'sarif', 'devsecflow-sast.sarif'), 'utf8'));
+    // %SRCROOT% pointing at a directory that does not exist: nothing to hash.
+    sarif.runs[0].originalUriBaseIds = { '%SRCROOT%': { uri: 'file:///nonexistent/repo/' } };
+    expect(await addLineHashes(sarif, '/')).toBe(0);
+    sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri = pathToFileURL(`${join(FIXTURES, 'repo')}/`).href;
+    expect(await addLineHashes(sarif, FIXTURES)).toBe(2);
   });
 });

@@ -26,8 +26,25 @@ export const SARIF_LIMITS: SarifLimits = {
   maxResultsPerRun: 25_000,
 };
 
-/** Resolves a result's primary location to a file under `root`, the way codeql-action does. */
-function resolveArtifact(location: Json | undefined, artifacts: Json[], root: string): string | undefined {
+/** The directory a `uriBaseId` names in `run.originalUriBaseIds`, when it is a file URL. */
+function baseDir(run: Json, uriBaseId: unknown, root: string): string {
+  const uri = typeof uriBaseId === 'string' ? run.originalUriBaseIds?.[uriBaseId]?.uri : undefined;
+  if (typeof uri === 'string' && uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      // fall through to the root
+    }
+  }
+  return root;
+}
+
+/**
+ * Resolves a result's primary location to a file, the way codeql-action does: relative URIs
+ * against their `uriBaseId` (or `root`), and only files under `root`.
+ */
+function resolveArtifact(run: Json, location: Json | undefined, root: string): string | undefined {
+  const artifacts: Json[] = run.artifacts ?? [];
   let loc = location;
   if (loc && typeof loc.uri !== 'string' && typeof loc.index === 'number')
     loc = artifacts[loc.index]?.location;
@@ -45,7 +62,7 @@ function resolveArtifact(location: Json | undefined, artifacts: Json[], root: st
       return undefined;
     }
   } else if (uri.includes('://')) return undefined;
-  const abs = isAbsolute(uri) ? uri : resolve(root, uri);
+  const abs = isAbsolute(uri) ? uri : resolve(baseDir(run, loc.uriBaseId, root), uri);
   if (abs !== root && !abs.startsWith(root.endsWith(sep) ? root : root + sep)) return undefined;
   try {
     return existsSync(abs) && statSync(abs).isFile() ? abs : undefined;
@@ -72,7 +89,7 @@ export async function addLineHashes(
       const phys = result.locations?.[0]?.physicalLocation;
       const line = phys?.region?.startLine;
       if (typeof line !== 'number') continue;
-      const file = resolveArtifact(phys.artifactLocation, run.artifacts ?? [], root);
+      const file = resolveArtifact(run, phys.artifactLocation, root);
       if (!file) continue;
       const list = perFile.get(file) ?? [];
       list.push({ line, result });
