@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@devsecflow/core';
@@ -141,6 +141,8 @@ describe('changedLines with git', () => {
     }
     writeFileSync(join(origin, 'app.js'), 'one\ntwo changed\nthree\nfour\n');
     writeFileSync(join(origin, 'new file.js'), 'a\nb\n');
+    mkdirSync(join(origin, 'sub'));
+    writeFileSync(join(origin, 'sub', 'lib.js'), 'x\n');
     run(origin, 'add', '.');
     run(origin, 'commit', '-q', '-m', 'head');
     return { origin, base, head: run(origin, 'rev-parse', 'HEAD').trim() };
@@ -158,6 +160,7 @@ describe('changedLines with git', () => {
     { path: 'pad0.txt', lines: [{ start: 1, end: 1 }] },
     { path: 'pad1.txt', lines: [{ start: 1, end: 1 }] },
     { path: 'pad2.txt', lines: [{ start: 1, end: 1 }] },
+    { path: 'sub/lib.js', lines: [{ start: 1, end: 1 }] },
   ];
 
   it('diffs locally when the clone has the base, and fetches it into a shallow clone that lacks it', async () => {
@@ -176,6 +179,21 @@ describe('changedLines with git', () => {
     ).toThrow();
     const shallow = createGitLabPlatform({ env, cwd: clone, logger: createMemoryLogger() });
     expect(await shallow.changedLines()).toEqual({ available: true, base, files: expected });
+
+    // Scanning a subdirectory: paths relative to it, nothing from outside.
+    const sub = createGitLabPlatform({ env, cwd: join(clone, 'sub'), logger: createMemoryLogger() });
+    expect(await sub.changedLines()).toEqual({
+      available: true,
+      base,
+      files: [{ path: 'lib.js', lines: [{ start: 1, end: 1 }] }],
+    });
+  });
+
+  it('refuses an option-looking --diff-base before it reaches git', async () => {
+    const platform = createGitLabPlatform({ env: { GITLAB_CI: 'true' }, logger: createMemoryLogger() });
+    await expect(platform.changedLines('--output=/tmp/x')).rejects.toThrow(
+      /--diff-base expects a git revision/,
+    );
   });
 
   it('reports the diff filter off, with the reason, when the base cannot be fetched', async () => {

@@ -44,7 +44,7 @@ export async function fetchCommit(sha: string, cwd: string): Promise<GitResult> 
   return git(['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha], cwd);
 }
 
-/** Changed files and added lines between `base` and HEAD, paths relative to the repository top. */
+/** Changed files and added lines between `base` and HEAD, paths relative to `cwd`. */
 export async function gitChangedFiles(base: string, cwd: string): Promise<ChangedFile[] | GitResult> {
   const r = await git(
     [
@@ -56,6 +56,8 @@ export async function gitChangedFiles(base: string, cwd: string): Promise<Change
       '--no-textconv',
       '--unified=0',
       '--find-renames',
+      // Paths relative to the scanned directory, like findings' paths (and nothing outside it).
+      '--relative',
       '--src-prefix=a/',
       '--dst-prefix=b/',
       base,
@@ -66,4 +68,10 @@ export async function gitChangedFiles(base: string, cwd: string): Promise<Change
   );
   if (!r.ok) return r;
   return parseGitDiff(r.stdout);
+}
+
+/** Where `cwd` sits inside its repository (`sub/dir/`), or '' at the top or outside git. */
+export async function repoPrefix(cwd: string): Promise<string> {
+  const r = await git(['rev-parse', '--show-prefix'], cwd);
+  return r.ok ? r.stdout.trim() : '';
 }

@@ -162,6 +162,22 @@ describe('MR note upsert through gitbeaker', () => {
 });
 
 describe('commit status', () => {
+  it('follows the template inputs (DEVSECFLOW_MR_NOTE / DEVSECFLOW_COMMIT_STATUS) unless told otherwise', async () => {
+    server = await startFakeGitLab({ token: TOKEN });
+    const env = mrEnv(server, {
+      DEVSECFLOW_GITLAB_TOKEN: TOKEN,
+      DEVSECFLOW_MR_NOTE: 'false',
+      DEVSECFLOW_COMMIT_STATUS: 'true',
+    });
+    const platform = createGitLabPlatform({ env, logger: createMemoryLogger() });
+    await platform.publish([report('sast', [])], publishOpts);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST']);
+    expect(server.statuses).toHaveLength(1);
+    await platform.publish([report('sast', [])], { ...publishOpts, comment: true, status: false });
+    expect(server.notes).toHaveLength(1);
+    expect(server.statuses).toHaveLength(1);
+  });
+
   it('posts one status per stage with the gate verdict, only when asked', async () => {
     server = await startFakeGitLab({ token: TOKEN });
     const env = mrEnv(server, { DEVSECFLOW_GITLAB_TOKEN: TOKEN });
@@ -224,9 +240,9 @@ describe('changedLines through the MR diffs API', () => {
       env: mrEnv(server, {
         CI_JOB_TOKEN: 'job-token-value',
         CI_MERGE_REQUEST_DIFF_BASE_SHA: 'b'.repeat(40),
-        // No clone here: git cannot help, the API must.
-        CI_PROJECT_DIR: '/nonexistent-devsecflow-test-dir',
       }),
+      // No clone here: git cannot help, the API must.
+      cwd: '/nonexistent-devsecflow-test-dir',
       logger: createMemoryLogger(),
     });
     const info = await platform.changedLines();
@@ -245,8 +261,8 @@ describe('changedLines through the MR diffs API', () => {
       env: mrEnv(server, {
         DEVSECFLOW_GITLAB_TOKEN: 'glpat-wrong-000000',
         CI_MERGE_REQUEST_DIFF_BASE_SHA: 'b'.repeat(40),
-        CI_PROJECT_DIR: '/nonexistent-devsecflow-test-dir',
       }),
+      cwd: '/nonexistent-devsecflow-test-dir',
       logger: createMemoryLogger(),
     });
     const info = await platform.changedLines();

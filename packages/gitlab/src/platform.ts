@@ -1,17 +1,18 @@
-import type {
-  Approval,
-  ChangedFile,
-  DiffInfo,
-  Logger,
-  Platform,
-  PlatformContext,
-  PublishOptions,
-  Report,
+import {
+  type Approval,
+  assertSafeRevision,
+  type ChangedFile,
+  type DiffInfo,
+  type Logger,
+  type Platform,
+  type PlatformContext,
+  type PublishOptions,
+  type Report,
 } from '@devsecflow/core';
 import { type ApiAuth, createApi, describeApiError, type GitLabApi, httpStatus } from './api.js';
 import { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 import { type Env, type GitLabJobInfo, readJobInfo, toPlatformContext } from './env.js';
-import { fetchCommit, gitChangedFiles, hasCommit, isSha } from './git.js';
+import { fetchCommit, gitChangedFiles, hasCommit, isSha, repoPrefix } from './git.js';
 import { createGitLabLogger } from './logger.js';
 import { isOurNote, noteMarker, renderStageNote, STAGE_TITLES } from './note.js';
 
@@ -23,7 +24,10 @@ export interface GitLabPlatformOptions {
   /** Token allowed to write notes and statuses. Default: `$DEVSECFLOW_GITLAB_TOKEN`. */
   token?: string;
   logger?: Logger;
-  /** The clone, for `git diff`. Default: `$CI_PROJECT_DIR`, else the working directory. */
+  /**
+   * The scanned directory, inside the clone: changed paths are relative to it, like findings' paths.
+   * Default: the working directory (a GitLab job starts in `$CI_PROJECT_DIR`).
+   */
   cwd?: string;
   /**
    * Distinguishes notes and statuses when one pipeline runs a stage more than once (per team).
@@ -69,7 +73,7 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
       debug: env.DEVSECFLOW_DEBUG === 'true' || env.CI_DEBUG_TRACE === 'true',
       secrets: [token, jobToken].filter((s): s is string => s !== undefined),
     });
-  const cwd = options.cwd ?? nonEmpty(env.CI_PROJECT_DIR) ?? process.cwd();
+  const cwd = options.cwd ?? process.cwd();
   const noteKey = nonEmpty(options.noteKey) ?? nonEmpty(env.DEVSECFLOW_NOTE_KEY);
   const timeout = options.queryTimeout ?? 30_000;
 
@@ -99,6 +103,8 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
           : 'not a merge request pipeline (no CI_MERGE_REQUEST_IID): nothing to compare with; pass --diff-base to choose a base',
       };
     }
+    // An option-looking revision must never reach git (`--output=...`): a usage error.
+    if (base) assertSafeRevision(target);
     const reasons: string[] = [];
     const viaGit = async (): Promise<DiffInfo | undefined> => {
       const files = await gitChangedFiles(target, cwd);
@@ -132,7 +138,11 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
         const diffs = (await reader().mergeRequests.allDiffs(mr.projectId, mr.iid, {
           perPage: 100,
         })) as unknown as MergeRequestDiff[];
-        const files: ChangedFile[] = changedFilesFromMrDiffs(diffs);
+        // API paths are from the repository top; findings are relative to the scanned directory.
+        const prefix = await repoPrefix(cwd);
+        const files: ChangedFile[] = changedFilesFromMrDiffs(diffs)
+          .filter((f) => f.path.startsWith(prefix))
+          .map((f) => ({ ...f, path: f.path.slice(prefix.length) }));
         logger.debug(`changed lines from the MR diffs API: ${files.length} file(s)`);
         return { available: true, base: target, files };
       } catch (e) {
@@ -240,8 +250,11 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
       });
 
       const mr = job.mergeRequest;
-      const wantNote = publishOptions.comment !== false && mr !== undefined && reports.length > 0;
-      const wantStatus = publishOptions.status === true && reports.length > 0;
+      // Explicit publish options win; otherwise the template's inputs, passed as variables.
+      const comment = publishOptions.comment ?? env.DEVSECFLOW_MR_NOTE !== 'false';
+      const status = publishOptions.status ?? env.DEVSECFLOW_COMMIT_STATUS === 'true';
+      const wantNote = comment && mr !== undefined && reports.length > 0;
+      const wantStatus = status && reports.length > 0;
       if (!wantNote && !wantStatus) return;
       const api = writer();
       if (!api) {
