@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { codeFingerprint, InputError, ReportSchema } from '@devsecflow/core';
 import { describe, expect, it } from 'vitest';
-import { toGitlabSast } from './gitlab.js';
+import { toGitlabSast, toGitlabSecretDetection } from './gitlab.js';
 import { formatSarifMessage, fromSarif, mergeByStage } from './sarif-reader.js';
 import { toSarif } from './sarif-writer.js';
 import { depsReport, emptyReport, sastReport, secretsReport } from './test-reports.js';
@@ -132,6 +132,14 @@ describe('fromSarif: real scanner output', () => {
     expect(f.location!.snippet).toBe('[REDACTED]');
     expect(JSON.stringify(r)).not.toContain('a secret');
     expect(JSON.stringify(toSarif([r!]))).not.toContain('a secret');
+    // The commit gitleaks recorded reaches GitLab's secret detection report.
+    expect(f.properties).toEqual({ commit: '0000000000000000' });
+    const gl = toGitlabSecretDetection(r!) as { vulnerabilities: Array<{ location: unknown }> };
+    expect(validateGitlab('secret-detection', gl)).toEqual([]);
+    expect(gl.vulnerabilities[0]!.location).toMatchObject({
+      file: 'auth.py',
+      commit: { sha: '0000000000000000' },
+    });
   });
 
   it('reads Trivy: ruleIndex, uriBaseId without a base URI, severity and CVE identifiers', () => {

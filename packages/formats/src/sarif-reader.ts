@@ -406,6 +406,9 @@ function convertResult(result: Obj, ctx: RunContext): Finding | undefined {
     references,
   };
   if (location) finding.location = location;
+  // gitleaks and similar record the commit a secret was found in; GitLab's secret report wants it.
+  const commit = asStr(asObj(result.partialFingerprints).commitSha);
+  if (ctx.secrets && commit && /^[0-9a-f]{7,64}$/i.test(commit)) finding.properties = { commit };
   if (fixText) finding.fix = { summary: fixText };
   if (suppression) finding.suppression = suppression;
   if (baselineState) finding.baselineState = baselineState;
@@ -421,6 +424,7 @@ function restoreOurs(f: Finding, bag: Partial<Finding>): void {
   delete f.fix;
   delete f.suppression;
   delete f.baselineState;
+  delete f.properties;
   if (typeof bag.title === 'string' && bag.title) f.title = bag.title;
   if (typeof bag.message === 'string') f.message = bag.message;
   if (isSeverity(bag.severity)) f.severity = bag.severity;

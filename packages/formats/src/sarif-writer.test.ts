@@ -15,6 +15,13 @@ describe('toSarif', () => {
     expect(validateSarif(toSarif([]))).toEqual([]);
   });
 
+  it('the validator rejects invalid SARIF (it can fail)', () => {
+    const bad = toSarif([sastReport()]) as Json;
+    bad.runs[0].results[0].level = 'fatal';
+    bad.runs[0].results[0].locations[0].physicalLocation.region.startLine = 0;
+    expect(validateSarif(bad).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('writes one run per report with the stage as category', () => {
     expect(log.version).toBe('2.1.0');
     expect(log.runs).toHaveLength(3);
