@@ -18,10 +18,21 @@ const args = [
   '--format',
   'sarif,gitlab-sast,gitlab-code-quality,junit,markdown,html',
 ];
-console.log(`$ devsecflow ${args.slice(1).map((a) => a.replace(`${repo}/`, '')).join(' ')}\n`);
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: repo, env: { ...process.env, DEVSECFLOW_OFFLINE: '1' } });
+console.log(
+  `$ devsecflow ${args
+    .slice(1)
+    .map((a) => a.replace(`${repo}/`, ''))
+    .join(' ')}\n`,
+);
+const r = spawnSync(process.execPath, args, {
+  stdio: 'inherit',
+  cwd: repo,
+  env: { ...process.env, DEVSECFLOW_OFFLINE: '1' },
+});
 if (r.status === 1) {
-  console.log(`\nThe gate failed, as it should on this deliberately vulnerable example. Reports: ${out.replace(`${repo}/`, '')}/`);
+  console.log(
+    `\nThe gate failed, as it should on this deliberately vulnerable example. Reports: ${out.replace(`${repo}/`, '')}/`,
+  );
   process.exit(0);
 }
 console.error(`\nUnexpected exit code ${r.status} (expected 1: the gate failing on the planted issues).`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Scaffolds a workspace package with the repo's shared build, typecheck, lint and test setup:
 //   node scripts/new-package.mjs packages/secrets @devsecflow/secrets "Secret detection stage"
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const [dir, name, description = ''] = process.argv.slice(2);
@@ -42,7 +42,11 @@ const json = (o) => `${JSON.stringify(o, null, 2)}\n`;
 writeFileSync(join(dir, 'package.json'), json(pkg));
 writeFileSync(
   join(dir, 'tsconfig.json'),
-  json({ extends: `${up}/tsconfig.base.json`, compilerOptions: { noEmit: true, allowImportingTsExtensions: true }, include: ['src', 'test', '*.ts'] }),
+  json({
+    extends: `${up}/tsconfig.base.json`,
+    compilerOptions: { noEmit: true, allowImportingTsExtensions: true },
+    include: ['src', 'test', '*.ts'],
+  }),
 );
 writeFileSync(
   join(dir, 'tsconfig.build.json'),
