@@ -30,6 +30,7 @@ export { findFileCoverage, formatLineRanges, type NewCodeCoverage, newCodeCovera
 export {
   type CoverageInput,
   CoverageInputSchema,
+  optionsMarkdownTable,
   QuarantineEntrySchema,
   type TestGateOptions,
   TestGateOptionsSchema,

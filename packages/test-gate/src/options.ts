@@ -86,3 +86,32 @@ export const TestGateOptionsSchema = z
   });
 
 export type TestGateOptions = z.infer<typeof TestGateOptionsSchema>;
+
+function typeOf(schema: Record<string, unknown>): string {
+  if (Array.isArray(schema.anyOf))
+    return (schema.anyOf as Record<string, unknown>[]).map(typeOf).join(' \\| ');
+  if (schema.type === 'array') {
+    const items = (schema.items ?? {}) as Record<string, unknown>;
+    return Array.isArray(items.anyOf) ? `(${typeOf(items)})[]` : `${typeOf(items)}[]`;
+  }
+  if (schema.type === 'object') {
+    const props = Object.keys((schema.properties ?? {}) as object);
+    return `{${props.join(', ')}}`;
+  }
+  if (schema.type === 'integer') return 'integer';
+  return String(schema.type ?? 'any');
+}
+
+/** The options table of docs/stages/test-gate.md, generated from the schema (a test keeps them in sync). */
+export function optionsMarkdownTable(): string {
+  const json = z.toJSONSchema(TestGateOptionsSchema, { io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  const rows = ['| Option | Type | Default | Meaning |', '| --- | --- | --- | --- |'];
+  for (const [key, prop] of Object.entries(json.properties)) {
+    const def = prop.default === undefined ? '' : `\`${JSON.stringify(prop.default)}\``;
+    const range = prop.minimum !== undefined && prop.maximum === 100 ? ` (${prop.minimum}-100)` : '';
+    rows.push(`| \`${key}\` | ${typeOf(prop)}${range} | ${def} | ${String(prop.description ?? '')} |`);
+  }
+  return rows.join('\n');
+}

@@ -394,3 +394,22 @@ describe('testGateSummary', () => {
     expect(md).toContain('| calc clamps high values | `test/calc.test.js:6` | Error: expect(received)');
   });
 });
+
+describe('the quick-start demo (examples/tests)', () => {
+  it('reads its reports and fails the gate on the one planted failure', async () => {
+    const root = join(import.meta.dirname, '../../../examples');
+    const r = await run(root, {
+      junit: ['tests/reports/junit.xml'],
+      coverage: ['tests/reports/coverage/lcov.info'],
+      minTests: 1,
+      minLineCoverage: 80,
+    });
+    expect(r.status).toBe('ok');
+    expect(r.gate?.passed).toBe(false);
+    expect(rules(r)).toEqual([`${TEST_GATE_RULES.maxFailures}:high`, 'test-gate/test-failed:high']);
+    const f = r.findings.find((x) => x.ruleId === TEST_GATE_RULES.testFailed)!;
+    expect(f.title).toBe('Test failed: cart > applies a 10% discount');
+    expect(f.location).toEqual({ path: 'tests/app/cart.test.js', startLine: 23 });
+    expect(r.stats).toMatchObject({ tests: 6, failed: 1, lineCoverage: 84.21, branchCoverage: 77.78 });
+  });
+});
