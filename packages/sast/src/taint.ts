@@ -217,6 +217,13 @@ const BUILDERS = new Set([
 ]);
 const FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
 
+const GUARDS = new Set(['ternary_expression', 'conditional_expression']);
+
+function containsSpan(spans: { start: number; end: number }[], n: SgNode): boolean {
+  const r = n.range();
+  return spans.some((s) => r.start.index <= s.start && s.end <= r.end.index);
+}
+
 const key = (n: SgNode): string => {
   const r = n.range();
   return `${r.start.index}:${r.end.index}`;
@@ -345,6 +352,11 @@ export class TaintAnalyzer {
       if (spec.identifiers.has(kind)) {
         if (spec.isName(n, n.parent())) return CONSTANT;
         return lookup(n);
+      }
+      if (GUARDS.has(kind)) {
+        // `ok(x) ? x : fallback`: a sanitiser/validator in the condition guards both branches.
+        const cond = n.field('condition' as never) as SgNode | null;
+        if (cond && containsSpan(sanitizers.spans, cond)) return CONSTANT;
       }
       const children = n.namedChildren();
       if (children.length === 0) return spec.opaque.has(kind) ? UNKNOWN : CONSTANT;

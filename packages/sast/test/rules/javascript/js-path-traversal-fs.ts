@@ -1,0 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
+export function download(req: any, res: any) {
+  // ruleid: js-path-traversal-fs
+  const data = fs.readFileSync('/var/data/' + req.query.file);
+  const target = path.join(__dirname, 'uploads', req.params.name);
+  // ruleid: js-path-traversal-fs
+  fs.createReadStream(target).pipe(res);
+  // ok: js-path-traversal-fs
+  fs.readFileSync(path.join('/var/data', path.basename(req.query.file)));
+  // ok: js-path-traversal-fs
+  fs.readFileSync('/var/data/static.txt');
+  return data;
+}

@@ -1,0 +1,13 @@
+import axios from 'axios';
+export async function proxy(req: any, res: any) {
+  // ruleid: js-ssrf-http-request
+  const r = await fetch(req.query.url);
+  const target = `http://${req.body.host}/status`;
+  // ruleid: js-ssrf-http-request
+  await axios.get(target);
+  // ok: js-ssrf-http-request
+  await axios.get('https://api.example.com/status');
+  // ok: js-ssrf-http-request
+  await fetch('https://api.example.com/items/' + encodeURIComponent(req.query.id));
+  res.json(await r.json());
+}

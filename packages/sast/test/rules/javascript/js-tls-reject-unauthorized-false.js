@@ -1,0 +1,6 @@
+// ruleid: js-tls-reject-unauthorized-false
+const agent = new https.Agent({ rejectUnauthorized: false });
+// ok: js-tls-reject-unauthorized-false
+const agent2 = new https.Agent({ rejectUnauthorized: true, ca });
+// ruleid: js-tls-reject-unauthorized-false
+tls.connect({ host, port, 'rejectUnauthorized': false });

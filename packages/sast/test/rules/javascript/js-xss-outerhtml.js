@@ -1,0 +1,6 @@
+function swap(el) {
+  // ruleid: js-xss-outerhtml
+  el.outerHTML = `<div>${document.location.hash}</div>`;
+  // ok: js-xss-outerhtml
+  el.outerHTML = '<div></div>';
+}
