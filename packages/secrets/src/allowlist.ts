@@ -1,0 +1,108 @@
+import picomatch from 'picomatch';
+
+/**
+ * Values published in provider documentation as examples. They are not secrets and appear in
+ * docs, SDK tests and tutorials everywhere.
+ */
+export const DOCUMENTED_EXAMPLES: readonly string[] = [
+  // AWS IAM user guide
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'ASIAIOSFODNN7EXAMPLE',
+  'AKIAI44QH8DHBEXAMPLE',
+  'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  // Azurite / Azure storage emulator well-known key
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+  // Slack and Stripe docs
+  'xoxb-not-a-real-token-this-will-not-work',
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+];
+
+/**
+ * Placeholder shapes: variable references, template markers, masks and words people put where a
+ * secret will go. Applied to generic and URL rules, whose matches are not self-identifying.
+ */
+const PLACEHOLDER_PATTERNS: readonly RegExp[] = [
+  /^\$\{?[A-Za-z_][\w.]*\}?$/, // $VAR, ${VAR}
+  /^\$\{\{.*\}\}$/, // ${{ secrets.X }}
+  /^\{\{.*\}\}$/, // {{ var }}
+  /^%\(?[\w.]+\)?s?%?$/, // %VAR%, %(name)s
+  /^<[^>]*>$/, // <password>
+  /^\[[^\]]*\]$/, // [password]
+  /^(.)\1+$/, // xxxxxx, ******
+  /^\*+$/,
+  /^(?:x+|X+|#+|\.+|-+|_+|0+)$/,
+  /(?:^|[^a-z])(?:changeme|change[_-]?me|changeit|example|examples|sample|placeholder|dummy|redacted|fake|foobar|your[_-]?(?:[a-z_-]*)|xxx+|todo|replace[_-]?me|insert[_-]?here|not[_-]?a[_-]?real|secret[_-]?here|my[_-]?(?:secret|password|token))(?:$|[^a-z])/i,
+  /^(?:password|passwd|pass|secret|token|admin|root|test|testing|user|username|null|none|undefined|true|false|default|empty)\d{0,3}$/i,
+  /^process\.env\./,
+  /^os\.environ/,
+  /^env\(/i,
+  /^sha(?:1|256|384|512)-[A-Za-z0-9+/=]+$/, // subresource integrity
+];
+
+export function looksLikePlaceholder(value: string): boolean {
+  return PLACEHOLDER_PATTERNS.some((re) => re.test(value));
+}
+
+/** Lockfiles hold integrity hashes and resolved URLs, never secrets a person typed. */
+export const LOCKFILE_GLOBS: readonly string[] = [
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/bun.lock',
+  '**/bun.lockb',
+  '**/deno.lock',
+  '**/Cargo.lock',
+  '**/poetry.lock',
+  '**/Pipfile.lock',
+  '**/pdm.lock',
+  '**/uv.lock',
+  '**/composer.lock',
+  '**/Gemfile.lock',
+  '**/go.sum',
+  '**/gradle.lockfile',
+  '**/packages.lock.json',
+  '**/Podfile.lock',
+  '**/mix.lock',
+  '**/pubspec.lock',
+];
+
+/** Minified bundles and source maps: generated from sources that are scanned themselves. */
+export const MINIFIED_GLOBS: readonly string[] = [
+  '**/*.min.js',
+  '**/*.min.mjs',
+  '**/*.min.css',
+  '**/*-min.js',
+  '**/*.js.map',
+  '**/*.css.map',
+  '**/*.map',
+];
+
+export type PathSkip = 'lockfile' | 'minified' | 'allowlisted';
+
+export interface PathFilterOptions {
+  includeLockfiles?: boolean;
+  includeMinified?: boolean;
+  allowPaths?: readonly string[];
+}
+
+/** Decides which paths are skipped by default or by configuration, and why. */
+export function createPathFilter(options: PathFilterOptions = {}): (path: string) => PathSkip | undefined {
+  const opts = { dot: true, nocase: false };
+  const lock = options.includeLockfiles ? () => false : picomatch([...LOCKFILE_GLOBS], opts);
+  const min = options.includeMinified ? () => false : picomatch([...MINIFIED_GLOBS], opts);
+  const allow = options.allowPaths?.length ? picomatch([...options.allowPaths], opts) : () => false;
+  return (path) => {
+    if (allow(path)) return 'allowlisted';
+    if (lock(path)) return 'lockfile';
+    if (min(path)) return 'minified';
+    return undefined;
+  };
+}
+
+/**
+ * Very long lines mark generated code; a file whose average line is longer than this (and is not
+ * tiny) is treated as minified even without a `.min.` name.
+ */
+export const MINIFIED_AVERAGE_LINE = 1000;

@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import { createPathFilter, MINIFIED_AVERAGE_LINE, type PathFilterOptions } from './allowlist.js';
+import type { Scanner, SecretMatch } from './scanner.js';
+
+/** Counters every scan reports. All are numbers so they go straight into report stats. */
+export interface SecretScanStats {
+  filesScanned: number;
+  bytesScanned: number;
+  skippedLockfile: number;
+  skippedMinified: number;
+  skippedAllowlistedPath: number;
+  skippedBinary: number;
+  skippedTooLarge: number;
+  skippedUnreadable: number;
+  /** Lines longer than maxLineLength, left out of the scan (the rest of the file is scanned). */
+  linesSkippedTooLong: number;
+  /** Files that are not valid UTF-8; they are scanned as Latin-1 so ASCII tokens are still found. */
+  filesInvalidUtf8: number;
+  candidatesRejected: number;
+  rulesRun: number;
+}
+
+export function emptyScanStats(): SecretScanStats {
+  return {
+    filesScanned: 0,
+    bytesScanned: 0,
+    skippedLockfile: 0,
+    skippedMinified: 0,
+    skippedAllowlistedPath: 0,
+    skippedBinary: 0,
+    skippedTooLarge: 0,
+    skippedUnreadable: 0,
+    linesSkippedTooLong: 0,
+    filesInvalidUtf8: 0,
+    candidatesRejected: 0,
+    rulesRun: 0,
+  };
+}
+
+export function addScanStats(into: SecretScanStats, from: SecretScanStats): void {
+  for (const k of Object.keys(into) as (keyof SecretScanStats)[]) into[k] += from[k];
+}
+
+export interface FileScanOptions extends PathFilterOptions {
+  /** Lines longer than this are skipped (minified code, embedded blobs). Default 20,000. */
+  maxLineLength?: number;
+  /** Files larger than this are skipped. Default 5 MiB. */
+  maxFileSize?: number;
+}
+
+export const DEFAULT_MAX_LINE_LENGTH = 20_000;
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+export type FileOutcome =
+  | { kind: 'scanned'; matches: SecretMatch[] }
+  | { kind: 'skipped'; reason: 'lockfile' | 'minified' | 'allowlisted' | 'binary' | 'too-large' }
+  | { kind: 'error'; message: string };
+
+/** Files that are minified when their lines are long; elsewhere long lines are skipped one by one. */
+const BUNDLE_EXT = /\.(?:[cm]?js|css|html?|svg|json)$/i;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes to text: UTF-8 (BOM dropped), or Latin-1 when the bytes are not valid UTF-8. */
+export function decodeText(buf: Uint8Array, stats: SecretScanStats): string {
+  try {
+    const text = utf8.decode(buf);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    stats.filesInvalidUtf8++;
+    return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+  }
+}
+
+function looksBinary(buf: Uint8Array): boolean {
+  const n = Math.min(buf.length, 8000);
+  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
+  return false;
+}
+
+/**
+ * Blanks lines longer than `max` (keeping the line count, so line numbers stay right) and says
+ * whether the text looks minified (long average line).
+ */
+export function prepareText(
+  text: string,
+  max: number,
+  stats: SecretScanStats,
+): { text: string; minified: boolean } {
+  let lines = 0;
+  let longest = 0;
+  let prev = 0;
+  for (let i = text.indexOf('\n'); ; i = text.indexOf('\n', i + 1)) {
+    const end = i < 0 ? text.length : i;
+    lines++;
+    if (end - prev > longest) longest = end - prev;
+    if (i < 0) break;
+    prev = i + 1;
+  }
+  const minified = text.length > 4096 && text.length / lines > MINIFIED_AVERAGE_LINE;
+  if (longest <= max) return { text, minified };
+  const parts = text.split('\n');
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i]!.length > max) {
+      parts[i] = '';
+      stats.linesSkippedTooLong++;
+    }
+  }
+  return { text: parts.join('\n'), minified };
+}
+
+/** A path filter plus the options, built once per scan. */
+export class FileScanner {
+  private readonly skipPath: ReturnType<typeof createPathFilter>;
+  private readonly maxLine: number;
+  private readonly maxSize: number;
+  private readonly includeMinified: boolean;
+
+  constructor(
+    readonly scanner: Scanner,
+    options: FileScanOptions = {},
+  ) {
+    this.skipPath = createPathFilter(options);
+    this.maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+    this.includeMinified = options.includeMinified ?? false;
+  }
+
+  /** Why a path is skipped before reading it, counted into stats; undefined to scan it. */
+  skipByPath(path: string, stats: SecretScanStats): FileOutcome | undefined {
+    const skip = this.skipPath(path);
+    if (!skip) return undefined;
+    if (skip === 'lockfile') stats.skippedLockfile++;
+    else if (skip === 'minified') stats.skippedMinified++;
+    else stats.skippedAllowlistedPath++;
+    return { kind: 'skipped', reason: skip };
+  }
+
+  /** Scans file content already in memory. */
+  scanBuffer(buf: Uint8Array, path: string, stats: SecretScanStats): FileOutcome {
+    const bySkip = this.skipByPath(path, stats);
+    if (bySkip) return bySkip;
+    if (buf.length > this.maxSize) {
+      stats.skippedTooLarge++;
+      return { kind: 'skipped', reason: 'too-large' };
+    }
+    if (looksBinary(buf)) {
+      stats.skippedBinary++;
+      return { kind: 'skipped', reason: 'binary' };
+    }
+    return this.scanString(decodeText(buf, stats), path, stats, buf.length);
+  }
+
+  /** Scans text (already decoded); `bytes` is what goes into bytesScanned. */
+  scanString(raw: string, path: string, stats: SecretScanStats, bytes = raw.length): FileOutcome {
+    const { text, minified } = prepareText(raw, this.maxLine, stats);
+    if (minified && !this.includeMinified && BUNDLE_EXT.test(path)) {
+      stats.skippedMinified++;
+      return { kind: 'skipped', reason: 'minified' };
+    }
+    stats.filesScanned++;
+    stats.bytesScanned += bytes;
+    return { kind: 'scanned', matches: this.scanner.scanText(text, path, stats) };
+  }
+
+  /** Reads and scans one file. Read failures come back as an error outcome, never a throw. */
+  async scanFile(absolutePath: string, path: string, stats: SecretScanStats): Promise<FileOutcome> {
+    const bySkip = this.skipByPath(path, stats);
+    if (bySkip) return bySkip;
+    let buf: Buffer;
+    try {
+      buf = await readFile(absolutePath);
+    } catch (e) {
+      stats.skippedUnreadable++;
+      const code = (e as NodeJS.ErrnoException).code ?? 'read error';
+      return { kind: 'error', message: `could not read the file (${code})` };
+    }
+    // The path was already checked: go straight to the content checks.
+    if (buf.length > this.maxSize) {
+      stats.skippedTooLarge++;
+      return { kind: 'skipped', reason: 'too-large' };
+    }
+    if (looksBinary(buf)) {
+      stats.skippedBinary++;
+      return { kind: 'skipped', reason: 'binary' };
+    }
+    return this.scanString(decodeText(buf, stats), path, stats, buf.length);
+  }
+}

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Secrets from './index.js';
+import { scanFiles as scanFilesFromSource, workersAvailable } from './pool.js';
+import { FAKES, rng } from './test-fakes.js';
+
+// Worker threads run the compiled worker (Node 20 cannot load TypeScript in a worker), so this
+// test builds dist/ when it is missing or older than the sources and drives the built package.
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function newestSource(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+let dist: typeof Secrets;
+let root: string;
+const jobs: { path: string; absolutePath: string; size: number }[] = [];
+
+beforeAll(async () => {
+  const worker = join(pkg, 'dist/worker.js');
+  if (!existsSync(worker) || statSync(worker).mtimeMs < newestSource(join(pkg, 'src'))) {
+    execFileSync(
+      process.execPath,
+      [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: pkg },
+    );
+  }
+  dist = (await import(pathToFileURL(join(pkg, 'dist/index.js')).href)) as typeof Secrets;
+  root = mkdtempSync(join(tmpdir(), 'dsf-secrets-pool-'));
+  const ids = Object.keys(FAKES);
+  for (let i = 0; i < 300; i++) {
+    const id = ids[i % ids.length]!;
+    const fake = FAKES[id]!.fake(rng(i));
+    const path = `d${i % 7}/f${i}-${(fake.path ?? 'x.txt').split('/').pop()}`;
+    mkdirSync(join(root, dirname(path)), { recursive: true });
+    const text = i % 3 === 0 ? fake.text : `// filler\n${'const x = 1;\n'.repeat(50)}`;
+    writeFileSync(join(root, path), text);
+    jobs.push({ path, absolutePath: join(root, path), size: Buffer.byteLength(text) });
+  }
+}, 120_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('scan pool', () => {
+  it('runs inline from TypeScript sources (no compiled worker next to them)', async () => {
+    expect(workersAvailable()).toBe(false);
+    const r = await scanFilesFromSource(jobs.slice(0, 5), {}, { threads: 4, parallelThreshold: 0 });
+    expect(r.threads).toBe(1);
+  });
+
+  it('gives the same results and stats on two worker threads as on one thread', async () => {
+    expect(dist.workersAvailable()).toBe(true);
+    const one = await dist.scanFiles(jobs, {}, { threads: 1 });
+    const two = await dist.scanFiles(jobs, {}, { threads: 2, parallelThreshold: 0 });
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(two.results).toEqual(one.results);
+    expect(two.stats).toEqual(one.stats);
+    // 100 files hold a fake; path-specific rules (docker config.json) miss under the renamed paths.
+    expect(
+      one.results.filter((r) => r.outcome.kind === 'scanned' && r.outcome.matches.length > 0).length,
+    ).toBeGreaterThan(95);
+  });
+});

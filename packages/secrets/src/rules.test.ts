@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { hashSecret } from './redact.js';
+import { RULES } from './rules.js';
+import { Scanner } from './scanner.js';
+import { FAKES, rng } from './test-fakes.js';
+
+const scanner = new Scanner();
+
+describe('rule table', () => {
+  it('has at least 80 rules with unique ids, docs and keywords', () => {
+    expect(RULES.length).toBeGreaterThanOrEqual(80);
+    expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+    for (const r of RULES) {
+      expect(r.docs, r.id).toMatch(/^https:\/\//);
+      expect(r.keywords.length, r.id).toBeGreaterThan(0);
+      for (const k of r.keywords) expect(k, r.id).toBe(k.toLowerCase());
+    }
+  });
+
+  it('has a true positive and a near miss for every rule', () => {
+    expect(Object.keys(FAKES).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+});
+
+describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id) => {
+  const gen = FAKES[id]!;
+
+  it('finds a correctly formatted value, reports the value itself and masks it in the snippet', () => {
+    for (const seed of [1, 2, 3]) {
+      const fake = gen.fake(rng(seed * 7919));
+      const matches = scanner.scanText(fake.text, fake.path ?? 'src/config.ts');
+      const m = matches.find((x) => x.ruleId === id);
+      expect(
+        m,
+        `${id} seed ${seed}: got ${matches.map((x) => x.ruleId).join(',') || 'nothing'}`,
+      ).toBeDefined();
+      expect(m!.secretHash).toBe(hashSecret(fake.value));
+      expect(m!.length).toBe(fake.value.length);
+      expect(m!.snippet).not.toContain(fake.value);
+      // Every keyword claim holds: the match contains at least one of the rule's keywords.
+      const rule = RULES.find((r) => r.id === id)!;
+      expect(rule.keywords.some((k) => fake.text.toLowerCase().includes(k))).toBe(true);
+    }
+  });
+
+  it('does not report the near miss', () => {
+    for (const seed of [1, 2, 3]) {
+      const near = gen.near(rng(seed * 104729));
+      const matches = scanner.scanText(near.text, near.path ?? 'src/config.ts');
+      expect(
+        matches.filter((m) => m.ruleId === id),
+        `${id} seed ${seed}`,
+      ).toEqual([]);
+    }
+  });
+});
