@@ -48,6 +48,54 @@ describe('GitLab security reports validate against the official 15.2.4 schemas',
     });
   }
 
+  it('stays valid with extreme values: long text, odd identifiers and URLs, empty tool names', () => {
+    const r = sastReport();
+    r.tool = { name: '', version: '' };
+    const f = r.findings[0]!;
+    f.title = 'T'.repeat(300);
+    f.message = '';
+    f.fix = { summary: 'x'.repeat(8000) };
+    f.references = ['javascript:alert(1)', 'ftp://files.example/doc', 'https://example.test/a b'];
+    f.identifiers = [
+      { type: 'other', value: 'X-1', url: 'not a url' },
+      { type: 'osv', value: 'PYSEC-2021-1' },
+      { type: 'cwe', value: 'CWE-0079' },
+      { type: 'owasp', value: 'A03:2021' },
+    ];
+    f.cvss = {
+      version: '4.0',
+      vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N',
+      score: 9.3,
+    };
+    f.location = { path: 'a.js', startLine: 1_000_000 };
+    const v2 = depsReport();
+    v2.findings[1]!.cvss = { version: '2.0', vector: 'AV:N/AC:L/Au:N/C:P/I:P/A:P' };
+    for (const [schema, out] of [
+      ['sast', toGitlabSast(r)],
+      ['dependency-scanning', toGitlabDependencyScanning(r)],
+      ['secret-detection', toGitlabSecretDetection(r)],
+      ['dependency-scanning', toGitlabDependencyScanning(v2)],
+    ] as const) {
+      expect(validateGitlab(schema, out), schema).toEqual([]);
+    }
+    const v = (toGitlabSast(r) as Json).vulnerabilities[0];
+    expect(v.name).toHaveLength(255);
+    expect(v.description).toBe('T'.repeat(300));
+    expect(v.solution).toHaveLength(7000);
+    expect(v.links).toEqual([{ url: 'ftp://files.example/doc' }]);
+    expect(v.identifiers.find((i: Json) => i.type === 'cwe')).toMatchObject({ name: 'CWE-79', value: '79' });
+    expect(v.identifiers.find((i: Json) => i.type === 'other').url).toBeUndefined();
+    expect(v.cvss_vectors[0].vector).toMatch(/^CVSS:4\.0\//);
+    expect((toGitlabSast(r) as Json).scan.scanner).toMatchObject({
+      id: 'tool',
+      name: 'unknown',
+      version: 'unknown',
+    });
+    expect((toGitlabDependencyScanning(v2) as Json).vulnerabilities[1].cvss_vectors).toEqual([
+      { vendor: 'unknown', vector: 'AV:N/AC:L/Au:N/C:P/I:P/A:P' },
+    ]);
+  });
+
   it('the validator rejects a report that breaks the schema (it can fail)', () => {
     const bad = toGitlabSast(sastReport()) as Json;
     bad.vulnerabilities[0].severity = 'critical';

@@ -1,5 +1,5 @@
 import type { Finding, Identifier, Report, Severity } from '@devsecflow/core';
-import { compareFindings, deterministicUuid, gitlabTime, isHttpUrl, slug, truncate } from './util.js';
+import { compareFindings, deterministicUuid, gitlabTime, slug, truncate } from './util.js';
 
 /** The GitLab security report schema version our reports declare and are validated against in tests. */
 export const GITLAB_SCHEMA_VERSION = '15.2.4';
@@ -132,9 +132,7 @@ function baseVulnerability(f: Finding, report: Report, advisoryFirst: boolean): 
   if (f.cvss?.vector && validCvssVector(f.cvss.vector)) {
     v.cvss_vectors = [{ vendor: 'unknown', vector: f.cvss.vector }];
   }
-  const links = f.references
-    .filter((r) => isHttpUrl(r) && /^(https?|ftp):\/\/.+/.test(r))
-    .map((url) => ({ url }));
+  const links = f.references.filter((r) => /^(https?|ftp):\/\/\S+$/.test(r)).map((url) => ({ url }));
   if (links.length > 0) v.links = links;
   v.details = detailsOf(f);
   return v;

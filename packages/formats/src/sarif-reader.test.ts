@@ -254,8 +254,24 @@ describe('fromSarif: lenient on content', () => {
         },
       ],
     });
+    const plain = (uri: string) => ({
+      ruleId: 'R',
+      message: { text: uri },
+      locations: [{ physicalLocation: { artifactLocation: { uri } } }],
+    });
+    (log.runs[0]!.results as unknown[]).push(
+      plain('/repo/src/abs.py'),
+      plain('C:\\src\\w.c'),
+      plain('./rel/x.py'),
+    );
     const [r] = fromSarif(log, { file: 'x.sarif', root: '/repo', now });
-    expect(r!.findings.map((f) => f.location?.path)).toEqual(['lib/a b.py', 'x.py']);
+    expect(r!.findings.map((f) => f.location?.path)).toEqual([
+      'lib/a b.py',
+      'x.py',
+      'src/abs.py',
+      'C:/src/w.c',
+      'rel/x.py',
+    ]);
     expect(r!.findings[0]!.severity).toBe('low');
     expect(r!.findings[0]!.location!.startLine).toBe(1);
   });

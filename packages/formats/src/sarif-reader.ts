@@ -242,19 +242,27 @@ function resolvePath(artifactLocation: Obj, ctx: PathContext): string | undefine
     uri = baseUri.endsWith('/') ? `${baseUri}${uri}` : `${baseUri}/${uri}`;
     baseId = asStr(base.uriBaseId);
   }
+  // Windows absolute paths written as plain paths (`C:\\src\\a.c`): kept, with forward slashes.
+  if (/^[a-z]:[\\/]/i.test(uri)) return normalisePath(uri);
+  let abs: string | undefined;
   if (/^file:/i.test(uri)) {
-    let abs: string;
     try {
       abs = fileURLToPath(uri);
     } catch {
       return normalisePath(safeDecode(uri.replace(/^file:\/*/i, '/')));
     }
+  } else if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+    return uri;
+  } else if (uri.startsWith('/')) {
+    // Some tools write absolute paths where a URI belongs.
+    abs = safeDecode(uri);
+  }
+  if (abs !== undefined) {
     const rel = relative(resolve(ctx.root), abs);
     if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return normalisePath(rel);
     return normalisePath(abs);
   }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) return uri;
-  return normalisePath(safeDecode(uri)).replace(/^\/+(?=.)/, '') || undefined;
+  return normalisePath(safeDecode(uri)) || undefined;
 }
 
 function safeDecode(s: string): string {
