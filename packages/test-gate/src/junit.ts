@@ -1,4 +1,5 @@
 import type { SaxesTagPlain } from 'saxes';
+import { redactSecrets } from './redact.js';
 import { parseXml, XmlContentError, type XmlInput } from './xml.js';
 
 export type TestStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -141,6 +142,11 @@ export async function readJUnit(input: XmlInput, options: ReadJUnitOptions): Pro
   let inTestcaseProperties = false;
 
   const finishCase = (c: TestCaseResult) => {
+    // Redact before anything else sees the text (findings, summaries, onCase consumers).
+    if (c.message) c.message = redactSecrets(c.message);
+    if (c.details) c.details = redactSecrets(c.details);
+    if (c.systemOut) c.systemOut = redactSecrets(c.systemOut);
+    if (c.systemErr) c.systemErr = redactSecrets(c.systemErr);
     if (pytest && !c.file && c.details) {
       // pytest (xunit2) has no file attribute but ends its traceback with "path.py:LINE: Error".
       const all = [...c.details.matchAll(/^([^\s:]+\.py):(\d+): \w/gm)];

@@ -185,6 +185,32 @@ describe('test gate: tests', () => {
   });
 });
 
+describe('test gate: output hygiene and volume', () => {
+  it('masks credentials in failure text before it reaches a finding', async () => {
+    const pass = ['hun', 'ter', '22'].join('');
+    const xml = `<testsuites><testsuite name="s"><testcase classname="api" name="logs in"><failure message="GET https://bob:${pass}@api.example.com failed">at https://bob:${pass}@api.example.com</failure></testcase></testsuite></testsuites>`;
+    const r = await run(repo({}, { 'junit.xml': xml }), { junit: ['junit.xml'] });
+    expect(JSON.stringify(r)).not.toContain(pass);
+    expect(r.findings.find((f) => f.ruleId === TEST_GATE_RULES.testFailed)?.message).toBe(
+      'GET https://[REDACTED]@api.example.com failed',
+    );
+  });
+
+  it('lists the first 500 failing tests and counts the rest in one finding', async () => {
+    const cases = Array.from(
+      { length: 503 },
+      (_, i) => `<testcase classname="c" name="t${i}"><failure message="m"/></testcase>`,
+    );
+    const xml = `<testsuites><testsuite name="s">${cases.join('')}</testsuite></testsuites>`;
+    const r = await run(repo({}, { 'junit.xml': xml }), { junit: ['junit.xml'] });
+    expect(r.findings.filter((f) => f.ruleId === TEST_GATE_RULES.testFailed)).toHaveLength(500);
+    expect(r.findings.find((f) => f.ruleId === TEST_GATE_RULES.moreFailures)?.message).toMatch(
+      /^3 more failing/,
+    );
+    expect(r.stats.failed).toBe(503);
+  });
+});
+
 describe('test gate: quarantine', () => {
   const now = new Date();
   const inDays = (d: number) => new Date(now.getTime() + d * 86_400_000).toISOString().slice(0, 10);

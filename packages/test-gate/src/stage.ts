@@ -217,6 +217,7 @@ export async function runTestGate(
   };
   const failing: { c: TestCaseResult; report: string; q?: CompiledQuarantine }[] = [];
   let omitted = 0;
+  let quarantinedCount = 0;
   const junitFiles = await expand(options.junit, 'junit', ctx, errors);
   if (options.junit.length > 0 && junitFiles.length === 0) unreadableJUnit = true;
   for (const path of junitFiles) {
@@ -229,9 +230,12 @@ export async function runTestGate(
         onCase: (c) => {
           if (c.status !== 'failed' && c.status !== 'error') return;
           const q = findQuarantine(quarantine, c);
-          if (q) q.matched++;
-          if (failing.length < MAX_TEST_FINDINGS || q) failing.push({ c, report: path, ...(q ? { q } : {}) });
-          else omitted++;
+          if (q) {
+            q.matched++;
+            quarantinedCount++;
+          }
+          if (failing.length < MAX_TEST_FINDINGS) failing.push({ c, report: path, ...(q ? { q } : {}) });
+          else if (!q) omitted++;
         },
       });
     } catch (e) {
@@ -244,7 +248,6 @@ export async function runTestGate(
     for (const k of ['tests', 'passed', 'failed', 'errors', 'skipped', 'flaky', 'suites'] as const)
       totals[k] += summary[k];
   }
-  const quarantinedCount = failing.filter((f) => f.q).length;
   totals.quarantined = quarantinedCount;
   const counted = totals.failed + totals.errors - quarantinedCount;
   const executed = totals.tests - totals.skipped - quarantinedCount;
