@@ -251,9 +251,12 @@ function renderJob(t: TemplateStage, jobName: string, pipelineStage: string, ena
       if [ -d .git/info ] && ! grep -qsxF '/.devsecflow/' .git/info/exclude; then echo '/.devsecflow/' >> .git/info/exclude; fi
       # Diff-aware mode and history scans use git; small images do not ship it.
       command -v git >/dev/null 2>&1 || apk add --no-cache git >/dev/null 2>&1 || true
+      # parallel: N on the job shards the scan by path; \`devsecflow merge\` joins the shard reports.
+      if [ "$\{CI_NODE_TOTAL:-1}" -gt 1 ]; then DSF_OUTPUT_DIR="$DSF_OUTPUT_DIR/shard-$CI_NODE_INDEX"; DSF_SHARD="$CI_NODE_INDEX/$CI_NODE_TOTAL"; fi
       set -- run ${t.stage} --root "$DSF_ROOT" --output-dir "$DSF_OUTPUT_DIR"${formats.map((f) => ` --format ${f}`).join('')}${sets.map((o) => ` --set "${o.key}=${o.value}"`).join('')}
       if [ -n "$DSF_CONFIG" ]; then set -- "$@" --config "$DSF_CONFIG"; fi
       if [ -n "$DSF_FAIL_ON" ]; then set -- "$@" --fail-on "$DSF_FAIL_ON"; fi
+      if [ -n "$\{DSF_SHARD:-}" ]; then set -- "$@" --shard "$DSF_SHARD"; fi
       DSF_CLI="$\{DSF_CLI:-npx --yes devsecflow@$DSF_VERSION}"
       # cli and args are split into words on purpose (a command and its flags).
       $DSF_CLI "$@" $DSF_ARGS
