@@ -84,7 +84,8 @@ export const depsStage = defineStage<DepsOptions>({
       if (extractorFor(f.path, EXTRACTORS)) paths.push(f.path);
     }
     for (const s of ctx.walkStats.skippedFiles) {
-      if (s.reason === 'too-large' || s.reason === 'unreadable') {
+      // unreadable files are reported by the stage runner itself
+      if (s.reason === 'too-large') {
         errors.push({
           message: `${s.path}: lockfile not read (${s.reason}${s.detail ? `: ${s.detail}` : ''})`,
           path: s.path,
@@ -99,10 +100,18 @@ export const depsStage = defineStage<DepsOptions>({
       } else errors.push(r);
     }
     const wanted = options.ecosystems ? new Set<string>(options.ecosystems) : undefined;
+    // one package per manifest (a requirements file included by two others is read twice)
+    const seen = new Set<string>();
     const packages = results
       .filter((r) => !wanted || wanted.has(r.ecosystem))
       .flatMap((r) => r.packages)
-      .filter((p) => options.includeDev || p.scope !== 'dev');
+      .filter((p) => options.includeDev || p.scope !== 'dev')
+      .filter((p) => {
+        const k = `${p.manifest}\0${p.ecosystem}\0${p.name}\0${p.version}\0${p.dependencyPath?.join('>') ?? ''}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
     const unresolved = results.flatMap((r) => r.unresolved ?? []);
     for (const u of unresolved) {
       errors.push({

@@ -1,3 +1,4 @@
+/// <reference path="./mvncmp.d.ts" />
 import * as pep440 from '@renovatebot/pep440';
 import * as rubySemver from '@renovatebot/ruby-semver';
 import { compare as mavenCompare } from 'mvncmp';

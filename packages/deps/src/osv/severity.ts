@@ -1,5 +1,8 @@
 import { type Cvss, type Severity, severityFromCvssScore } from '@devsecflow/core';
-import { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } from 'ae-cvss-calculator';
+import cvssCalculator from 'ae-cvss-calculator';
+
+// ae-cvss-calculator is CommonJS without static named exports Node's ESM loader can see.
+const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator;
 import type { OsvSeverity, OsvVuln } from './types.js';
 
 /** Base score of a CVSS vector (v2, v3.0, v3.1, v4.0) via ae-cvss-calculator; undefined if it does not parse. */
