@@ -26,6 +26,7 @@ describe('rule packs', () => {
   it('has the minimum number of rules per language', () => {
     const count = (l: string) => rules.filter((r) => r.language === l).length;
     expect(count('javascript')).toBeGreaterThanOrEqual(60);
+    expect(count('python')).toBeGreaterThanOrEqual(30);
   });
 
   it.each(rules.map((r) => [r.id, r] as const))('%s finds its ruleid lines and nothing else', (id, rule) => {

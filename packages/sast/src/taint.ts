@@ -355,7 +355,10 @@ export class TaintAnalyzer {
       }
       if (GUARDS.has(kind)) {
         // `ok(x) ? x : fallback`: a sanitiser/validator in the condition guards both branches.
-        const cond = n.field('condition' as never) as SgNode | null;
+        // Python's `a if cond else b` has no field names: the condition is the second child.
+        const cond =
+          (n.field('condition' as never) as SgNode | null) ??
+          (kind === 'conditional_expression' ? (n.namedChildren()[1] ?? null) : null);
         if (cond && containsSpan(sanitizers.spans, cond)) return CONSTANT;
       }
       const children = n.namedChildren();
