@@ -1,6 +1,5 @@
 export * from './gitlab.js';
 export * from './html.js';
-export * from './json.js';
 export * from './junit.js';
 export * from './markdown.js';
 export * from './registry.js';

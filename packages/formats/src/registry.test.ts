@@ -90,7 +90,7 @@ describe('render', () => {
 
   it('merges shard reports of one stage into one GitLab report', () => {
     const a = sastReport();
-    const b = { ...emptyReport(), findings: [sastReport().findings[0]!] };
+    const b = { ...emptyReport(), target: a.target, findings: [sastReport().findings[0]!] };
     const gl = JSON.parse(render('gitlab-sast', [a, b]));
     expect(validateGitlab('sast', gl)).toEqual([]);
     expect(gl.vulnerabilities).toHaveLength(2);

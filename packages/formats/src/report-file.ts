@@ -1,6 +1,12 @@
-import { InputError, type Report, ReportSchema, type StageId } from '@devsecflow/core';
+import {
+  InputError,
+  lineColumnOf,
+  parseJson,
+  type Report,
+  ReportSchema,
+  type StageId,
+} from '@devsecflow/core';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { lineColumnAt, parseJson } from './json.js';
 import { fromSarif } from './sarif-reader.js';
 
 export interface ReadReportsOptions {
@@ -33,7 +39,7 @@ export function readReports(text: string, opts: ReadReportsOptions): Report[] {
     );
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     const node = path.length > 0 ? findNodeAtLocation(parseTree(body)!, path) : undefined;
-    const where = node ? lineColumnAt(body, node.offset) : { line: 1, column: 1 };
+    const where = node ? lineColumnOf(body, node.offset) : { line: 1, column: 1 };
     const key = path.length > 0 ? `${path.join('.')}: ` : '';
     throw new InputError(
       `${key}${issue.message} (expected a DevSecFlow report, schema v1, or a SARIF 2.1.0 log)`,

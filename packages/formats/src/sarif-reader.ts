@@ -7,7 +7,9 @@ import {
   type Identifier,
   InputError,
   isSeverity,
+  mergeReports,
   normalisePath,
+  parseJson,
   type Report,
   type ReportError,
   ReportSchema,
@@ -19,7 +21,6 @@ import {
   severityFromSarifLevel,
   severityFromSecuritySeverity,
 } from '@devsecflow/core';
-import { parseJson } from './json.js';
 import { SARIF_FINGERPRINT_KEY, SARIF_PROPERTY_KEY } from './sarif-writer.js';
 import { cweIdentifier, truncate } from './util.js';
 
@@ -579,58 +580,11 @@ export function fromSarif(json: unknown, opts: SarifReadOptions): Report[] {
   return (log.runs as unknown[]).map((run, i) => convertRun(run, i, opts));
 }
 
-const byTime = (a: string, b: string) => Date.parse(a) - Date.parse(b);
-
-const STATUS_RANK: Record<ReportStatus, number> = { ok: 0, partial: 1, failed: 2 };
-
 /**
- * Joins reports into one per stage (in first-seen stage order): findings deduplicated by fingerprint,
- * errors and stats added up, the widest time span, the worst status. When the tools differ, each
- * finding keeps its scanner in `finding.tool`.
+ * Joins reports into one per stage (core's `mergeReports`): findings deduplicated by fingerprint,
+ * errors and stats added up, the widest time span, the worst status, the gate cleared. When the
+ * tools differ, each finding keeps its scanner in `finding.tool`.
  */
 export function mergeByStage(reports: readonly Report[]): Report[] {
-  const byStage = new Map<StageId, Report[]>();
-  for (const r of reports) {
-    const list = byStage.get(r.stage);
-    if (list) list.push(r);
-    else byStage.set(r.stage, [r]);
-  }
-  return [...byStage.values()].map(mergeSameStage);
-}
-
-function mergeSameStage(list: Report[]): Report {
-  const first = list[0]!;
-  if (list.length === 1) return first;
-  const tools = [...new Map(list.map((r) => [`${r.tool.name}@${r.tool.version}`, r.tool])).values()];
-  const multiTool = tools.length > 1;
-  const seen = new Set<string>();
-  const findings: Finding[] = [];
-  for (const r of list) {
-    for (const f of r.findings) {
-      if (seen.has(f.fingerprint)) continue;
-      seen.add(f.fingerprint);
-      findings.push(multiTool && !f.tool ? { ...f, tool: { ...r.tool } } : f);
-    }
-  }
-  const stats: Record<string, number> = {};
-  for (const r of list) for (const [k, v] of Object.entries(r.stats)) stats[k] = (stats[k] ?? 0) + v;
-  stats.findings = findings.length;
-  const merged: Report = {
-    ...first,
-    tool: multiTool
-      ? { name: tools.map((t) => t.name).join(' + '), version: tools.map((t) => t.version).join(' + ') }
-      : first.tool,
-    startedAt: list.map((r) => r.startedAt).sort(byTime)[0]!,
-    finishedAt: list
-      .map((r) => r.finishedAt)
-      .sort(byTime)
-      .at(-1)!,
-    status: list.map((r) => r.status).sort((a, b) => STATUS_RANK[b] - STATUS_RANK[a])[0]!,
-    findings,
-    errors: list.flatMap((r) => r.errors),
-    stats,
-  };
-  // A gate verdict belongs to the reports it was computed over; a merged report needs a new one.
-  delete merged.gate;
-  return merged;
+  return mergeReports([...reports]);
 }
