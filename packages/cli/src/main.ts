@@ -29,7 +29,7 @@ import { sarifImportStage } from './import-stage.js';
 import { initSnippet } from './init.js';
 import { assertFormats, formatIds, writeOutputs } from './output.js';
 import { exitCodeFor, loadPolicy, type PipelineResult, runPipeline } from './runner.js';
-import { STAGE_ALIASES, STAGES } from './stages.js';
+import { STAGE_ALIASES, STAGE_FLAGS, STAGES } from './stages.js';
 import { createTerminalLogger, stylist, useColor } from './terminal.js';
 import { VERSION } from './version.js';
 
@@ -241,10 +241,20 @@ class Cli {
       const aliases = Object.entries(STAGE_ALIASES)
         .filter(([, target]) => target === id)
         .map(([alias]) => alias);
-      const cmd = program.command(id).description(stage!.meta.description);
+      const cmd = program.command(id).description(stage!.meta.title);
       for (const a of aliases) cmd.alias(a);
-      addCommonOptions(cmd).action(async (flags: CommonFlags) => {
-        await this.pipeline(flags, [id as StageId]);
+      const own = STAGE_FLAGS[id as StageId] ?? [];
+      for (const f of own) cmd.option(f.flags, f.description);
+      addCommonOptions(cmd).action(async (flags: CommonFlags & Record<string, unknown>) => {
+        const fromFlags: Record<string, unknown> = {};
+        for (const f of own) {
+          const key = new Option(f.flags).attributeName();
+          if (flags[key] !== undefined) fromFlags[f.option] = flags[key];
+        }
+        const sets = parseSets(flags.set);
+        await this.pipeline(flags, [id as StageId], {
+          stageOptions: { ...sets, [id]: { ...(sets[id as StageId] ?? {}), ...fromFlags } },
+        });
       });
     }
 

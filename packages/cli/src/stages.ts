@@ -1,4 +1,7 @@
 import type { Stage, StageId } from '@devsecflow/core';
+import { depsStage } from '@devsecflow/deps';
+import { sastStage } from '@devsecflow/sast';
+import { secretsStage } from '@devsecflow/secrets';
 import { testGateStage } from '@devsecflow/test-gate';
 
 /**
@@ -6,6 +9,9 @@ import { testGateStage } from '@devsecflow/test-gate';
  * and a GitLab template).
  */
 export const STAGES: Partial<Record<StageId, Stage<never>>> = {
+  sast: sastStage as Stage<never>,
+  deps: depsStage as Stage<never>,
+  secrets: secretsStage as Stage<never>,
   'test-gate': testGateStage as Stage<never>,
 };
 
@@ -14,4 +20,43 @@ export const STAGE_ALIASES: Record<string, StageId> = {
   tests: 'test-gate',
   'dependency-scan': 'deps',
   'secret-detection': 'secrets',
+};
+
+/** A stage subcommand's own flags, each setting one option of the stage (over the config). */
+export interface StageFlag {
+  flags: string;
+  description: string;
+  option: string;
+}
+
+export const STAGE_FLAGS: Partial<Record<StageId, StageFlag[]>> = {
+  sast: [
+    { flags: '--rules <files...>', description: 'custom rule YAML files or globs', option: 'rules' },
+    { flags: '--disable <ids...>', description: 'rule ids to turn off', option: 'disable' },
+  ],
+  deps: [
+    {
+      flags: '--offline-db <dir>',
+      description: 'match against OSV dumps in <dir> (no network)',
+      option: 'offlineDb',
+    },
+    { flags: '--sbom <file>', description: 'also write a CycloneDX 1.6 SBOM', option: 'sbom' },
+  ],
+  secrets: [
+    {
+      flags: '--since <rev>',
+      description: 'scan the lines added by the commits in <rev>..HEAD',
+      option: 'since',
+    },
+    { flags: '--staged', description: 'scan the staged changes (pre-commit hook)', option: 'staged' },
+    { flags: '--history', description: 'scan every commit reachable from HEAD', option: 'history' },
+  ],
+  'test-gate': [
+    { flags: '--junit <globs...>', description: 'JUnit XML reports', option: 'junit' },
+    {
+      flags: '--coverage <globs...>',
+      description: 'coverage reports (lcov, Cobertura, JaCoCo, Istanbul, Go)',
+      option: 'coverage',
+    },
+  ],
 };
