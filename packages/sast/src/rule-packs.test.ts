@@ -27,6 +27,7 @@ describe('rule packs', () => {
     const count = (l: string) => rules.filter((r) => r.language === l).length;
     expect(count('javascript')).toBeGreaterThanOrEqual(60);
     expect(count('python')).toBeGreaterThanOrEqual(30);
+    expect(count('go')).toBeGreaterThanOrEqual(15);
   });
 
   it.each(rules.map((r) => [r.id, r] as const))('%s finds its ruleid lines and nothing else', (id, rule) => {
