@@ -2,7 +2,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   createBaseline,
-  createLocalPlatform,
   DEFAULT_BASELINE_PATH,
   describeError,
   EXIT,
@@ -28,6 +27,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { sarifImportStage } from './import-stage.js';
 import { initSnippet } from './init.js';
 import { assertFormats, formatIds, writeOutputs } from './output.js';
+import { createPlatform, PLATFORM_NAMES, type PlatformName } from './platforms.js';
 import { exitCodeFor, loadPolicy, type PipelineResult, runPipeline } from './runner.js';
 import { STAGE_ALIASES, STAGE_FLAGS, STAGES } from './stages.js';
 import { createTerminalLogger, stylist, useColor } from './terminal.js';
@@ -49,6 +49,10 @@ interface CommonFlags {
   debug?: boolean;
   color?: boolean;
   set: string[];
+  platform: PlatformName;
+  comment: boolean;
+  uploadSarif?: boolean;
+  status?: boolean;
 }
 
 export interface CliIo {
@@ -84,7 +88,18 @@ function addCommonOptions(cmd: Command): Command {
     .option('-q, --quiet', 'print only warnings, errors and the verdict')
     .option('--verbose', 'list skipped files and other detail')
     .option('--debug', 'print stack traces of internal errors')
-    .option('--no-color', 'no colour, even on a terminal');
+    .option('--no-color', 'no colour, even on a terminal')
+    .addOption(
+      new Option(
+        '--platform <name>',
+        'where results are published (auto detects GitHub Actions and GitLab CI)',
+      )
+        .choices([...PLATFORM_NAMES])
+        .default('auto'),
+    )
+    .option('--no-comment', 'do not write the PR/MR comment (on GitHub / GitLab)')
+    .option('--upload-sarif', 'upload SARIF to GitHub code scanning')
+    .option('--status', 'set a commit status with the gate verdict');
 }
 
 function parseFailOn(value: string | undefined): FailOn | undefined {
@@ -198,7 +213,13 @@ class Cli {
       root,
       ...(flags.config ? { configPath: resolve(this.io.cwd, flags.config) } : {}),
       ...(stages ? { stages } : {}),
-      platform: createLocalPlatform(root, logger),
+      platform: await createPlatform(flags.platform, root, logger, this.io.env),
+      publish: {
+        comment: flags.comment,
+        annotations: true,
+        uploadSarif: Boolean(flags.uploadSarif),
+        status: Boolean(flags.status),
+      },
       logger,
       outputDir: resolve(this.io.cwd, flags.outputDir),
       formats: flags.format,
