@@ -211,6 +211,68 @@ describe('test gate: output hygiene and volume', () => {
   });
 });
 
+describe('test gate: locations from stack traces', () => {
+  const loc = (r: Report, name: string) => r.findings.find((f) => f.properties?.name === name)?.location;
+
+  it('Surefire and Gradle: the class under its package path, the line from the trace', async () => {
+    const r = await run(
+      repo(
+        { 'junit/surefire-flaky.xml': 'target/TEST-a.xml', 'junit/gradle.xml': 'build/TEST-b.xml' },
+        {
+          'src/test/java/example/ExampleTests.java': 'class ExampleTests {}\n',
+          'other/example/ExampleTests.kt': '// same simple name, other language\n',
+          'app/src/test/java/com/victor/paymentreporting/app/PowerDroidControllerTest.java': 'class T {}\n',
+        },
+      ),
+      { junit: ['target/*.xml', 'build/*.xml'] },
+    );
+    expect(loc(r, 'throwsAlways')).toEqual({
+      path: 'src/test/java/example/ExampleTests.java',
+      startLine: 26,
+    });
+    expect(loc(r, 'failsToDemonstrateJUnitAnnotations()')).toEqual({
+      path: 'app/src/test/java/com/victor/paymentreporting/app/PowerDroidControllerTest.java',
+      startLine: 37,
+    });
+  });
+
+  it('Go: the package path without the go.mod module, the line from the test log', async () => {
+    const r = await run(
+      repo(
+        { 'junit/gotestsum.xml': 'junit.xml' },
+        { 'go.mod': 'module example.com/calc\n\ngo 1.19\n', 'calc/calc_test.go': 'package calc\n' },
+      ),
+      { junit: ['junit.xml'] },
+    );
+    expect(loc(r, 'TestClampHigh')).toEqual({ path: 'calc/calc_test.go', startLine: 13 });
+  });
+
+  it('.NET: the test class file found by name, even across a wrapped stack line', async () => {
+    const r = await run(
+      repo(
+        { 'junit/dotnet-junitxml-testlogger.xml': 'TestResults/junit.xml' },
+        { 'test/SampleProject.Tests.xUnit/TestServiceTests.cs': 'class TestServiceTests {}\n' },
+      ),
+      { junit: ['TestResults/*.xml'] },
+    );
+    expect(loc(r, 'TestThrowingException')).toEqual({
+      path: 'test/SampleProject.Tests.xUnit/TestServiceTests.cs',
+      startLine: 54,
+    });
+  });
+
+  it('an ambiguous file name gives no location rather than a wrong one', async () => {
+    const r = await run(
+      repo(
+        { 'junit/dotnet-junitxml-testlogger.xml': 'junit.xml' },
+        { 'a/TestServiceTests.cs': '\n', 'b/TestServiceTests.cs': '\n' },
+      ),
+      { junit: ['junit.xml'] },
+    );
+    expect(loc(r, 'TestThrowingException')).toBeUndefined();
+  });
+});
+
 describe('test gate: quarantine', () => {
   const now = new Date();
   const inDays = (d: number) => new Date(now.getTime() + d * 86_400_000).toISOString().slice(0, 10);

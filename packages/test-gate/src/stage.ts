@@ -23,6 +23,7 @@ import {
   totalsOf,
 } from './coverage.js';
 import { type JUnitSummary, readJUnit, type TestCaseResult } from './junit.js';
+import { type LocationHint, locationHint, resolveHints } from './locate.js';
 import { formatLineRanges, newCodeCoverage } from './new-code.js';
 import type { CoverageInput, TestGateOptions } from './options.js';
 import { TestGateOptionsSchema } from './options.js';
@@ -267,8 +268,27 @@ export async function runTestGate(
   stats['required.minTests'] = options.minTests;
 
   const locate = locator(ctx.root);
-  for (const { c, report, q } of failing) {
+  const paths = new Map<TestCaseResult, { path: string; line?: number }>();
+  const hints = new Map<TestCaseResult, LocationHint>();
+  const mod = await goModule(ctx.root);
+  for (const { c } of failing) {
     const path = c.file ? await locate(c.file) : undefined;
+    if (path) paths.set(c, { path, ...(c.line !== undefined ? { line: c.line } : {}) });
+    else {
+      const hint = locationHint(c, mod);
+      if (hint) hints.set(c, hint);
+    }
+  }
+  if (hints.size > 0) {
+    const resolved = await resolveHints(ctx.root, [...hints.values()], IGNORED_DIRS);
+    for (const [c, hint] of hints) {
+      const path = resolved.get(hint);
+      if (path) paths.set(c, { path, ...(hint.line !== undefined ? { line: hint.line } : {}) });
+    }
+  }
+  for (const { c, report, q } of failing) {
+    const where = paths.get(c);
+    const path = where?.path;
     const ruleId = c.status === 'error' ? TEST_GATE_RULES.testError : TEST_GATE_RULES.testFailed;
     const properties: Record<string, unknown> = {
       suite: c.suite,
@@ -296,7 +316,7 @@ export async function runTestGate(
       message: failureMessage(c),
       severity,
       confidence: 'high',
-      ...(path ? { location: { path, startLine: c.line ?? 1 } } : {}),
+      ...(where ? { location: { path: where.path, startLine: where.line ?? 1 } } : {}),
       fingerprint: keyFingerprint('test-gate', ruleId, c.classname ?? '', c.name),
       properties,
     });
