@@ -75,7 +75,19 @@ describe('toSarif', () => {
       { kind: 'inSource', status: 'accepted', justification: 'input is a constant here' },
     ]);
     expect(evalResult.baselineState).toBe('unchanged');
-    expect(noLoc.locations).toBeUndefined();
+    // GitHub rejects a whole upload when one result has no location: anchor it at the policy file.
+    expect(noLoc.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'devsecflow.yml', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 1 },
+    });
+    expect(noLoc.properties.devsecflow.location).toBeUndefined();
+    const anchored = toSarif([sastReport()], { anchorPath: 'config/devsecflow.yml' }) as Json;
+    expect(anchored.runs[0].results[2].locations[0].physicalLocation.artifactLocation.uri).toBe(
+      'config/devsecflow.yml',
+    );
+    for (const run of log.runs) {
+      for (const r of run.results) expect(r.locations[0].physicalLocation.artifactLocation.uri).toBeTruthy();
+    }
     expect(noLoc.message.text).toBe('No LICENSE file at the root.');
   });
 

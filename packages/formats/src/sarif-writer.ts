@@ -27,6 +27,12 @@ export interface SarifWriteOptions {
    * analysis category, so two runs of one stage (shards merged or not) must share it.
    */
   category?: (report: Report) => string;
+  /**
+   * Where a finding with neither a code location nor a package is anchored (line 1), relative to the
+   * root. GitHub code scanning rejects the whole upload when any result has no location, so every
+   * result gets one; defaults to `devsecflow.yml`, the policy the finding comes from.
+   */
+  anchorPath?: string;
 }
 
 // Loose output types: SARIF is large and we only write a subset, validated against the official schema in tests.
@@ -143,7 +149,7 @@ function physicalLocation(path: string, region?: Json): Json {
   return loc;
 }
 
-function locationsOf(f: Finding): Json[] | undefined {
+function locationsOf(f: Finding, anchorPath: string): Json[] {
   if (f.location) {
     const l = f.location;
     const region: Json = { startLine: l.startLine };
@@ -164,7 +170,13 @@ function locationsOf(f: Finding): Json[] | undefined {
       },
     ];
   }
-  return undefined;
+  // No place in the code: anchor it so GitHub accepts the file; the property bag records there was none.
+  return [
+    {
+      physicalLocation: physicalLocation(anchorPath, { startLine: 1 }),
+      message: { text: 'This finding has no source location; it is shown at the policy file.' },
+    },
+  ];
 }
 
 function packageLogicalLocation(f: Finding): Json {
@@ -198,15 +210,14 @@ function findingProperties(f: Finding): Json {
   return bag;
 }
 
-function buildResult(f: Finding, ruleIndex: number): Json {
+function buildResult(f: Finding, ruleIndex: number, anchorPath: string): Json {
   const result: Json = {
     ruleId: f.ruleId,
     ruleIndex,
     level: sarifLevelFor(f.severity),
     message: { text: f.message || f.title },
   };
-  const locations = locationsOf(f);
-  if (locations) result.locations = locations;
+  result.locations = locationsOf(f, anchorPath);
   result.partialFingerprints = { [SARIF_FINGERPRINT_KEY]: f.fingerprint };
   if (f.suppression) {
     result.suppressions = [
@@ -247,7 +258,8 @@ function buildRun(report: Report, opts: SarifWriteOptions): Json {
   const ruleIds = [...byRule.keys()];
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const rules = ruleIds.map((id) => buildRule(id, byRule.get(id)!));
-  const results = report.findings.map((f) => buildResult(f, ruleIndex.get(f.ruleId)!));
+  const anchorPath = opts.anchorPath ?? 'devsecflow.yml';
+  const results = report.findings.map((f) => buildResult(f, ruleIndex.get(f.ruleId)!, anchorPath));
 
   const invocation: Json = {
     executionSuccessful: report.status === 'ok',
