@@ -28,6 +28,7 @@ describe('rule packs', () => {
     expect(count('javascript')).toBeGreaterThanOrEqual(60);
     expect(count('python')).toBeGreaterThanOrEqual(30);
     expect(count('go')).toBeGreaterThanOrEqual(15);
+    expect(count('java')).toBeGreaterThanOrEqual(15);
   });
 
   it.each(rules.map((r) => [r.id, r] as const))('%s finds its ruleid lines and nothing else', (id, rule) => {
