@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { gitDiff } from './diff.js';
 import { createConsoleLogger, type Logger } from './logger.js';
@@ -47,7 +48,10 @@ export function createLocalPlatform(root: string, logger: Logger = createConsole
           `${r.stage}: ${open.length} finding(s)${counts ? ` (${counts})` : ''}, ${r.stats.suppressed ?? 0} suppressed, status ${r.status}, gate ${verdict}`,
         );
       }
-      const files = Object.values(options.files);
+      const files = Object.values(options.files).map((f) => {
+        const rel = relative(process.cwd(), f);
+        return rel && !rel.startsWith('..') ? rel : f;
+      });
       if (files.length) logger.info(`reports: ${files.join(', ')}`);
     },
   };
