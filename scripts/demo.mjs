@@ -16,7 +16,7 @@ const args = [
   '--output-dir',
   out,
   '--format',
-  'sarif,gitlab-sast,gitlab-code-quality,junit,markdown,html',
+  'sarif,gitlab-sast,gitlab-dependency-scanning,gitlab-secret-detection,gitlab-code-quality,junit,markdown,html',
 ];
 console.log(
   `$ devsecflow ${args
