@@ -88,6 +88,18 @@ describe('render', () => {
     );
   });
 
+  it('merges shard reports of one stage into one SARIF run (GitHub rejects duplicate categories)', () => {
+    const a = sastReport();
+    const b = { ...emptyReport(), target: a.target, findings: [sastReport().findings[0]!] };
+    const log = JSON.parse(render('sarif', [a, depsReport(), b]));
+    expect(validateSarif(log)).toEqual([]);
+    expect(log.runs.map((r: { automationDetails: { id: string } }) => r.automationDetails.id)).toEqual([
+      'devsecflow/sast/',
+      'devsecflow/deps/',
+    ]);
+    expect(log.runs[0].results).toHaveLength(3);
+  });
+
   it('merges shard reports of one stage into one GitLab report', () => {
     const a = sastReport();
     const b = { ...emptyReport(), target: a.target, findings: [sastReport().findings[0]!] };

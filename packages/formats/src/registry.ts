@@ -135,7 +135,7 @@ export function render(id: FormatId, reports: readonly Report[], opts: RenderOpt
     case 'json':
       return json(reports.length === 1 ? reports[0] : reports);
     case 'sarif':
-      return json(toSarif(reports, opts.sarif));
+      return json(toSarif(onePerStage(reports), opts.sarif));
     case 'gitlab-sast':
       return json(toGitlabSast(oneStage(id, 'sast', reports)));
     case 'gitlab-dependency-scanning':
@@ -155,6 +155,26 @@ export function render(id: FormatId, reports: readonly Report[], opts: RenderOpt
       throw new UserError(`unknown format "${String(never)}" (expected one of: ${FORMAT_IDS.join(', ')})`);
     }
   }
+}
+
+/**
+ * Reports with one report per stage, shards merged. GitHub rejects an upload with two runs of the
+ * same tool and category, and the category is the stage. Stages with one report are kept as they are.
+ */
+function onePerStage(reports: readonly Report[]): Report[] {
+  const count = new Map<StageId, number>();
+  for (const r of reports) count.set(r.stage, (count.get(r.stage) ?? 0) + 1);
+  if ([...count.values()].every((n) => n === 1)) return [...reports];
+  const out: Report[] = [];
+  const done = new Set<StageId>();
+  for (const r of reports) {
+    if (count.get(r.stage) === 1) out.push(r);
+    else if (!done.has(r.stage)) {
+      done.add(r.stage);
+      out.push(...mergeByStage(reports.filter((x) => x.stage === r.stage)));
+    }
+  }
+  return out;
 }
 
 function oneStage(id: FormatId, stage: StageId, reports: readonly Report[]): Report {
