@@ -151,6 +151,14 @@ describe('toGitlabSast', () => {
     expect(noLoc.location).toEqual({});
   });
 
+  it('writes a repeated fingerprint once', () => {
+    const r = sastReport();
+    r.findings.push({ ...r.findings[0]! });
+    const ids = (toGitlabSast(r) as Json).vulnerabilities.map((v: Json) => v.id);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
+
   it('derives the same vulnerability id from the same fingerprint in every run', () => {
     expect((toGitlabSast(sastReport()) as Json).vulnerabilities[0].id).toBe(gl.vulnerabilities[0].id);
     expect(gl.vulnerabilities[0].id).not.toBe(gl.vulnerabilities[1].id);

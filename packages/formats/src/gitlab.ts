@@ -194,9 +194,15 @@ function reportOf(
   return { version: GITLAB_SCHEMA_VERSION, scan: scan(report, type, opts), vulnerabilities };
 }
 
-/** Suppressed findings are left out: GitLab would list them as open vulnerabilities. */
+/**
+ * Suppressed findings are left out (GitLab would list them as open vulnerabilities), and a repeated
+ * fingerprint is written once, since the vulnerability id derives from it.
+ */
 function reportable(report: Report): Finding[] {
-  return report.findings.filter((f) => !f.suppression).sort(compareFindings);
+  const seen = new Set<string>();
+  return report.findings
+    .filter((f) => !f.suppression && !seen.has(f.fingerprint) && seen.add(f.fingerprint))
+    .sort(compareFindings);
 }
 
 /** GitLab SAST report (`gl-sast-report.json`, schema 15.2.4) of a stage report. */
