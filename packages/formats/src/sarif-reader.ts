@@ -299,14 +299,11 @@ function ourFindingBag(props: Obj): Partial<Finding> | undefined {
 }
 
 interface RunContext {
-  file: string;
-  runIndex: number;
   stage: StageId;
   secrets: boolean;
   rules: RuleTable;
   paths: PathContext;
   occurrences: Map<string, number>;
-  errors: ReportError[];
 }
 
 function convertResult(result: Obj, ctx: RunContext): Finding | undefined {
@@ -466,14 +463,11 @@ function convertRun(runValue: unknown, runIndex: number, opts: SarifReadOptions)
 
   const errors: ReportError[] = [];
   const ctx: RunContext = {
-    file: opts.file,
-    runIndex,
     stage,
     secrets: stage === 'secrets' || SECRET_TOOLS.test(toolName),
     rules: new RuleTable(tool),
     paths: { root, baseIds: asObj(run.originalUriBaseIds), artifacts: asArr(run.artifacts) },
     occurrences: new Map(),
-    errors,
   };
   if (!isObj(runValue)) {
     errors.push({ message: `runs[${runIndex}] is not an object; skipped`, path: opts.file, kind: 'error' });
