@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createPathFilter, MINIFIED_AVERAGE_LINE, type PathFilterOptions } from './allowlist.js';
 import type { Scanner, SecretMatch } from './scanner.js';
 
@@ -163,13 +163,17 @@ export class FileScanner {
     return { kind: 'scanned', matches: this.scanner.scanText(text, path, stats) };
   }
 
-  /** Reads and scans one file. Read failures come back as an error outcome, never a throw. */
-  async scanFile(absolutePath: string, path: string, stats: SecretScanStats): Promise<FileOutcome> {
+  /**
+   * Reads and scans one file. Read failures come back as an error outcome, never a throw. Reads are
+   * synchronous on purpose: for thousands of small files that is several times faster than
+   * promise-based reads, and parallelism comes from the worker pool, not from overlapping I/O.
+   */
+  scanFile(absolutePath: string, path: string, stats: SecretScanStats): FileOutcome {
     const bySkip = this.skipByPath(path, stats);
     if (bySkip) return bySkip;
     let buf: Buffer;
     try {
-      buf = await readFile(absolutePath);
+      buf = readFileSync(absolutePath);
     } catch (e) {
       stats.skippedUnreadable++;
       const code = (e as NodeJS.ErrnoException).code ?? 'read error';

@@ -68,7 +68,7 @@ async function scanInline(
   const results: FileResult[] = [];
   for (const job of jobs) {
     signal?.throwIfAborted();
-    results.push({ path: job.path, outcome: await fs.scanFile(job.absolutePath, job.path, stats) });
+    results.push({ path: job.path, outcome: fs.scanFile(job.absolutePath, job.path, stats) });
   }
   return { results, stats, threads: 1 };
 }

@@ -425,10 +425,10 @@ export const RULES: readonly SecretRule[] = [
     provider: 'Azure',
     category: 'provider',
     pattern: assigned(
-      `${ci('azure')}[_.-]?${ci('devops')}|${ci('ado')}[_.-]?${ci('pat')}|${ci('vsts')}`,
+      `${ci('devops')}|${ci('ado')}[_.-]?${ci('pat')}|${ci('vsts')}`,
       '[a-z2-7]{52}|[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}',
     ),
-    keywords: ['azure', 'ado', 'vsts'],
+    keywords: ['devops', 'adopat', 'ado_pat', 'ado.pat', 'ado-pat', 'vsts'],
     entropy: 3.5,
     severity: 'critical',
     confidence: 'medium',
@@ -659,7 +659,7 @@ export const RULES: readonly SecretRule[] = [
     category: 'provider',
     // Anchored on the `-usNN` data-centre suffix (a literal the regex engine finds fast); the key is
     // the 32 hex characters before it.
-    pattern: String.raw`(?<=(?<![A-Za-z0-9_])(?<secret>${HEX}{32}))-us\d{1,2}${R}`,
+    pattern: String.raw`-us\d{1,2}(?<=(?<![A-Za-z0-9_])(?<secret>${HEX}{32})-us\d{1,2})${R}`,
     keywords: ['-us'],
     entropy: 3,
     severity: 'high',
@@ -1274,7 +1274,8 @@ export const RULES: readonly SecretRule[] = [
     title: 'URL with an embedded password',
     provider: 'URL',
     category: 'url',
-    pattern: String.raw`(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20})://[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@[A-Za-z0-9.-]{1,255}`,
+    // Starts with the literal `://` (found fast); the scheme before it is checked by a lookbehind.
+    pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@[A-Za-z0-9.-]{1,255}`,
     keywords: ['://'],
     severity: 'high',
     confidence: 'medium',

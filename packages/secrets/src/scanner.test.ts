@@ -159,10 +159,22 @@ describe('FileScanner', () => {
     expect(s.linesSkippedTooLong).toBe(1);
   });
 
-  it('reports an unreadable file as an error outcome without its content', async () => {
+  it('reports an unreadable file as an error outcome without its content', () => {
     const s = stats();
-    const out = await new FileScanner(new Scanner()).scanFile('/nonexistent/dsf/file.txt', 'file.txt', s);
+    const out = new FileScanner(new Scanner()).scanFile('/nonexistent/dsf/file.txt', 'file.txt', s);
     expect(out).toEqual({ kind: 'error', message: 'could not read the file (ENOENT)' });
     expect(s.skippedUnreadable).toBe(1);
+  });
+});
+
+describe('keyword prefilter', () => {
+  it('runs the rules of keywords contained in or overlapping a longer keyword hit', () => {
+    const s = new Scanner();
+    // `x-amz-security-token` is a keyword and contains `token` (generic-secret's keyword).
+    const ids = s.candidateRules('x-amz-security-token', 'a.ts').map((c) => c.rule.id);
+    expect(ids).toEqual(expect.arrayContaining(['aws-session-token', 'generic-secret']));
+    // `glpat-` starts inside `aglpat-` and must still be found.
+    expect(s.candidateRules('aglpat-', 'a.ts').map((c) => c.rule.id)).toContain('gitlab-pat');
+    expect(s.candidateRules('nothing to see here', 'a.ts')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Confidence, Severity } from '@devsecflow/core';
 import { DOCUMENTED_EXAMPLES, looksLikePlaceholder } from './allowlist.js';
+import { KeywordMatcher } from './prefilter.js';
 import { hashSecret, maskSecret, redactLine, secretSalt } from './redact.js';
 import { RULES, type SecretRule } from './rules.js';
 import { shannonEntropy, VALIDATORS } from './validators.js';
@@ -74,7 +75,7 @@ const AWS_SECRET_NEARBY = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])
  */
 export class Scanner {
   readonly rules: readonly CompiledRule[];
-  private readonly keywordRe: RegExp;
+  private readonly matcher: KeywordMatcher;
   private readonly byKeyword = new Map<string, CompiledRule[]>();
   private readonly allowValues: Set<string>;
   private readonly allowHashes: Set<string>;
@@ -101,11 +102,7 @@ export class Scanner {
       }
     }
     // One pass over the text finds every keyword present; only the rules of those keywords run.
-    const alternation = [...this.byKeyword.keys()]
-      .sort((a, b) => b.length - a.length)
-      .map((k) => k.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
-      .join('|');
-    this.keywordRe = new RegExp(alternation, 'gi');
+    this.matcher = new KeywordMatcher([...this.byKeyword.keys()]);
     this.allowValues = new Set(options.allowValues ?? []);
     this.allowHashes = new Set(options.allowHashes ?? []);
     this.allowRegexes = (options.allowRegexes ?? []).map((r) => new RegExp(r));
@@ -115,11 +112,9 @@ export class Scanner {
   /** The rules whose keywords occur in `text`, in table order. */
   candidateRules(text: string, path: string): CompiledRule[] {
     const hit = new Set<CompiledRule>();
-    const re = this.keywordRe;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      for (const c of this.byKeyword.get(m[0].toLowerCase()) ?? []) hit.add(c);
-    }
+    const { keywords } = this.matcher;
+    for (const k of this.matcher.find(text))
+      for (const c of this.byKeyword.get(keywords[k]!) ?? []) hit.add(c);
     return [...hit].filter((c) => !c.pathRe || c.pathRe.test(path)).sort((a, b) => a.index - b.index);
   }
 

@@ -264,7 +264,7 @@ export const FAKES: Record<string, { fake: (r: Rng) => Fake; near: (r: Rng) => N
       const value = `${str(r, CS.alpha, 3)}8Q~${mixed(r, CS.b62, 34)}`;
       return { text: `"ClientSecret": "${value}"`, value };
     },
-    near: (r) => ({ text: `"ClientSecret": "${str(r, CS.alpha, 3)}8Q~${mixed(r, CS.b62, 20)}"` }),
+    near: (r) => ({ text: `"value": "${str(r, CS.alpha, 3)}8Q~${mixed(r, CS.b62, 20)}"` }),
   },
   'azure-devops-pat': assign(
     'AZURE_DEVOPS_PAT',
@@ -344,7 +344,7 @@ export const FAKES: Record<string, { fake: (r: Rng) => Fake; near: (r: Rng) => N
       const value = `SK${str(r, CS.hex, 32)}`;
       return { text: `apiKey: '${value}'`, value };
     },
-    near: (r) => ({ text: `apiKey: 'SK${str(r, CS.hex, 31)}'` }),
+    near: (r) => ({ text: `sid: 'SK${str(r, CS.hex, 31)}'` }),
   },
   'twilio-auth-token': assign(
     'TWILIO_AUTH_TOKEN',

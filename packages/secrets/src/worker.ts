@@ -7,11 +7,11 @@ import { Scanner } from './scanner.js';
 const config = workerData as ScanConfig;
 const fs = new FileScanner(new Scanner(config.scanner), config.files);
 
-parentPort?.on('message', async (m: { id: number; jobs: ScanJob[] }) => {
+parentPort?.on('message', (m: { id: number; jobs: ScanJob[] }) => {
   const stats = emptyScanStats();
   const results: FileResult[] = [];
   for (const job of m.jobs) {
-    results.push({ path: job.path, outcome: await fs.scanFile(job.absolutePath, job.path, stats) });
+    results.push({ path: job.path, outcome: fs.scanFile(job.absolutePath, job.path, stats) });
   }
   parentPort?.postMessage({ id: m.id, results, stats });
 });
