@@ -449,6 +449,9 @@ export interface LoadRulesOptions {
   languages?: Language[];
 }
 
+// The built-in packs are validated once per process.
+let builtinCache: CompiledRule[] | undefined;
+
 /** Loads, validates and filters rules. Duplicate ids and unknown disabled ids are ConfigErrors. */
 export function loadRules(options: LoadRulesOptions = {}): CompiledRule[] {
   const rules: CompiledRule[] = [];
@@ -462,7 +465,13 @@ export function loadRules(options: LoadRulesOptions = {}): CompiledRule[] {
     rules.push(rule);
   };
   if (options.builtin !== false) {
-    for (const f of builtinRuleFiles()) add(f, `@devsecflow/sast/rules/${relative(BUILTIN_RULES_DIR, f)}`);
+    builtinCache ??= builtinRuleFiles().map((f) =>
+      loadRuleFile(f, `@devsecflow/sast/rules/${relative(BUILTIN_RULES_DIR, f)}`),
+    );
+    for (const rule of builtinCache) {
+      seen.set(rule.id, rule.file);
+      rules.push(rule);
+    }
   }
   for (const f of options.files ?? []) add(f, options.displayRoot ? relative(options.displayRoot, f) : f);
   const disabled = new Set(options.disable ?? []);
