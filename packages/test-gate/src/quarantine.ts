@@ -15,8 +15,6 @@ export interface CompiledQuarantine {
   /** Index in the configured list, for config error positions. */
   index: number;
   expired: boolean;
-  /** Matched failing cases (filled in by the stage). */
-  matched: number;
   test(c: Pick<TestCaseResult, 'classname' | 'name'>): boolean;
 }
 
@@ -47,7 +45,6 @@ export function compileQuarantine(entries: QuarantineEntry[], now: Date): Compil
       entry,
       index,
       expired: !(expiryTime(entry.expires) >= now.getTime()),
-      matched: 0,
       test: (c) => re.test(qualified ? `${c.classname ?? ''}::${c.name}` : c.name),
     };
   });

@@ -223,6 +223,11 @@ export async function runTestGate(
   if (options.junit.length > 0 && junitFiles.length === 0) unreadableJUnit = true;
   for (const path of junitFiles) {
     let summary: JUnitSummary;
+    // Per-report tallies, merged only when the whole report was read.
+    const fileFailing: typeof failing = [];
+    let fileOmitted = 0;
+    let fileQuarantined = 0;
+    const room = () => MAX_TEST_FINDINGS - failing.length - fileFailing.length;
     try {
       summary = await readJUnit(join(ctx.root, path), {
         displayPath: path,
@@ -231,12 +236,9 @@ export async function runTestGate(
         onCase: (c) => {
           if (c.status !== 'failed' && c.status !== 'error') return;
           const q = findQuarantine(quarantine, c);
-          if (q) {
-            q.matched++;
-            quarantinedCount++;
-          }
-          if (failing.length < MAX_TEST_FINDINGS) failing.push({ c, report: path, ...(q ? { q } : {}) });
-          else if (!q) omitted++;
+          if (q) fileQuarantined++;
+          if (room() > 0) fileFailing.push({ c, report: path, ...(q ? { q } : {}) });
+          else if (!q) fileOmitted++;
         },
       });
     } catch (e) {
@@ -246,6 +248,9 @@ export async function runTestGate(
       errors.push(inputError(e, path));
       continue;
     }
+    failing.push(...fileFailing);
+    omitted += fileOmitted;
+    quarantinedCount += fileQuarantined;
     for (const k of ['tests', 'passed', 'failed', 'errors', 'skipped', 'flaky', 'suites'] as const)
       totals[k] += summary[k];
   }
