@@ -22,7 +22,7 @@ import {
   UserError,
   writeBaseline,
 } from '@devsecflow/core';
-import { render } from '@devsecflow/formats';
+import { readReports, render } from '@devsecflow/formats';
 import { Command, CommanderError, Option } from 'commander';
 import { sarifImportStage } from './import-stage.js';
 import { initSnippet } from './init.js';
@@ -137,7 +137,8 @@ function parseSets(sets: string[]): Partial<Record<StageId, Record<string, unkno
   return out;
 }
 
-async function readReports(files: string[]): Promise<Report[]> {
+/** Saved reports (DevSecFlow JSON, or any SARIF) for merge, gate and convert. */
+async function readReportFiles(files: string[], root: string): Promise<Report[]> {
   const reports: Report[] = [];
   for (const file of files) {
     let text: string;
@@ -149,19 +150,7 @@ async function readReports(files: string[]): Promise<Report[]> {
         { file },
       );
     }
-    const json = parseJson(text, file, 'report JSON');
-    for (const [i, item] of (Array.isArray(json) ? json : [json]).entries()) {
-      const parsed = ReportSchema.safeParse(item);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const at = [...(Array.isArray(json) ? [i] : []), ...issue.path].join('.') || '(top level)';
-        throw new InputError(
-          `not a DevSecFlow v1 report: ${at}: ${issue.message} (expected the JSON written by devsecflow; use \`devsecflow import\` for SARIF)`,
-          { file },
-        );
-      }
-      reports.push(parsed.data);
-    }
+    reports.push(...readReports(text, { file, root }));
   }
   return reports;
 }
@@ -304,7 +293,12 @@ class Cli {
         .argument('<reports...>', 'DevSecFlow JSON reports (shards, or several tools)')
         .description('join reports into one per stage (deduplicated by fingerprint), then apply the gate'),
     ).action(async (files: string[], flags: CommonFlags) => {
-      const reports = mergeReports(await readReports(files.map((f) => resolve(this.io.cwd, f))));
+      const reports = mergeReports(
+        await readReportFiles(
+          files.map((f) => resolve(this.io.cwd, f)),
+          resolve(this.io.cwd, flags.root),
+        ),
+      );
       await this.finishSaved(flags, reports);
     });
 
@@ -314,7 +308,10 @@ class Cli {
         .argument('<reports...>', 'saved DevSecFlow JSON reports')
         .description('re-evaluate saved reports against the current policy; exit 0 passed, 1 failed'),
     ).action(async (files: string[], flags: CommonFlags) => {
-      const reports = await readReports(files.map((f) => resolve(this.io.cwd, f)));
+      const reports = await readReportFiles(
+        files.map((f) => resolve(this.io.cwd, f)),
+        resolve(this.io.cwd, flags.root),
+      );
       await this.finishSaved(flags, reports, false);
     });
 
@@ -326,7 +323,10 @@ class Cli {
       .description('render saved reports in another format (SARIF, GitLab, JUnit, Markdown, HTML)')
       .action(async (files: string[], flags: { to: string; output?: string }) => {
         const [format] = assertFormats([flags.to]);
-        const reports = await readReports(files.map((f) => resolve(this.io.cwd, f)));
+        const reports = await readReportFiles(
+          files.map((f) => resolve(this.io.cwd, f)),
+          this.io.cwd,
+        );
         const text = render(format!, reports);
         if (flags.output) await writeFile(resolve(this.io.cwd, flags.output), text);
         else this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -349,7 +349,10 @@ class Cli {
       const policy = await loadPolicy(root, flags.config ? resolve(this.io.cwd, flags.config) : undefined);
       let reports: Report[];
       if (flags.from) {
-        reports = await readReports(flags.from.map((f) => resolve(this.io.cwd, f)));
+        reports = await readReportFiles(
+          flags.from.map((f) => resolve(this.io.cwd, f)),
+          resolve(this.io.cwd, flags.root),
+        );
       } else {
         // The baseline records everything found, whatever the gate says.
         const result = await this.pipeline(

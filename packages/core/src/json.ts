@@ -14,6 +14,26 @@ export function lineColumnOf(text: string, offset: number): { line: number; colu
   return { line, column: offset - last };
 }
 
+/** jsonc-parser's error codes in words a person reads. */
+const PLAIN: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected '}'",
+  CloseBracketExpected: "expected ']'",
+  EndOfFileExpected: 'unexpected content after the end of the document',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in a string',
+};
+
 /** Where strict JSON parsing fails: V8's messages often give no position, jsonc-parser's scanner does. */
 function locateSyntaxError(text: string): { offset: number; reason: string } {
   let first: ParseError | undefined;
@@ -27,7 +47,8 @@ function locateSyntaxError(text: string): { offset: number; reason: string } {
     { disallowComments: true, allowTrailingComma: false },
   );
   if (!first) return { offset: text.length, reason: 'unexpected end of input' };
-  return { offset: first.offset, reason: printParseErrorCode(first.error) };
+  const code = printParseErrorCode(first.error);
+  return { offset: first.offset, reason: PLAIN[code] ?? code };
 }
 
 /**
