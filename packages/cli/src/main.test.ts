@@ -176,7 +176,9 @@ describe('merge, gate, convert, baseline', () => {
     writeFileSync(join(root, 'not-a-report.json'), '{"hello": 1}');
     const bad = await cli(['gate', 'not-a-report.json'], root);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/not-a-report\.json:1:1: schemaVersion: .*expected a DevSecFlow report, schema v1/);
+    expect(bad.stderr).toMatch(
+      /not-a-report\.json:1:1: schemaVersion: .*expected a DevSecFlow report, schema v1/,
+    );
   });
 
   it('converts saved reports to another format on stdout', async () => {

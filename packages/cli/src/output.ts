@@ -34,6 +34,7 @@ export async function writeOutputs(
   _gate: GateResult,
   dir: string,
   formats: string[],
+  renderOptions: RenderOptions = {},
 ): Promise<Record<string, string>> {
   const ids = assertFormats(formats);
   const files: Record<string, string> = {};
@@ -46,7 +47,7 @@ export async function writeOutputs(
   for (const id of new Set(ids)) {
     if (id === 'json' || !appliesTo(id, reports)) continue;
     const path = join(dir, defaultFileName(id, reports));
-    await writeFile(path, render(id, reports));
+    await writeFile(path, render(id, reports, renderOptions));
     files[id] = path;
   }
   return files;

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   type Baseline,
   type DiffInfo,
@@ -163,7 +163,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const gate = evaluateGate(reports, policy, gateOverrides);
   const outputDir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.outputDir);
   await mkdir(outputDir, { recursive: true });
-  const files = await writeOutputs(reports, gate, outputDir, options.formats ?? []);
+  // Findings without a location (threshold misses, policy violations) are anchored at the config.
+  const configFile = policy.files.at(-1);
+  const anchorPath = configFile ? relative(root, configFile).split(sep).join('/') : 'devsecflow.yml';
+  const files = await writeOutputs(reports, gate, outputDir, options.formats ?? [], {
+    sarif: { anchorPath: anchorPath.startsWith('..') ? 'devsecflow.yml' : anchorPath },
+  });
   await options.platform.publish(reports, { outputDir, files, ...(options.publish ?? {}) });
   return { reports, gate, exitCode: exitCodeFor(reports, gate), files, policy };
 }
