@@ -7,6 +7,7 @@ import {
   FORMAT_IDS,
   type FormatId,
   isFormatId,
+  type RenderOptions,
   render,
 } from '@devsecflow/formats';
 
