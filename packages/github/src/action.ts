@@ -16,7 +16,11 @@ import {
   UserError,
 } from '@devsecflow/core';
 import type { Env } from './context.js';
+import { ensureNativeModules } from './native.js';
 import { createGitHubPlatform, type GitHubPlatformOptions } from './platform.js';
+
+/** The native modules could not be installed (network, integrity): exit 3 with the reason. */
+class NativeError extends Error {}
 
 /*
  * What every action's main.ts shares: read the inputs, run the shared runner (handed in, so this
@@ -60,7 +64,6 @@ export const STAGE_INPUTS: Record<StageId, StageInput[]> = {
     { input: 'rules', key: 'rules', type: 'list', description: 'Extra rule files or directories (YAML).' },
     { input: 'disable', key: 'disable', type: 'list', description: 'Rule ids to turn off.' },
     { input: 'languages', key: 'languages', type: 'list', description: 'Scan only these languages.' },
-    { input: 'import', key: 'import', type: 'list', description: "Other scanners' SARIF files to merge in." },
   ],
   deps: [
     { input: 'ecosystems', key: 'ecosystems', type: 'list', description: 'Only scan these ecosystems.' },
@@ -68,7 +71,6 @@ export const STAGE_INPUTS: Record<StageId, StageInput[]> = {
     { input: 'offline-db', key: 'offlineDb', type: 'string', description: 'Directory of OSV zip dumps.' },
     { input: 'osv-url', key: 'osvUrl', type: 'string', description: 'OSV API base URL.' },
     { input: 'sbom', key: 'sbom', type: 'string', description: 'Also write a CycloneDX SBOM here.' },
-    { input: 'import', key: 'import', type: 'list', description: "Other scanners' SARIF files to merge in." },
   ],
   secrets: [
     {
@@ -83,7 +85,6 @@ export const STAGE_INPUTS: Record<StageId, StageInput[]> = {
       type: 'boolean',
       description: 'Scan lockfiles too.',
     },
-    { input: 'import', key: 'import', type: 'list', description: "Other scanners' SARIF files to merge in." },
   ],
   'test-gate': [
     { input: 'junit', key: 'junit', type: 'list', description: 'JUnit XML files or globs.' },
@@ -131,10 +132,16 @@ export interface ActionPipelineResult {
   files: Record<string, string>;
 }
 
+export type RunPipeline = (options: ActionPipelineOptions) => Promise<ActionPipelineResult>;
+
 export interface RunActionOptions {
   /** The stage this action runs; undefined runs the `stages` input, else every stage in the config. */
   stage?: StageId;
-  runPipeline: (options: ActionPipelineOptions) => Promise<ActionPipelineResult>;
+  /** The shared runner, or a loader for it (loaded after the native modules are in place). */
+  runPipeline?: RunPipeline;
+  runner?: () => Promise<{ runPipeline: RunPipeline }>;
+  /** dist/native.json of the action: pinned native packages to install before loading the runner. */
+  native?: string | URL;
   env?: Env;
   /** Extra platform options (tests point the SARIF poll at a fast interval). */
   platform?: Partial<GitHubPlatformOptions>;
@@ -305,7 +312,16 @@ export async function runAction(options: RunActionOptions): Promise<number> {
       ...(category ? { sarifCategory: category } : {}),
       ...options.platform,
     });
-    const result = await options.runPipeline({ ...pipeline, platform, logger: platform.logger });
+    if (options.native) {
+      try {
+        await ensureNativeModules(options.native, { env, log: (l) => platform.logger.info(l) });
+      } catch (e) {
+        throw new NativeError((e as Error).message);
+      }
+    }
+    const run = options.runPipeline ?? (await options.runner?.())?.runPipeline;
+    if (!run) throw new Error('runAction needs runPipeline or runner');
+    const result = await run({ ...pipeline, platform, logger: platform.logger });
     const { findings, newFindings } = findingCounts(result.reports);
     core.setOutput('gate', result.gate.passed ? 'passed' : 'failed');
     core.setOutput('findings', String(findings));
@@ -325,7 +341,7 @@ export async function runAction(options: RunActionOptions): Promise<number> {
       core.error('DevSecFlow: a stage could not complete; see the errors above');
     }
   } catch (e) {
-    core.error(describeError(e, core.isDebug()));
+    core.error(e instanceof NativeError ? e.message : describeError(e, core.isDebug()));
     code = isUserError(e) ? EXIT.usage : EXIT.stageIncomplete;
   }
   process.exitCode = code;

@@ -5,6 +5,7 @@ export {
   findingCounts,
   input,
   type RunActionOptions,
+  type RunPipeline,
   readActionInputs,
   runAction,
   STAGE_INPUTS,
@@ -29,6 +30,7 @@ export { parseGitDiff, patchToRanges, unquoteGitPath } from './diff.js';
 export { hashFileLines, hashLines, LineHasher } from './line-hash.js';
 export { createActionsLogger, writeUntrusted } from './logger.js';
 export { renderReports } from './markdown.js';
+export { ensureNativeModules, type NativeOptions, type NativePin } from './native.js';
 export { createGitHubPlatform, type GitHubPlatform, type GitHubPlatformOptions } from './platform.js';
 export { COMMENT_LIMIT_CHARS, SUMMARY_LIMIT_BYTES } from './publish.js';
 export { addLineHashes, assignCategories, SARIF_LIMITS, type SarifLimits, splitSarif } from './sarif.js';

@@ -1,0 +1,2 @@
+export * from './fake-github.js';
+export * from './run-action.js';
