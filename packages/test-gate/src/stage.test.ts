@@ -6,6 +6,7 @@ import {
   createMemoryLogger,
   type DiffInfo,
   defaultPolicy,
+  loadConfig,
   type Platform,
   type Report,
   runStage,
@@ -480,6 +481,39 @@ describe('testGateSummary', () => {
     expect(md).toContain('| Failing tests | 2 | ≤ 0 | ❌ |');
     expect(md).toContain('| Line coverage | 77.78% | ≥ 70% | ✅ |');
     expect(md).toContain('| calc clamps high values | `test/calc.test.js:6` | Error: expect(received)');
+  });
+});
+
+describe('test gate: devsecflow.yml', () => {
+  it('an unknown option is a configuration error at its file and line', async () => {
+    const root = repo(JEST, {
+      'devsecflow.yml': 'stages:\n  test-gate:\n    junit: [reports/junit.xml]\n    minCoverage: 80\n',
+    });
+    const policy = await loadConfig(join(root, 'devsecflow.yml'));
+    const err = await runStage(testGateStage, {
+      root,
+      policy,
+      platform: platform(),
+      tool: { name: 'devsecflow', version: '0' },
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/devsecflow\.yml:4:5: .*unknown key .minCoverage./);
+  });
+
+  it('a quarantine entry without an expiry names the entry', async () => {
+    const root = repo(JEST, {
+      'devsecflow.yml':
+        'stages:\n  test-gate:\n    junit: [reports/junit.xml]\n    quarantine:\n      - test: x\n        owner: me\n        reason: flaky\n',
+    });
+    const policy = await loadConfig(join(root, 'devsecflow.yml'));
+    const err = await runStage(testGateStage, {
+      root,
+      policy,
+      platform: platform(),
+      tool: { name: 'devsecflow', version: '0' },
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/devsecflow\.yml:5:\d+: .*expires/);
   });
 });
 
