@@ -215,7 +215,7 @@ console.log(
 console.log(
   `DevSecFlow stats: files ${report.stats['secrets.filesScanned']}, ${(report.stats.bytesScanned / MB).toFixed(1)} MB scanned, ` +
     `skipped minified ${report.stats.skippedMinified}, lockfiles ${report.stats.skippedLockfile}, long lines ${report.stats.linesSkippedTooLong}; ` +
-    `time in the stage: walk ${report.stats.walkMs} ms, scan ${report.stats.scanMs} ms`,
+    `walk + scan in the stage ${report.stats.walkAndScanMs} ms of ${report.stats.durationMs} ms`,
 );
 if (treeFindings.length)
   console.log(

@@ -72,3 +72,19 @@ describe('scan pool', () => {
     ).toBeGreaterThan(95);
   });
 });
+
+describe('scan pool fed by an async walk', () => {
+  it('scans every job when the pool starts part-way through the walk', async () => {
+    async function* walk() {
+      for (const j of jobs) {
+        await new Promise((r) => setImmediate(r));
+        yield j;
+      }
+    }
+    const one = await dist.scanFiles(jobs, {}, { threads: 1 });
+    const streamed = await dist.scanFiles(walk(), {}, { threads: 2, parallelThreshold: 10_000 });
+    expect(streamed.threads).toBe(2);
+    expect(streamed.results.map((r) => r.path)).toEqual(jobs.map((j) => j.path));
+    expect(streamed.results).toEqual(one.results);
+  });
+});

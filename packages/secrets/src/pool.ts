@@ -73,77 +73,114 @@ async function scanInline(
   return { results, stats, threads: 1 };
 }
 
-function batches(jobs: ScanJob[]): ScanJob[][] {
-  const out: ScanJob[][] = [];
-  let cur: ScanJob[] = [];
-  let bytes = 0;
-  for (const j of jobs) {
-    cur.push(j);
-    bytes += j.size ?? 0;
-    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
 interface WorkerReply {
   id: number;
   results: FileResult[];
   stats: SecretScanStats;
 }
 
+async function* toAsync(jobs: Iterable<ScanJob> | AsyncIterable<ScanJob>): AsyncGenerator<ScanJob> {
+  yield* jobs;
+}
+
 /**
- * Scans files on a pool of worker threads when there is enough to do, else on this thread.
- * Results come back in job order whatever thread scanned them.
+ * Scans files on a pool of worker threads when there is enough to do, else on this thread. Jobs
+ * may be an async iterable (the walker): the pool starts as soon as the first `parallelThreshold`
+ * bytes are queued and keeps scanning while the walk goes on. Results come back in job order
+ * whatever thread scanned them.
  */
 export async function scanFiles(
-  jobs: ScanJob[],
+  jobs: Iterable<ScanJob> | AsyncIterable<ScanJob>,
   config: ScanConfig = {},
   options: ScanFilesOptions = {},
 ): Promise<ScanFilesResult> {
   const threads = options.threads ?? defaultThreads();
-  const total = jobs.reduce((n, j) => n + (j.size ?? 0), 0);
   const threshold = options.parallelThreshold ?? 8 * 1024 * 1024;
-  if (threads <= 1 || total < threshold || jobs.length < 2 || !workersAvailable()) {
-    return scanInline(jobs, config, options.signal);
+  const parallel = threads > 1 && workersAvailable();
+  const it = toAsync(jobs);
+  const pending: ScanJob[] = [];
+  let queued = 0;
+  // Manual next() rather than for-await: breaking out of for-await would close the walker.
+  for (let r = await it.next(); !r.done; r = await it.next()) {
+    options.signal?.throwIfAborted();
+    pending.push(r.value);
+    queued += r.value.size ?? 0;
+    if (parallel && queued >= threshold && pending.length > 1) break;
   }
-  const queue = batches(jobs);
-  const perBatch: FileResult[][] = new Array(queue.length);
+  if (!parallel || queued < threshold || pending.length < 2)
+    return scanInline(pending, config, options.signal);
+  return scanPooled(pending, it, config, threads, options.signal);
+}
+
+async function scanPooled(
+  first: ScanJob[],
+  rest: AsyncIterator<ScanJob>,
+  config: ScanConfig,
+  threads: number,
+  signal?: AbortSignal,
+): Promise<ScanFilesResult> {
   const stats = emptyScanStats();
-  const n = Math.min(threads, queue.length);
-  let next = 0;
+  const perBatch: FileResult[][] = [];
+  const ready: { id: number; jobs: ScanJob[] }[] = [];
+  const idle: Worker[] = [];
   const workers: Worker[] = [];
+  let batches = 0;
+  let done = 0;
+  let walking = true;
+  let fail: ((e: unknown) => void) | undefined;
+  let finish: (() => void) | undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  // Observed here so a worker failure during the walk is not an unhandled rejection; awaited below.
+  finished.catch(() => {});
+  const pump = () => {
+    while (idle.length && ready.length) idle.pop()!.postMessage(ready.shift());
+    if (!walking && done === batches) finish?.();
+  };
+  for (let i = 0; i < threads; i++) {
+    const w = new Worker(WORKER_URL, { workerData: config });
+    workers.push(w);
+    idle.push(w);
+    w.on('message', (m: WorkerReply) => {
+      perBatch[m.id] = m.results;
+      addScanStats(stats, m.stats);
+      done++;
+      idle.push(w);
+      pump();
+    });
+    w.on('error', (e) => fail?.(e));
+    w.on('exit', (code) => {
+      if (code !== 0) fail?.(new Error(`secret scan worker exited with code ${code}`));
+    });
+  }
+  let cur: ScanJob[] = [];
+  let bytes = 0;
+  const add = (job: ScanJob) => {
+    cur.push(job);
+    bytes += job.size ?? 0;
+    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) flush();
+  };
+  const flush = () => {
+    if (cur.length === 0) return;
+    ready.push({ id: batches++, jobs: cur });
+    cur = [];
+    bytes = 0;
+    pump();
+  };
   try {
-    await Promise.all(
-      Array.from({ length: n }, () => {
-        const w = new Worker(WORKER_URL, { workerData: config });
-        workers.push(w);
-        return new Promise<void>((resolve, reject) => {
-          const feed = () => {
-            if (options.signal?.aborted) return reject(options.signal.reason);
-            if (next >= queue.length) return resolve();
-            const id = next++;
-            w.postMessage({ id, jobs: queue[id] });
-          };
-          w.on('message', (m: WorkerReply) => {
-            perBatch[m.id] = m.results;
-            addScanStats(stats, m.stats);
-            feed();
-          });
-          w.on('error', reject);
-          w.on('exit', (code) => {
-            if (code !== 0) reject(new Error(`secret scan worker exited with code ${code}`));
-          });
-          feed();
-        });
-      }),
-    );
+    for (const job of first) add(job);
+    for (let r = await rest.next(); !r.done; r = await rest.next()) {
+      signal?.throwIfAborted();
+      add(r.value);
+    }
+    flush();
+    walking = false;
+    pump();
+    await finished;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { results: perBatch.flat(), stats, threads: n };
+  return { results: perBatch.flat(), stats, threads: workers.length };
 }
