@@ -10,7 +10,7 @@ import { STAGE_IDS, type StageId } from './model.js';
 import {
   type ConfigFile,
   ConfigFileSchema,
-  DEFAULT_MAX_FILE_SIZE,
+  defaultPolicy,
   type IgnoreEntry,
   type Policy,
   parseSize,
@@ -233,16 +233,8 @@ export async function loadConfig(file: string): Promise<Policy> {
   const main = chain[chain.length - 1]!;
   const baseDir = dirname(main.file);
   const policy: Policy = {
+    ...defaultPolicy(baseDir),
     files: chain.map((l) => l.file),
-    baseDir,
-    gate: { failOn: 'high', newOnly: false, allowPartial: false },
-    requiredStages: [],
-    diffAware: false,
-    exclude: [],
-    maxFileSize: DEFAULT_MAX_FILE_SIZE,
-    ignore: [],
-    stages: {},
-    teams: [],
     locate: (path) => {
       for (let i = chain.length - 1; i >= 0; i--) {
         const pos = chain[i]!.locate(path);
