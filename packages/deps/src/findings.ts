@@ -79,11 +79,18 @@ export interface PackageMatch {
  */
 export function buildFindings(matches: PackageMatch[]): FindingDraft[] {
   const out: FindingDraft[] = [];
+  // one package version often appears at many places of a tree: its advisories' fixes are the same
+  const fixCache = new Map<string, string | undefined>();
+  const memoFix = (vs: OsvVuln[], q: { ecosystem: string; name: string; version: string }) => {
+    const k = `${q.ecosystem}\0${q.name}\0${q.version}\0${vs.map((v) => `${v.id}@${v.modified}`).join(',')}`;
+    if (!fixCache.has(k)) fixCache.set(k, smallestFix(vs, q));
+    return fixCache.get(k);
+  };
   for (const { pkg, vulns } of matches) {
     if (vulns.length === 0) continue;
     const query = { ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version };
     const cmp = comparatorFor(pkg.ecosystem);
-    const fixAll = smallestFix(vulns, query);
+    const fixAll = memoFix(vulns, query);
     for (const group of groupByAlias(vulns)) {
       const ids = [...new Set(group.flatMap((v) => [v.id, ...(v.aliases ?? [])]))];
       const id = primaryId(ids);
@@ -106,7 +113,7 @@ export function buildFindings(matches: PackageMatch[]): FindingDraft[] {
         const c = v.database_specific?.cwe_ids;
         if (Array.isArray(c)) for (const x of c) if (typeof x === 'string') cwes.add(x);
       }
-      const fix = smallestFix(group, query);
+      const fix = memoFix(group, query);
       const fixes = [
         ...new Set(group.flatMap((v) => fixedVersions(v, query)).filter((f) => cmp(f, pkg.version) > 0)),
       ].sort(cmp);

@@ -13,6 +13,7 @@ export { OfflineDb, type OfflineDbOptions } from './osv/offline.js';
 export { OsvApi, type OsvApiOptions } from './osv/online.js';
 export { bestCvss, cvssScore, vulnSeverity } from './osv/severity.js';
 export type { AdvisorySource, OsvVuln, PackageQuery, SourceResult } from './osv/types.js';
+export { type UpdateOfflineDbOptions, type UpdateResult, updateOfflineDb } from './osv/update.js';
 export { purlFor } from './purl.js';
 export { type CycloneDxBom, type CycloneDxOptions, toCycloneDx } from './sbom.js';
 export { extractFile, matchPackages, queriesFor } from './scan.js';

@@ -46,9 +46,21 @@ export function compareGeneric(a: string, b: string): number {
 }
 
 /** SemVer 2.0 precedence (npm, crates.io, Hex, Pub). Build metadata is ignored. */
+const parsed = new Map<string, semver.SemVer | null>();
+/** semver.parse, memoised: matching compares the same few thousand versions over and over. */
+function parseSemver(v: string): semver.SemVer | null {
+  let r = parsed.get(v);
+  if (r === undefined) {
+    if (parsed.size > 100_000) parsed.clear();
+    r = semver.parse(v.replace(/^v/, ''), { loose: true });
+    parsed.set(v, r);
+  }
+  return r;
+}
+
 export const compareSemver: VersionComparator = (a, b) => {
-  const x = semver.parse(a.replace(/^v/, ''), { loose: true });
-  const y = semver.parse(b.replace(/^v/, ''), { loose: true });
+  const x = parseSemver(a);
+  const y = parseSemver(b);
   if (x && y) return x.compare(y);
   return compareGeneric(a, b);
 };

@@ -1,7 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Unzip, UnzipInflate } from 'fflate';
+import { unzipSync } from 'fflate';
 import { normalizePackageName } from '../versions.js';
 import {
   type AdvisorySource,
@@ -12,7 +12,7 @@ import {
 } from './types.js';
 
 /** Bump when the on-disk index layout changes: old indexes are then rebuilt. */
-const INDEX_VERSION = 1;
+const INDEX_VERSION = 2;
 
 export interface OfflineDbOptions {
   /** Directory holding `<Ecosystem>/all.zip` or `<Ecosystem>/*.json` (the OSV per-ecosystem dumps). */
@@ -23,12 +23,61 @@ export interface OfflineDbOptions {
   log?: (message: string) => void;
 }
 
-interface EcosystemIndex {
+interface IndexMeta {
   version: number;
   stamp: string;
   records: number;
-  /** Normalised package name -> [offset, length] of its records in records.jsonl. */
-  keys: Record<string, number[]>;
+}
+
+/**
+ * A loaded index: `keys.tsv` holds one line per package name, sorted, `name<TAB>off,len,off,len...`
+ * (byte ranges of its records in records.jsonl). A warm run reads it as one string and binary
+ * searches it, so it never builds a 100k-entry object.
+ */
+class EcosystemIndex {
+  private starts: number[] | undefined;
+  constructor(
+    readonly meta: IndexMeta,
+    private readonly text: string,
+  ) {}
+
+  private lineStarts(): number[] {
+    if (!this.starts) {
+      const s: number[] = [];
+      if (this.text.length) s.push(0);
+      for (
+        let i = this.text.indexOf('\n');
+        i !== -1 && i + 1 < this.text.length;
+        i = this.text.indexOf('\n', i + 1)
+      )
+        s.push(i + 1);
+      this.starts = s;
+    }
+    return this.starts;
+  }
+
+  /** Byte ranges `[off, len, off, len, ...]` of the records naming this package. */
+  lookup(name: string): number[] | undefined {
+    const starts = this.lineStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const a = starts[mid]!;
+      const tab = this.text.indexOf('\t', a);
+      const key = this.text.slice(a, tab);
+      if (key === name) {
+        const end = this.text.indexOf('\n', tab);
+        return this.text
+          .slice(tab + 1, end < 0 ? undefined : end)
+          .split(',')
+          .map(Number);
+      }
+      if (key < name) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
 }
 
 type DumpSource = { kind: 'zip'; path: string } | { kind: 'dir'; path: string; files: string[] };
@@ -61,7 +110,10 @@ async function stampOf(src: DumpSource): Promise<string> {
   return `dir:${src.files.length}:${Math.trunc(s.mtimeMs)}:${Math.trunc(last.mtimeMs)}:${last.size}`;
 }
 
-/** Streams every JSON entry of an OSV dump as bytes. */
+/**
+ * Hands every JSON entry of an OSV dump to `onRecord`. Zips are read through their central
+ * directory with fflate's unzipSync (zip64-aware: the real dumps have 100k+ entries).
+ */
 async function eachRecord(
   src: DumpSource,
   onRecord: (name: string, bytes: Uint8Array) => void,
@@ -70,49 +122,18 @@ async function eachRecord(
     for (const f of src.files) onRecord(f, await readFile(join(src.path, f)));
     return;
   }
-  await new Promise<void>((resolve, reject) => {
-    const uz = new Unzip();
-    uz.register(UnzipInflate);
-    let failed: unknown;
-    let entries = 0;
-    uz.onfile = (file) => {
-      entries++;
-      if (!file.name.endsWith('.json')) return;
-      const chunks: Uint8Array[] = [];
-      file.ondata = (err, data, final) => {
-        if (err) {
-          failed = err;
-          return;
-        }
-        chunks.push(data);
-        if (final) onRecord(file.name, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-      };
-      file.start();
-    };
-    const stream = createReadStream(src.path);
-    stream.on('data', (chunk) => {
-      try {
-        uz.push(chunk as Uint8Array);
-      } catch (e) {
-        failed = e;
-        stream.destroy();
-      }
-    });
-    stream.on('error', reject);
-    stream.on('close', () => {
-      if (!failed) {
-        try {
-          uz.push(new Uint8Array(0), true);
-        } catch (e) {
-          failed = e;
-        }
-      }
-      if (!failed && entries === 0) failed = new Error('no entries found');
-      if (failed)
-        reject(new Error(`${src.path}: not a readable zip (${String((failed as Error).message ?? failed)})`));
-      else resolve();
-    });
-  });
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(await readFile(src.path), { filter: (f) => f.name.endsWith('.json') });
+  } catch (e) {
+    throw new Error(`${src.path}: not a readable zip (${(e as Error).message})`);
+  }
+  const names = Object.keys(files);
+  if (names.length === 0) throw new Error(`${src.path}: no OSV records (.json entries) in the zip`);
+  for (const n of names) {
+    onRecord(n, files[n]!);
+    delete files[n]; // let each record's bytes go once indexed
+  }
 }
 
 /**
@@ -148,10 +169,11 @@ export class OfflineDb implements AdvisorySource {
     if (!src) return undefined;
     const stamp = await stampOf(src);
     const dir = join(this.cacheDir, `${ecosystem}.v${INDEX_VERSION}`);
-    const indexPath = join(dir, 'index.json');
     try {
-      const idx = JSON.parse(await readFile(indexPath, 'utf8')) as EcosystemIndex;
-      if (idx.version === INDEX_VERSION && idx.stamp === stamp) return idx;
+      const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as IndexMeta;
+      if (meta.version === INDEX_VERSION && meta.stamp === stamp) {
+        return new EcosystemIndex(meta, await readFile(join(dir, 'keys.tsv'), 'utf8'));
+      }
     } catch {
       // missing or unreadable: rebuild
     }
@@ -231,8 +253,15 @@ export class OfflineDb implements AdvisorySource {
     await new Promise<void>((resolve, reject) =>
       out.end((err?: Error | null) => (err ? reject(err) : resolve())),
     );
-    const idx: EcosystemIndex = { version: INDEX_VERSION, stamp, records, keys };
-    await writeFile(join(tmp, 'index.json'), JSON.stringify(idx));
+    const meta: IndexMeta = { version: INDEX_VERSION, stamp, records };
+    // names never contain tabs or newlines in any OSV ecosystem; drop the odd one that would
+    const names = Object.keys(keys)
+      .filter((n) => !/[\t\n]/.test(n))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const tsv = names.map((n) => `${n}\t${keys[n]!.join(',')}\n`).join('');
+    await writeFile(join(tmp, 'keys.tsv'), tsv);
+    await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta));
+    const idx = new EcosystemIndex(meta, tsv);
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
     this.options.log?.(`offline db: indexed ${records} ${ecosystem} records in ${Date.now() - started} ms`);
@@ -270,7 +299,7 @@ export class OfflineDb implements AdvisorySource {
       try {
         const cache = new Map<number, OsvVuln>();
         for (const i of idxs) {
-          const ranges = index.keys[normalizePackageName(eco, packages[i]!.name)];
+          const ranges = index.lookup(normalizePackageName(eco, packages[i]!.name));
           if (!ranges) continue;
           for (let k = 0; k < ranges.length; k += 2) {
             const off = ranges[k]!;

@@ -3,6 +3,7 @@ import cvssCalculator from 'ae-cvss-calculator';
 
 // ae-cvss-calculator is CommonJS without static named exports Node's ESM loader can see.
 const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator;
+
 import type { OsvSeverity, OsvVuln } from './types.js';
 
 /** Base score of a CVSS vector (v2, v3.0, v3.1, v4.0) via ae-cvss-calculator; undefined if it does not parse. */
