@@ -235,8 +235,8 @@ function renderJob(t: TemplateStage, jobName: string, pipelineStage: string, ena
     DSF_ARGS: "$[[ inputs.args ]]"
     DSF_OUTPUT_DIR: ${q(out)}${enabledVar ? `\n    DSF_ENABLED: "$[[ inputs.${enabledVar} ]]"` : ''}
     DEVSECFLOW_NOTE_KEY: "$[[ inputs.note-key ]]"
-    DEVSECFLOW_MR_NOTE: "$[[ inputs.mr-note ]]"
-    DEVSECFLOW_COMMIT_STATUS: "$[[ inputs.commit-status ]]"
+    DSF_MR_NOTE: "$[[ inputs.mr-note ]]"
+    DSF_COMMIT_STATUS: "$[[ inputs.commit-status ]]"
     npm_config_cache: "$CI_PROJECT_DIR/.devsecflow/cache/npm"
     npm_config_update_notifier: "false"
     npm_config_fund: "false"
@@ -257,6 +257,8 @@ function renderJob(t: TemplateStage, jobName: string, pipelineStage: string, ena
       if [ -n "$DSF_CONFIG" ]; then set -- "$@" --config "$DSF_CONFIG"; fi
       if [ -n "$DSF_FAIL_ON" ]; then set -- "$@" --fail-on "$DSF_FAIL_ON"; fi
       if [ -n "$\{DSF_SHARD:-}" ]; then set -- "$@" --shard "$DSF_SHARD"; fi
+      if [ "$DSF_MR_NOTE" = "false" ]; then set -- "$@" --no-comment; fi
+      if [ "$DSF_COMMIT_STATUS" = "true" ]; then set -- "$@" --status; fi
       DSF_CLI="$\{DSF_CLI:-npx --yes devsecflow@$DSF_VERSION}"
       # cli and args are split into words on purpose (a command and its flags).
       $DSF_CLI "$@" $DSF_ARGS

@@ -14,11 +14,20 @@ const GCL = join(PKG, 'node_modules', '.bin', 'gitlab-ci-local');
 /** The CLI from this workspace, as a template's `cli` input. */
 export const CLI_COMMAND = `node ${CLI}`;
 
-export function assertCliBuilt(): void {
-  if (!existsSync(CLI)) {
-    throw new Error(
-      `${CLI} is missing: build the CLI first (pnpm --filter devsecflow... build; turbo builds it before this package's tests)`,
-    );
+/**
+ * The CLI depends on this package, so this package cannot depend on the CLI to get it built first
+ * (a cycle turbo refuses). In a whole-repo run (`pnpm check`) the CLI's build runs beside these
+ * tests: wait for its output rather than fail on the race. Run alone, build it first.
+ */
+export async function waitForCli(timeoutMs = 15 * 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(CLI) || !existsSync(join(dirname(CLI), 'main.js'))) {
+    if (Date.now() > until) {
+      throw new Error(
+        `${CLI} is missing: build the CLI first (pnpm exec turbo run build --filter=devsecflow...)`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 2000));
   }
 }
 
@@ -28,7 +37,13 @@ export function assertCliBuilt(): void {
  */
 export function makeProject(ci: string, files: Record<string, string> = {}, withExamples = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'dsf-gcl-'));
-  if (withExamples) cpSync(join(REPO, 'examples'), dir, { recursive: true });
+  if (withExamples) {
+    // Leave out outputs of local demo runs (git-ignored in the repository).
+    cpSync(join(REPO, 'examples'), dir, {
+      recursive: true,
+      filter: (src) => !/[\\/]\.devsecflow(-out)?([\\/]|$)/.test(src),
+    });
+  }
   cpSync(join(REPO, 'gitlab-templates'), join(dir, 'templates'), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -66,7 +81,11 @@ export interface GclResult {
 }
 
 /** Runs gitlab-ci-local in `dir`: the whole pipeline, or the named jobs. */
-export function gitlabCiLocal(dir: string, args: string[] = []): Promise<GclResult> {
+export function gitlabCiLocal(
+  dir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<GclResult> {
   return new Promise((resolve) => {
     execFile(
       GCL,
@@ -76,7 +95,7 @@ export function gitlabCiLocal(dir: string, args: string[] = []): Promise<GclResu
         '--home',
         join(dir, '.gitlab-ci-local-home'),
         '--ignore-predefined-vars',
-        'CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH,CI_DEFAULT_BRANCH,CI_OPEN_MERGE_REQUESTS,CI_MERGE_REQUEST_IID',
+        'GITLAB_CI,CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH,CI_DEFAULT_BRANCH,CI_OPEN_MERGE_REQUESTS,CI_MERGE_REQUEST_IID,CI_MERGE_REQUEST_PROJECT_ID,CI_PROJECT_ID,CI_API_V4_URL,CI_JOB_URL',
         ...args,
       ],
       {
@@ -89,6 +108,7 @@ export function gitlabCiLocal(dir: string, args: string[] = []): Promise<GclResu
           HOME: process.env.HOME,
           NO_COLOR: '1',
           npm_config_update_notifier: 'false',
+          ...env,
         },
       },
       (error, stdout, stderr) => {

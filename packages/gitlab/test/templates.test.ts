@@ -1,16 +1,17 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitLab } from '../src/test-gitlab-server.js';
 import {
   artifactDir,
-  assertCliBuilt,
   CLI_COMMAND,
   gitlabCiLocal,
   makeProject,
   PKG,
   REPO,
+  waitForCli,
 } from './gitlab-ci-local.js';
 
 const dirs: string[] = [];
@@ -22,7 +23,7 @@ const project = (...args: Parameters<typeof makeProject>) => {
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-beforeAll(() => assertCliBuilt());
+beforeAll(() => waitForCli(), 16 * 60_000);
 
 function validator(schemaFile: string) {
   const ajv = new Ajv({ strict: false, allErrors: true });
@@ -40,6 +41,27 @@ function expectValid(file: string, schemaFile: string): unknown {
   expect(ok).toBe(true);
   return data;
 }
+
+function cycloneDxValidator() {
+  const dir = join(PKG, 'test', 'fixtures', 'schemas', 'cyclonedx');
+  const load = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  // The BOM schema refers to its siblings by file name under cyclonedx.org/schema/.
+  for (const f of ['spdx.SNAPSHOT.schema.json', 'jsf-0.82.SNAPSHOT.schema.json']) {
+    ajv.addSchema({ ...load(f), $id: `http://cyclonedx.org/schema/${f}` });
+  }
+  return ajv.compile(load('bom-1.6.SNAPSHOT.schema.json'));
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+const SAST_APP = readFileSync(join(PKG, 'test', 'fixtures', 'sast-app', 'server.js'), 'utf8');
 
 /** The test gate's section for examples/tests (see examples/tests/README.md). */
 const TEST_GATE_CONFIG = `stages:
@@ -189,5 +211,169 @@ describe('.gitlab-ci.yml (dogfooding)', () => {
     expect(names).toEqual(
       expect.arrayContaining(['devsecflow-sast', 'devsecflow-dependency-scan', 'devsecflow-secrets']),
     );
+  });
+});
+
+describe('stage templates on examples/ under gitlab-ci-local', () => {
+  it('sast.yml: fails on the planted injections (exit 1), passes with fail-on none, reports validate', async () => {
+    const dir = project(
+      `include:
+  - local: templates/sast.yml
+    inputs:
+      cli: ${CLI_COMMAND}
+  - local: templates/sast.yml
+    inputs:
+      job-name: sast-report-only
+      cli: ${CLI_COMMAND}
+      fail-on: none
+`,
+      { 'app/server.js': SAST_APP },
+    );
+    const r = await gitlabCiLocal(dir);
+    expect(r.jobs, r.output).toEqual({ 'devsecflow-sast': 1, 'sast-report-only': 0 });
+    for (const job of ['devsecflow-sast', 'sast-report-only']) {
+      const out = artifactDir(dir, job, `.devsecflow/reports/${job}`);
+      const sast = expectValid(join(out, 'gl-sast-report.json'), 'sast-report-format.json') as {
+        vulnerabilities: Array<{ location: { file: string; start_line: number } }>;
+      };
+      expect(sast.vulnerabilities.map((v) => `${v.location.file}:${v.location.start_line}`)).toEqual(
+        expect.arrayContaining(['app/server.js:6', 'app/server.js:10']),
+      );
+      expectValid(join(out, 'gl-code-quality-report.json'), 'code-quality-report-format.json');
+      expect(readFileSync(join(out, 'devsecflow-junit.xml'), 'utf8')).toMatch(/<failure[\s>]/);
+      expect(JSON.parse(readFileSync(join(out, 'devsecflow-sast.sarif'), 'utf8')).version).toBe('2.1.0');
+    }
+  });
+
+  it('dependency-scan.yml: offline OSV db, exit 1, scanning report and CycloneDX SBOM validate', async () => {
+    const dir = project(
+      `include:
+  - local: templates/dependency-scan.yml
+    inputs:
+      cli: ${CLI_COMMAND}
+`,
+    );
+    const r = await gitlabCiLocal(dir);
+    expect(r.jobs, r.output).toEqual({ 'devsecflow-dependency-scan': 1 });
+    const out = artifactDir(
+      dir,
+      'devsecflow-dependency-scan',
+      '.devsecflow/reports/devsecflow-dependency-scan',
+    );
+    const ds = expectValid(
+      join(out, 'gl-dependency-scanning-report.json'),
+      'dependency-scanning-report-format.json',
+    ) as {
+      vulnerabilities: Array<{ location: { dependency: { package: { name: string } } } }>;
+    };
+    expect(ds.vulnerabilities.map((v) => v.location.dependency.package.name)).toEqual(
+      expect.arrayContaining(['lodash', 'qs']),
+    );
+    expectValid(join(out, 'gl-code-quality-report.json'), 'code-quality-report-format.json');
+    const bom = JSON.parse(readFileSync(join(out, 'gl-sbom-devsecflow.cdx.json'), 'utf8'));
+    const validate = cycloneDxValidator();
+    validate(bom);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(bom.components.map((c: { name: string }) => c.name)).toContain('lodash');
+  });
+
+  it('secrets.yml: exit 1, secret detection report validates, no planted secret in clear in any artifact', async () => {
+    const dir = project(
+      `include:
+  - local: templates/secrets.yml
+    inputs:
+      cli: ${CLI_COMMAND}
+`,
+    );
+    const r = await gitlabCiLocal(dir);
+    expect(r.jobs, r.output).toEqual({ 'devsecflow-secrets': 1 });
+    const out = artifactDir(dir, 'devsecflow-secrets', '.devsecflow/reports/devsecflow-secrets');
+    const sd = expectValid(
+      join(out, 'gl-secret-detection-report.json'),
+      'secret-detection-report-format.json',
+    ) as {
+      vulnerabilities: Array<{ location: { file: string } }>;
+    };
+    expect(sd.vulnerabilities.map((v) => v.location.file)).toEqual(
+      expect.arrayContaining(['secrets/src/github-client.ts', 'secrets/deploy/service-account.json']),
+    );
+    expectValid(join(out, 'gl-code-quality-report.json'), 'code-quality-report-format.json');
+    const pat = /ghp_[A-Za-z0-9]{36}/.exec(
+      readFileSync(join(dir, 'secrets', 'src', 'github-client.ts'), 'utf8'),
+    )?.[0];
+    expect(pat).toBeDefined();
+    for (const file of filesUnder(out)) expect(readFileSync(file, 'utf8')).not.toContain(pat);
+    expect(r.output).not.toContain(pat);
+  });
+
+  it('all.yml: every stage job runs and fails on the examples, each with its own artifacts', async () => {
+    const dir = project(
+      `include:
+  - local: templates/all.yml
+    inputs:
+      cli: ${CLI_COMMAND}
+      test-gate: true
+`,
+      { 'app/server.js': SAST_APP },
+    );
+    const r = await gitlabCiLocal(dir);
+    expect(r.jobs, r.output).toEqual({
+      'devsecflow-sast': 1,
+      'devsecflow-dependency-scan': 1,
+      'devsecflow-secrets': 1,
+      'devsecflow-test-gate': 1,
+    });
+    for (const job of Object.keys(r.jobs)) {
+      expect(
+        existsSync(artifactDir(dir, job, `.devsecflow/reports/${job}/gl-code-quality-report.json`)),
+      ).toBe(true);
+    }
+  });
+});
+
+describe('an MR pipeline against a GitLab API on 127.0.0.1', () => {
+  it('the job upserts its MR note and sets the commit status through the real platform', async () => {
+    const token = 'glpat-e2e-0123456789abcdef';
+    const server = await startFakeGitLab({ token });
+    try {
+      const dir = project(
+        `include:
+  - local: templates/sast.yml
+    inputs:
+      cli: ${CLI_COMMAND}
+      commit-status: true
+`,
+        { 'app/server.js': SAST_APP },
+      );
+      const vars = [
+        // gitlab-ci-local says GITLAB_CI=false; a GitLab runner says true, which picks the GitLab platform.
+        'GITLAB_CI=true',
+        'CI_PIPELINE_SOURCE=merge_request_event',
+        'CI_MERGE_REQUEST_IID=7',
+        'CI_MERGE_REQUEST_PROJECT_ID=42',
+        'CI_PROJECT_ID=42',
+        `CI_API_V4_URL=${server.apiUrl}`,
+        `DEVSECFLOW_GITLAB_TOKEN=${token}`,
+      ].flatMap((v) => ['--variable', v]);
+      const first = await gitlabCiLocal(dir, vars);
+      expect(first.jobs, first.output).toEqual({ 'devsecflow-sast': 1 });
+      expect(server.notes, first.output).toHaveLength(1);
+      expect(server.notes[0]?.body).toMatch(
+        /^<!-- devsecflow:sast -->\n### :x: DevSecFlow SAST: gate failed/,
+      );
+      expect(server.statuses.map((s) => [s.name, s.state])).toEqual([['devsecflow/sast', 'failed']]);
+      expect(first.output).not.toContain(token);
+
+      const second = await gitlabCiLocal(dir, vars);
+      expect(second.jobs).toEqual({ 'devsecflow-sast': 1 });
+      expect(server.notes).toHaveLength(1);
+      // Same findings, same note: nothing to edit; a changed body would be a PUT to the same id.
+      expect(server.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/notes'))).toHaveLength(1);
+      for (const put of server.requests.filter((q) => q.method === 'PUT')) {
+        expect(put.path).toBe(`/api/v4/projects/42/merge_requests/7/notes/${server.notes[0]?.id}`);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
