@@ -47432,16 +47432,8 @@ async function loadConfig(file2) {
   const main = chain[chain.length - 1];
   const baseDir2 = dirname(main.file);
   const policy = {
+    ...defaultPolicy(baseDir2),
     files: chain.map((l) => l.file),
-    baseDir: baseDir2,
-    gate: { failOn: "high", newOnly: false, allowPartial: false },
-    requiredStages: [],
-    diffAware: false,
-    exclude: [],
-    maxFileSize: DEFAULT_MAX_FILE_SIZE,
-    ignore: [],
-    stages: {},
-    teams: [],
     locate: (path2) => {
       for (let i2 = chain.length - 1; i2 >= 0; i2--) {
         const pos = chain[i2].locate(path2);
@@ -77558,7 +77550,8 @@ var init_offline = __esm({
         if (!this.starts) {
           const s3 = [];
           if (this.text.length) s3.push(0);
-          for (let i2 = this.text.indexOf("\n"); i2 !== -1 && i2 + 1 < this.text.length; i2 = this.text.indexOf("\n", i2 + 1)) s3.push(i2 + 1);
+          for (let i2 = this.text.indexOf("\n"); i2 !== -1 && i2 + 1 < this.text.length; i2 = this.text.indexOf("\n", i2 + 1))
+            s3.push(i2 + 1);
           this.starts = s3;
         }
         return this.starts;
@@ -77755,13 +77748,6 @@ var init_offline = __esm({
   }
 });
 
-// packages/deps/src/osv/update.ts
-var init_update = __esm({
-  "packages/deps/src/osv/update.ts"() {
-    "use strict";
-  }
-});
-
 // packages/deps/src/osv/online.ts
 import { mkdir as mkdir5, readFile as readFile7, rename as rename3, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join7 } from "node:path";
@@ -77951,6 +77937,13 @@ var init_online = __esm({
         }
       }
     };
+  }
+});
+
+// packages/deps/src/osv/update.ts
+var init_update = __esm({
+  "packages/deps/src/osv/update.ts"() {
+    "use strict";
   }
 });
 
@@ -78273,9 +78266,9 @@ var init_src7 = __esm({
     init_graph();
     init_match();
     init_offline();
-    init_update();
     init_online();
     init_severity2();
+    init_update();
     init_purl();
     init_sbom();
     init_scan();
@@ -85362,6 +85355,37 @@ async function readJUnit(input3, options) {
     omittedFailures: 0
   };
   const suites = [];
+  const tallies = [];
+  const openTally = (a, suite) => {
+    const f2 = num2(a.failures);
+    const e = num2(a.errors);
+    tallies.push({
+      name: a.name ?? "",
+      ...suite?.file ? { file: suite.file } : {},
+      ...f2 !== void 0 || e !== void 0 ? { declared: (f2 ?? 0) + (e ?? 0) } : {},
+      counted: 0
+    });
+  };
+  const closeTally = () => {
+    const t = tallies.pop();
+    if (!t) return;
+    let counted = t.counted;
+    if (t.declared !== void 0 && t.declared > counted) {
+      const missing = t.declared - counted;
+      const c = {
+        suite: t.name,
+        name: t.name || "(unnamed suite)",
+        status: "error",
+        message: `the report declares ${t.declared} failing or erroring test${t.declared === 1 ? "" : "s"} in this suite but lists ${counted}: ${missing} not reported as test cases (a suite that crashed, or a reporter that drops suite errors)`,
+        properties: { synthetic: "suite-count-mismatch" }
+      };
+      if (t.file) c.file = t.file;
+      finishCase(c);
+      counted = t.declared;
+    }
+    const parent = tallies[tallies.length - 1];
+    if (parent) parent.counted += counted;
+  };
   let docFile;
   let pytest = false;
   let current;
@@ -85424,6 +85448,7 @@ ${c.details ?? ""}`;
           }
           const runner = detectRunner(tag);
           if (runner) summary3.runner = runner;
+          if (tag.name === "testsuites") openTally(a);
           pytest = runner === "pytest";
         }
         if (current) {
@@ -85487,6 +85512,7 @@ ${c.details ?? ""}`;
           }
           if (depth === 1 && a.name === "pytest") pytest = true;
           suites.push(suite);
+          openTally(a, suite);
           return;
         }
         if (tag.name === "testcase") {
@@ -85520,11 +85546,17 @@ ${c.details ?? ""}`;
           return;
         }
         if (current && depth === caseDepth && name === "testcase") {
+          const top = tallies[tallies.length - 1];
+          if (top && (current.status === "failed" || current.status === "error")) top.counted++;
           finishCase(current);
           current = void 0;
           return;
         }
-        if (!current && name === "testsuite") suites.pop();
+        if (current) return;
+        if (name === "testsuite") {
+          closeTally();
+          suites.pop();
+        } else if (name === "testsuites" && depth === 1) closeTally();
       },
       text(text) {
         if (!capture || capture.truncated) return;
@@ -89972,7 +90004,9 @@ async function ensureNativeModules(pinsFile, options = {}) {
   try {
     for (const pin of pins) {
       const url2 = tarballUrl(registry2, pin);
-      const res = await fetch(url2);
+      const res = await fetch(url2).catch((e) => {
+        throw new Error(`GET ${url2}: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
+      });
       if (!res.ok) throw new Error(`GET ${url2}: HTTP ${res.status}`);
       const body = Buffer.from(await res.arrayBuffer());
       const [algo, expected] = pin.integrity.split("-", 2);

@@ -100,7 +100,9 @@ export async function ensureNativeModules(
   try {
     for (const pin of pins) {
       const url = tarballUrl(registry, pin);
-      const res = await fetch(url);
+      const res = await fetch(url).catch((e: Error & { cause?: { code?: string; message?: string } }) => {
+        throw new Error(`GET ${url}: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
+      });
       if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
       const body = Buffer.from(await res.arrayBuffer());
       const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
