@@ -165,3 +165,50 @@ describe('secretsStage on examples/secrets', () => {
     expect(out.findings.map((f) => f.ruleId)).toEqual(['github-pat']);
   });
 });
+
+describe('secretsStage history and staged modes', () => {
+  it('reports a secret added and removed in the commits since a revision, with the commit', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const repo = mkdtempSync(join(tmpdir(), 'dsf-secrets-stage-git-'));
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: repo,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@x.invalid',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@x.invalid',
+          GIT_CONFIG_GLOBAL: '/dev/null',
+        },
+      }).trim();
+    try {
+      git('init', '-q', '-b', 'main');
+      writeFileSync(join(repo, 'a.txt'), 'hello\n');
+      git('add', '.');
+      git('commit', '-q', '-m', 'root');
+      const base = git('rev-parse', 'HEAD');
+      writeFileSync(join(repo, 'a.txt'), `hello\nkey=${values[0]}\n`);
+      git('commit', '-q', '-am', 'oops');
+      const oops = git('rev-parse', 'HEAD');
+      writeFileSync(join(repo, 'a.txt'), 'hello\n');
+      git('commit', '-q', '-am', 'remove');
+      const { report } = await run(repo, { since: base });
+      expect(report.findings).toHaveLength(1);
+      const f = report.findings[0]!;
+      expect(f).toMatchObject({
+        ruleId: 'github-pat',
+        location: { path: 'a.txt', startLine: 2 },
+        properties: { commit: oops, source: 'history' },
+      });
+      expect(f.message).toContain(oops.slice(0, 12));
+      expect(JSON.stringify(report)).not.toContain(values[0]);
+      // The working tree no longer has it.
+      expect((await run(repo)).report.findings).toEqual([]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
