@@ -104,4 +104,17 @@ describe('workspaces', () => {
     expect(find(r, 'qs', '6.7.0').dependencyPath).toEqual(['express@4.17.1', 'qs@6.7.0']);
     expect(find(r, 'minimist', '1.2.5').scope).toBe('dev');
   });
+
+  it.each([
+    ['pnpm-v5-peers.pnpm-lock.yaml'],
+    ['pnpm-v6-peers.pnpm-lock.yaml'],
+    ['pnpm-v9-peers.pnpm-lock.yaml'],
+  ])('%s: peer-suffixed keys resolve to the package version', async (fixture) => {
+    const r = await extract(fixture, 'pnpm-lock.yaml', false);
+    expect(find(r, 'react-dom', '18.2.0')).toMatchObject({ direct: true, scope: 'prod' });
+    expect(find(r, 'use-sync-external-store', '1.2.0').direct).toBe(true);
+    // react-dom depends on scheduler: reached through the peer-suffixed key
+    expect(find(r, 'scheduler', '0.23.2').dependencyPath).toEqual(['react-dom@18.2.0', 'scheduler@0.23.2']);
+    expect(r.packages.filter((p) => p.name === 'react-dom').length).toBe(1);
+  });
 });
