@@ -16,6 +16,7 @@ export function renderRulesTable(): string {
       r.entropy !== undefined ? `entropy ≥ ${r.entropy}` : '',
       r.paths ? 'config files only' : '',
       r.placeholderCheck ? 'placeholders dropped' : '',
+      r.deny ? `${Object.keys(r.deny).join('/')} checked` : '',
     ]
       .filter(Boolean)
       .join(', ');

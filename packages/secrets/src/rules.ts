@@ -39,8 +39,11 @@ export interface SecretRule {
   allow?: readonly string[];
   /** Drop values that look like placeholders or variable references (generic rules). */
   placeholderCheck?: boolean;
-  /** Regex source; a match whose named group `key` (the variable name) matches it is dropped. */
-  keyDeny?: string;
+  /**
+   * Context checks: named group -> regex source (case-insensitive). A match whose group matches is
+   * dropped, e.g. `key` (the variable name) `private_key_id`, or `host` `example.com`.
+   */
+  deny?: Readonly<Record<string, string>>;
 }
 
 /** Names that hold identifiers, not secrets: `private_key_id`, `tokenUrl`, `secretName`, `password_length`. */
@@ -1275,8 +1278,12 @@ export const RULES: readonly SecretRule[] = [
     provider: 'URL',
     category: 'url',
     // Starts with the literal `://` (found fast); the scheme before it is checked by a lookbehind.
-    pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@[A-Za-z0-9.-]{1,255}`,
+    pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@(?<host>[A-Za-z0-9.-]{1,255})`,
     keywords: ['://'],
+    // Documentation hosts (RFC 2606 / 6761): URLs in docs and examples.
+    deny: {
+      host: String.raw`(?:^|\.)(?:example\.(?:com|net|org)|example|invalid|test|localhost\.localdomain)$`,
+    },
     severity: 'high',
     confidence: 'medium',
     docs: 'https://www.rfc-editor.org/rfc/rfc3986#section-3.2.1',
@@ -1296,7 +1303,7 @@ export const RULES: readonly SecretRule[] = [
     docs: 'https://cwe.mitre.org/data/definitions/798.html',
     validator: 'generic-password',
     placeholderCheck: true,
-    keyDeny: NOT_SECRET_KEY,
+    deny: { key: NOT_SECRET_KEY },
   },
   {
     id: 'generic-secret',
@@ -1339,7 +1346,7 @@ export const RULES: readonly SecretRule[] = [
     docs: 'https://cwe.mitre.org/data/definitions/798.html',
     validator: 'generic-secret',
     placeholderCheck: true,
-    keyDeny: NOT_SECRET_KEY,
+    deny: { key: NOT_SECRET_KEY },
   },
   {
     id: 'generic-secret-config',
@@ -1369,6 +1376,6 @@ export const RULES: readonly SecretRule[] = [
     docs: 'https://cwe.mitre.org/data/definitions/798.html',
     validator: 'generic-secret',
     placeholderCheck: true,
-    keyDeny: NOT_SECRET_KEY,
+    deny: { key: NOT_SECRET_KEY },
   },
 ];

@@ -178,3 +178,18 @@ describe('keyword prefilter', () => {
     expect(s.candidateRules('nothing to see here', 'a.ts')).toEqual([]);
   });
 });
+
+describe('generic rules and provider formats', () => {
+  it('does not report as a generic secret a token whose provider checksum fails', () => {
+    // The shape of a GitHub token from a README, with a made-up body: github-pat rejects it on
+    // the checksum, and generic-secret must not pick it up instead.
+    expect(scanText("token: 'ghp_PersonalAccessTokenValue0123456789AB'", 'README.md')).toEqual([]);
+  });
+
+  it('ignores URLs with passwords on documentation hosts', () => {
+    expect(scanText("new URL('https://abc:xyz@example.com')", 'a.ts')).toEqual([]);
+    expect(scanText("new URL('https://abc:s3cr3tP4ss@db.internal')", 'a.ts').map((m) => m.ruleId)).toEqual([
+      'url-with-password',
+    ]);
+  });
+});

@@ -51,7 +51,7 @@ interface CompiledRule {
   re: RegExp;
   pathRe?: RegExp;
   allow: RegExp[];
-  keyDeny?: RegExp;
+  deny: [string, RegExp][];
 }
 
 interface RawMatch {
@@ -92,7 +92,9 @@ export class Scanner {
         re: new RegExp(rule.pattern, `gd${rule.flags ?? ''}`),
         pathRe: rule.paths ? new RegExp(rule.paths) : undefined,
         allow: (rule.allow ?? []).map((a) => new RegExp(a)),
-        ...(rule.keyDeny ? { keyDeny: new RegExp(rule.keyDeny, 'i') } : {}),
+        deny: Object.entries(rule.deny ?? {}).map(
+          ([group, re]) => [group, new RegExp(re, 'i')] as [string, RegExp],
+        ),
       }));
     for (const c of this.rules) {
       for (const k of c.rule.keywords) {
@@ -140,6 +142,7 @@ export class Scanner {
     if (stats) stats.rulesRun += rules.length;
     const raw: RawMatch[] = [];
     const accepted: RawMatch[] = [];
+    const claimed: RawMatch[] = [];
     for (const c of rules) {
       const re = c.re;
       re.lastIndex = 0;
@@ -153,11 +156,19 @@ export class Scanner {
         const rm: RawMatch = { c, start: offset, end: offset + value.length, value, accepted: false };
         // Documented examples stay readable in snippets; every other candidate is masked there.
         if (!EXAMPLES.has(value)) raw.push(rm);
-        const key = m.groups?.key;
-        if (this.rejected(c, value) || (key !== undefined && c.keyDeny?.test(key))) {
+        const generic = c.rule.category === 'generic' || c.rule.category === 'url';
+        const denied = c.deny.some(([g, re]) => {
+          const v = m.groups?.[g];
+          return v !== undefined && re.test(v);
+        });
+        if (denied || this.rejected(c, value)) {
           if (stats) stats.candidatesRejected++;
+          // A value a provider rule recognised by shape but rejected (bad checksum, documented
+          // example) is not a generic secret either.
+          if (!generic) claimed.push(rm);
           continue;
         }
+        if (generic && claimed.some((a) => a.start < rm.end && rm.start < a.end)) continue;
         // Earlier (more specific) rules win overlaps.
         if (accepted.some((a) => a.start < rm.end && rm.start < a.end)) continue;
         rm.accepted = true;
