@@ -1,6 +1,7 @@
+import { createMemoryLogger } from '@devsecflow/core';
 import { describe, expect, it } from 'vitest';
 import { hostFromApiUrl, isGitLabCi, readJobInfo, toPlatformContext } from './env.js';
-import { createGitLabLogger, sectionName } from './logger.js';
+import { createGitLabLogger, sectionName, withGitLabSections } from './logger.js';
 import { cell, noteMarker, renderStageNote } from './note.js';
 import { finding, report } from './test-reports.js';
 
@@ -101,6 +102,17 @@ describe('GitLab logger', () => {
       }),
     ).rejects.toThrow('boom');
     expect(out[1]).toContain('section_end:1:devsecflow_1_x');
+  });
+
+  it('adds sections and masking to a logger handed in (the CLI terminal logger)', async () => {
+    const base = createMemoryLogger();
+    const logger = withGitLabSections(base, { now: () => 7, secrets: ['glpat-abcdef'] });
+    await logger.group('Findings', async () => logger.warn('bad token glpat-abcdef'));
+    expect(base.lines).toEqual([
+      '\u001b[0Ksection_start:7:devsecflow_1_findings[collapsed=true]\r\u001b[0KFindings',
+      'warning: bad token [MASKED]',
+      '\u001b[0Ksection_end:7:devsecflow_1_findings\r\u001b[0K',
+    ]);
   });
 
   it('makes section names GitLab accepts', () => {

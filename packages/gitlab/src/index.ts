@@ -20,6 +20,7 @@ export {
   sectionEnd,
   sectionName,
   sectionStart,
+  withGitLabSections,
 } from './logger.js';
 export { isOurNote, NOTE_MAX_ROWS, noteMarker, renderStageNote, STAGE_TITLES } from './note.js';
 export {
@@ -28,3 +29,11 @@ export {
   type GitLabPlatformOptions,
   TOKEN_VARIABLE,
 } from './platform.js';
+export {
+  type ReportArtifact,
+  renderAllTemplate,
+  renderStageTemplate,
+  renderTemplates,
+  TEMPLATE_STAGES,
+  type TemplateStage,
+} from './templates.js';

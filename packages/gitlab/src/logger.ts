@@ -77,3 +77,38 @@ export function createGitLabLogger(options: GitLabLoggerOptions = {}): Logger {
     },
   };
 }
+
+/**
+ * Wraps another Logger (the CLI's terminal logger) for a GitLab job: every line is masked and
+ * `group()` becomes a collapsible section, written through the wrapped logger's `info`.
+ */
+export function withGitLabSections(
+  base: Logger,
+  options: Pick<GitLabLoggerOptions, 'secrets' | 'collapsed' | 'now'> = {},
+): Logger {
+  const collapsed = options.collapsed ?? true;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
+  const mask = (text: string) => {
+    let out = text;
+    for (const s of secrets) out = out.split(s).join('[MASKED]');
+    return out;
+  };
+  let counter = 0;
+  return {
+    debug: (m) => base.debug(mask(m)),
+    info: (m) => base.info(mask(m)),
+    warn: (m) => base.warn(mask(m)),
+    error: (m) => base.error(mask(m)),
+    group: async (title, fn) => {
+      counter++;
+      const name = sectionName(title, counter);
+      base.info(sectionStart(name, mask(title), collapsed, now()));
+      try {
+        return await fn();
+      } finally {
+        base.info(sectionEnd(name, now()));
+      }
+    },
+  };
+}

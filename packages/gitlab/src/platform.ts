@@ -13,7 +13,7 @@ import { type ApiAuth, createApi, describeApiError, type GitLabApi, httpStatus }
 import { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 import { type Env, type GitLabJobInfo, readJobInfo, toPlatformContext } from './env.js';
 import { fetchCommit, gitChangedFiles, hasCommit, isSha, repoPrefix } from './git.js';
-import { createGitLabLogger } from './logger.js';
+import { createGitLabLogger, withGitLabSections } from './logger.js';
 import { isOurNote, noteMarker, renderStageNote, STAGE_TITLES } from './note.js';
 
 /** The variable the templates and docs tell users to set: a project access token with `api` scope. */
@@ -67,12 +67,14 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
   const job = readJobInfo(env);
   const token = nonEmpty(options.token) ?? nonEmpty(env[TOKEN_VARIABLE]);
   const jobToken = nonEmpty(env.CI_JOB_TOKEN);
-  const logger =
-    options.logger ??
-    createGitLabLogger({
-      debug: env.DEVSECFLOW_DEBUG === 'true' || env.CI_DEBUG_TRACE === 'true',
-      secrets: [token, jobToken].filter((s): s is string => s !== undefined),
-    });
+  const secrets = [token, jobToken].filter((s): s is string => s !== undefined);
+  // A logger handed in (the CLI's) keeps its look; GitLab sections and token masking are added.
+  const logger = options.logger
+    ? withGitLabSections(options.logger, { secrets })
+    : createGitLabLogger({
+        debug: env.DEVSECFLOW_DEBUG === 'true' || env.CI_DEBUG_TRACE === 'true',
+        secrets,
+      });
   const cwd = options.cwd ?? process.cwd();
   const noteKey = nonEmpty(options.noteKey) ?? nonEmpty(env.DEVSECFLOW_NOTE_KEY);
   const timeout = options.queryTimeout ?? 30_000;
