@@ -17,6 +17,6 @@ export { type UpdateOfflineDbOptions, type UpdateResult, updateOfflineDb } from 
 export { purlFor } from './purl.js';
 export { type CycloneDxBom, type CycloneDxOptions, toCycloneDx } from './sbom.js';
 export { extractFile, matchPackages, queriesFor } from './scan.js';
-export { type DepsOptions, DepsOptionsSchema, depsStage } from './stage.js';
+export { type DepsOptions, DepsOptionsSchema, depsStage, LOCKFILE_GLOBS, readLockfiles } from './stage.js';
 export * from './types.js';
 export * from './versions.js';

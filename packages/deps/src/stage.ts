@@ -41,29 +41,50 @@ export const DepsOptionsSchema = z
   .strict();
 export type DepsOptions = z.output<typeof DepsOptionsSchema>;
 
-function lockfileGlobs(): string[] {
-  return [
-    '**/package-lock.json',
-    '**/npm-shrinkwrap.json',
-    '**/pnpm-lock.yaml',
-    '**/yarn.lock',
-    '**/bun.lock',
-    '**/requirements*.txt',
-    '**/Pipfile.lock',
-    '**/poetry.lock',
-    '**/uv.lock',
-    '**/pdm.lock',
-    '**/go.mod',
-    '**/Cargo.lock',
-    '**/Gemfile.lock',
-    '**/gems.locked',
-    '**/composer.lock',
-    '**/gradle.lockfile',
-    '**/pom.xml',
-    '**/packages.lock.json',
-    '**/pubspec.lock',
-    '**/mix.lock',
-  ];
+/** Globs of every file an extractor reads, for the walker's `include` (cheaper than walking everything). */
+export const LOCKFILE_GLOBS: readonly string[] = [
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/pnpm-lock.yaml',
+  '**/yarn.lock',
+  '**/bun.lock',
+  '**/requirements*.txt',
+  '**/Pipfile.lock',
+  '**/poetry.lock',
+  '**/uv.lock',
+  '**/pdm.lock',
+  '**/go.mod',
+  '**/Cargo.lock',
+  '**/Gemfile.lock',
+  '**/gems.locked',
+  '**/composer.lock',
+  '**/gradle.lockfile',
+  '**/gradle/dependency-locks/*.lockfile',
+  '**/pom.xml',
+  '**/packages.lock.json',
+  '**/pubspec.lock',
+  '**/mix.lock',
+];
+
+/**
+ * Reads every lockfile among `files` (e.g. core's walkFiles with `include: LOCKFILE_GLOBS`):
+ * what `devsecflow sbom` needs without matching. Unreadable or malformed files become errors.
+ */
+export async function readLockfiles(
+  root: string,
+  files: AsyncIterable<{ path: string }> | Iterable<{ path: string }>,
+): Promise<{ results: ExtractResult[]; errors: ReportError[]; paths: string[] }> {
+  const paths: string[] = [];
+  for await (const f of files) if (extractorFor(f.path, EXTRACTORS)) paths.push(f.path);
+  paths.sort();
+  const results: ExtractResult[] = [];
+  const errors: ReportError[] = [];
+  for (const p of paths) {
+    const r = await extractFile(root, p);
+    if ('packages' in r) results.push(r);
+    else errors.push(r);
+  }
+  return { results, errors, paths };
 }
 
 /** The dependency scan stage: lockfiles anywhere in the tree, matched against OSV. */
@@ -78,11 +99,16 @@ export const depsStage = defineStage<DepsOptions>({
   options: DepsOptionsSchema as unknown as z.ZodType<DepsOptions>,
   async run(ctx, options): Promise<StageOutput> {
     const errors: ReportError[] = [];
-    const results: ExtractResult[] = [];
-    const paths: string[] = [];
-    for await (const f of ctx.files({ include: lockfileGlobs(), maxFileSize: options.maxLockfileSize })) {
-      if (extractorFor(f.path, EXTRACTORS)) paths.push(f.path);
-    }
+    const {
+      results,
+      errors: readErrors,
+      paths,
+    } = await readLockfiles(
+      ctx.root,
+      ctx.files({ include: [...LOCKFILE_GLOBS], maxFileSize: options.maxLockfileSize }),
+    );
+    for (const r of results)
+      ctx.logger.debug(`deps: ${r.manifest}: ${r.format}, ${r.packages.length} packages`);
     for (const s of ctx.walkStats.skippedFiles) {
       // unreadable files are reported by the stage runner itself
       if (s.reason === 'too-large') {
@@ -92,13 +118,7 @@ export const depsStage = defineStage<DepsOptions>({
         });
       }
     }
-    for (const p of paths.sort()) {
-      const r = await extractFile(ctx.root, p);
-      if ('packages' in r) {
-        results.push(r);
-        ctx.logger.debug(`deps: ${p}: ${r.format}, ${r.packages.length} packages`);
-      } else errors.push(r);
-    }
+    errors.push(...readErrors);
     const wanted = options.ecosystems ? new Set<string>(options.ecosystems) : undefined;
     // one package per manifest (a requirements file included by two others is read twice)
     const seen = new Set<string>();

@@ -117,4 +117,18 @@ describe('workspaces', () => {
     expect(find(r, 'scheduler', '0.23.2').dependencyPath).toEqual(['react-dom@18.2.0', 'scheduler@0.23.2']);
     expect(r.packages.filter((p) => p.name === 'react-dom').length).toBe(1);
   });
+
+  it('yarn Berry workspaces: each workspace package.json gives direct deps and their scope', async () => {
+    const base = `${dir}berry-workspace/`;
+    const r = await extractorFor('yarn.lock')!.extract({
+      path: 'yarn.lock',
+      text: await readFile(`${base}yarn.lock`, 'utf8'),
+      readSibling: (p) => readFile(base + p, 'utf8').catch(() => undefined),
+    });
+    expect(r.packages.map((p) => `${p.name}@${p.version} ${p.direct} ${p.scope}`).sort()).toEqual([
+      'lodash@4.17.20 true prod',
+      'minimist@1.2.5 true dev',
+      'qs@6.7.0 true prod',
+    ]);
+  });
 });

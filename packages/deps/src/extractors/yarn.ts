@@ -160,14 +160,16 @@ async function extractYarn(input: ExtractInput): Promise<ExtractResult> {
     }
     return manifest !== undefined || lockDeps !== undefined;
   };
-  let found = false;
   if (berry) {
-    for (const ws of workspaceEntries) found = (await addFromManifest(ws.dir, ws.deps)) || found;
+    for (const ws of workspaceEntries) await addFromManifest(ws.dir, ws.deps);
   } else {
-    found = await addFromManifest('.');
+    await addFromManifest('.');
   }
-  if (!found) {
-    for (let i = 0; i < nodes.length; i++) if (!required.has(i)) roots.push({ node: i, scope: 'unknown' });
+  // Entries nothing depends on and no manifest we read names (yarn v1 workspace packages' own deps,
+  // whose package.json files we cannot list) are direct dependencies of something: say so.
+  const rooted = new Set(roots.map((r) => r.node));
+  for (let i = 0; i < nodes.length; i++) {
+    if (!required.has(i) && !rooted.has(i)) roots.push({ node: i, scope: 'unknown' });
   }
   const version = berry
     ? `berry (cache format ${String((doc.__metadata as Record<string, unknown>).version)})`
