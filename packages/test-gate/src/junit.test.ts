@@ -112,7 +112,7 @@ describe('readJUnit on real runner output', () => {
 
   it('phpunit: testcases beside nested suites, file attributes on cases', async () => {
     const s = await read('phpunit.xml');
-    expect(s).toMatchObject({ tests: 5, passed: 4, failed: 1, suites: 3 });
+    expect(s).toMatchObject({ tests: 6, passed: 4, failed: 2, suites: 3 });
     expect(s.failures[0]!.file).toMatch(/coversclass-attribute-is-deprecated\.phpt$/);
     expect(s.failures[0]!.line).toBe(28);
   });
@@ -123,6 +123,53 @@ describe('readJUnit on real runner output', () => {
     const c = byName(s.failures, 'TestTheory(expected: False)');
     expect(c.message).toContain('Expected: False');
     expect(c.systemOut).toBeUndefined();
+  });
+});
+
+describe('readJUnit: failures a report declares but does not list', () => {
+  it('jest-junit with reportTestSuiteErrors: the broken suite is an error case', async () => {
+    const s = await read('jest-junit-suite-error.xml');
+    expect(s).toMatchObject({ failed: 3, errors: 1 });
+    expect(s.failures.find((c) => c.status === 'error')).toMatchObject({
+      classname: 'Test suite failed to run',
+      file: 'test/broken.test.js',
+    });
+  });
+
+  it('a suite whose failures attribute has no failing case becomes one synthetic error', async () => {
+    const s = await readJUnit(fx('junit-bad', 'declared-failures.xml'), { displayPath: 'x' });
+    expect(s).toMatchObject({ tests: 2, passed: 1, errors: 1 });
+    expect(s.failures[0]).toMatchObject({
+      suite: 'checkout',
+      name: 'checkout',
+      status: 'error',
+      file: 'test/checkout.test.js',
+      properties: { synthetic: 'suite-count-mismatch' },
+    });
+    expect(s.failures[0]!.message).toMatch(/declares 2 failing or erroring tests in this suite but lists 0/);
+  });
+
+  it('the real runner files are consistent: no synthetic cases', async () => {
+    for (const name of [
+      'jest-junit.xml',
+      'vitest.xml',
+      'mocha-junit-reporter.xml',
+      'cypress.xml',
+      'playwright.xml',
+      'pytest-legacy.xml',
+      'pytest-xunit2.xml',
+      'gotestsum.xml',
+      'surefire-flaky.xml',
+      'gradle.xml',
+      'phpunit.xml',
+      'dotnet-junitxml-testlogger.xml',
+    ]) {
+      const s = await read(name);
+      expect(
+        s.failures.filter((c) => c.properties?.synthetic),
+        name,
+      ).toEqual([]);
+    }
   });
 });
 

@@ -133,6 +133,40 @@ export async function readJUnit(input: XmlInput, options: ReadJUnitOptions): Pro
     omittedFailures: 0,
   };
   const suites: { name: string; file?: string }[] = [];
+  // Per <testsuites>/<testsuite>: the failures + errors its attributes declare vs the cases counted.
+  const tallies: { name: string; file?: string; declared?: number; counted: number }[] = [];
+  const openTally = (a: Record<string, string>, suite?: { name: string; file?: string }) => {
+    const f = num(a.failures);
+    const e = num(a.errors);
+    tallies.push({
+      name: a.name ?? '',
+      ...(suite?.file ? { file: suite.file } : {}),
+      ...(f !== undefined || e !== undefined ? { declared: (f ?? 0) + (e ?? 0) } : {}),
+      counted: 0,
+    });
+  };
+  const closeTally = () => {
+    const t = tallies.pop();
+    if (!t) return;
+    let counted = t.counted;
+    if (t.declared !== undefined && t.declared > counted) {
+      // A suite that says it failed but lists no failing case (a crashed suite, a reporter that
+      // drops suite errors) must not read as green.
+      const missing = t.declared - counted;
+      const c: TestCaseResult = {
+        suite: t.name,
+        name: t.name || '(unnamed suite)',
+        status: 'error',
+        message: `the report declares ${t.declared} failing or erroring test${t.declared === 1 ? '' : 's'} in this suite but lists ${counted}: ${missing} not reported as test cases (a suite that crashed, or a reporter that drops suite errors)`,
+        properties: { synthetic: 'suite-count-mismatch' },
+      };
+      if (t.file) c.file = t.file;
+      finishCase(c);
+      counted = t.declared;
+    }
+    const parent = tallies[tallies.length - 1];
+    if (parent) parent.counted += counted;
+  };
   let docFile: string | undefined;
   let pytest = false;
   let current: TestCaseResult | undefined;
@@ -198,6 +232,7 @@ export async function readJUnit(input: XmlInput, options: ReadJUnitOptions): Pro
           }
           const runner = detectRunner(tag);
           if (runner) summary.runner = runner;
+          if (tag.name === 'testsuites') openTally(a);
           pytest = runner === 'pytest';
         }
         if (current) {
@@ -263,6 +298,7 @@ export async function readJUnit(input: XmlInput, options: ReadJUnitOptions): Pro
           }
           if (depth === 1 && a.name === 'pytest') pytest = true;
           suites.push(suite);
+          openTally(a, suite);
           return;
         }
         if (tag.name === 'testcase') {
@@ -296,11 +332,17 @@ export async function readJUnit(input: XmlInput, options: ReadJUnitOptions): Pro
           return;
         }
         if (current && depth === caseDepth && name === 'testcase') {
+          const top = tallies[tallies.length - 1];
+          if (top && (current.status === 'failed' || current.status === 'error')) top.counted++;
           finishCase(current);
           current = undefined;
           return;
         }
-        if (!current && name === 'testsuite') suites.pop();
+        if (current) return;
+        if (name === 'testsuite') {
+          closeTally();
+          suites.pop();
+        } else if (name === 'testsuites' && depth === 1) closeTally();
       },
       text(text) {
         if (!capture || capture.truncated) return;
