@@ -17,7 +17,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -103,7 +103,10 @@ function measure(cmd, args, cwd) {
   const rss = hasTime
     ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024
     : Number.NaN;
-  return { wall, rss, status: r.status, stderr: r.stderr };
+  const seconds = (label) =>
+    Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? Number.NaN);
+  const cpu = seconds('User') + seconds('System');
+  return { wall, cpu, rss, status: r.status, stderr: r.stderr };
 }
 
 function best(n, fn) {
@@ -199,18 +202,24 @@ const a1 = best(runs, () => dsf(tree, join(work, 'dsf-1.json'), 1));
 const b = best(runs, () => secretlint(tree, join(work, 'secretlint.json')));
 const { findings: treeFindings, report } = dsfFindings(join(work, 'dsf.json'));
 const slTree = secretlintFindings(join(work, 'secretlint.json'), tree);
-const row = (name, m, n) => `| ${name} | ${m.wall.toFixed(2)} s | ${m.rss.toFixed(0)} MB | ${n} |`;
+const row = (name, m, n) =>
+  `| ${name} | ${m.wall.toFixed(2)} s | ${m.cpu.toFixed(2)} s | ${m.rss.toFixed(0)} MB | ${n} |`;
 const table = [
-  '| Tool | Wall time | Peak RSS | Findings |',
-  '| --- | --- | --- | --- |',
+  '| Tool | Wall time | CPU time (user+sys) | Peak RSS | Findings |',
+  '| --- | --- | --- | --- | --- |',
   row(`DevSecFlow (${report.stats.threads ?? '?'} threads)`, a, treeFindings.length),
   row('DevSecFlow (1 thread)', a1, dsfFindings(join(work, 'dsf-1.json')).findings.length),
   row('secretlint + preset-recommend', b, slTree.length),
 ];
 console.log(table.join('\n'));
 console.log(
-  `\nsecretlint / DevSecFlow: time ${(b.wall / a.wall).toFixed(1)}x, peak RSS ${(b.rss / a.rss).toFixed(2)}x` +
-    ` (1 thread: time ${(b.wall / a1.wall).toFixed(1)}x)`,
+  `\nsecretlint / DevSecFlow: wall ${(b.wall / a.wall).toFixed(1)}x, CPU ${(b.cpu / a.cpu).toFixed(1)}x, peak RSS ${(b.rss / a.rss).toFixed(2)}x` +
+    ` (1 thread: wall ${(b.wall / a1.wall).toFixed(1)}x, CPU ${(b.cpu / a1.cpu).toFixed(1)}x)`,
+);
+console.log(
+  `load average after the runs: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores`,
 );
 console.log(
   `DevSecFlow stats: files ${report.stats['secrets.filesScanned']}, ${(report.stats.bytesScanned / MB).toFixed(1)} MB scanned, ` +

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createPathFilter, MINIFIED_AVERAGE_LINE, type PathFilterOptions } from './allowlist.js';
 import type { Scanner, SecretMatch } from './scanner.js';
 
@@ -46,6 +47,11 @@ export interface FileScanOptions extends PathFilterOptions {
   maxLineLength?: number;
   /** Files larger than this are skipped. Default 5 MiB. */
   maxFileSize?: number;
+  /**
+   * Extensions (lower case, no dot) skipped as binary without reading: the stage passes core's list
+   * and asks the walker not to sniff, so each file is opened once, by the scanner.
+   */
+  binaryExtensions?: readonly string[];
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 20_000;
@@ -59,17 +65,17 @@ export type FileOutcome =
 /** Files that are minified when their lines are long; elsewhere long lines are skipped one by one. */
 const BUNDLE_EXT = /\.(?:[cm]?js|css|html?|svg|json)$/i;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Bytes to text: UTF-8 (BOM dropped), or Latin-1 when the bytes are not valid UTF-8. */
 export function decodeText(buf: Uint8Array, stats: SecretScanStats): string {
-  try {
-    const text = utf8.decode(buf);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  // ASCII (most source code) decodes fastest as Latin-1, which is identical for ASCII bytes.
+  if (isAscii(b)) return b.toString('latin1');
+  if (!isUtf8(b)) {
     stats.filesInvalidUtf8++;
-    return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+    return b.toString('latin1');
   }
+  const text = b.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function looksBinary(buf: Uint8Array): boolean {
@@ -115,6 +121,7 @@ export class FileScanner {
   private readonly maxLine: number;
   private readonly maxSize: number;
   private readonly includeMinified: boolean;
+  private readonly binaryExt: ReadonlySet<string>;
 
   constructor(
     readonly scanner: Scanner,
@@ -124,10 +131,19 @@ export class FileScanner {
     this.maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
     this.maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     this.includeMinified = options.includeMinified ?? false;
+    this.binaryExt = new Set(options.binaryExtensions ?? []);
   }
 
   /** Why a path is skipped before reading it, counted into stats; undefined to scan it. */
   skipByPath(path: string, stats: SecretScanStats): FileOutcome | undefined {
+    if (this.binaryExt.size > 0) {
+      const base = path.slice(path.lastIndexOf('/') + 1);
+      const dot = base.lastIndexOf('.');
+      if (dot > 0 && this.binaryExt.has(base.slice(dot + 1).toLowerCase())) {
+        stats.skippedBinary++;
+        return { kind: 'skipped', reason: 'binary' };
+      }
+    }
     const skip = this.skipPath(path);
     if (!skip) return undefined;
     if (skip === 'lockfile') stats.skippedLockfile++;
@@ -173,7 +189,7 @@ export class FileScanner {
     if (bySkip) return bySkip;
     let buf: Buffer;
     try {
-      buf = readFileSync(absolutePath);
+      buf = this.read(absolutePath);
     } catch (e) {
       stats.skippedUnreadable++;
       const code = (e as NodeJS.ErrnoException).code ?? 'read error';
@@ -189,5 +205,32 @@ export class FileScanner {
       return { kind: 'skipped', reason: 'binary' };
     }
     return this.scanString(decodeText(buf, stats), path, stats, buf.length);
+  }
+
+  private shared = Buffer.allocUnsafe(1 << 20);
+
+  /**
+   * Reads a file into one reused buffer (no per-file allocation; the text decoded from it is a
+   * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large.
+   */
+  private read(absolutePath: string): Buffer {
+    const fd = openSync(absolutePath, 'r');
+    try {
+      let n = 0;
+      for (;;) {
+        if (n === this.shared.length) {
+          if (n > this.maxSize) break;
+          const bigger = Buffer.allocUnsafe(Math.min(this.shared.length * 2, this.maxSize + 1 + 65536));
+          this.shared.copy(bigger, 0, 0, n);
+          this.shared = bigger;
+        }
+        const got = readSync(fd, this.shared, n, this.shared.length - n, null);
+        if (got === 0) break;
+        n += got;
+      }
+      return this.shared.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -193,3 +193,16 @@ describe('generic rules and provider formats', () => {
     ]);
   });
 });
+
+describe('binary extensions', () => {
+  it('skips known binary extensions without reading them when given the list', () => {
+    const s = emptyScanStats();
+    const fs = new FileScanner(new Scanner(), { binaryExtensions: ['png', 'zip'] });
+    expect(fs.scanFile('/nonexistent/logo.PNG', 'img/logo.PNG', s)).toEqual({
+      kind: 'skipped',
+      reason: 'binary',
+    });
+    expect(s.skippedBinary).toBe(1);
+    expect(s.skippedUnreadable).toBe(0);
+  });
+});

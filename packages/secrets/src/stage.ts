@@ -1,4 +1,5 @@
 import {
+  BINARY_EXTENSIONS,
   defineStage,
   type FindingDraft,
   keyFingerprint,
@@ -195,6 +196,7 @@ function configFrom(ctx: StageContext, o: SecretsOptions): ScanConfig {
       includeLockfiles: o.includeLockfiles ?? false,
       includeMinified: o.includeMinified ?? false,
       ...(o.allowlist?.paths ? { allowPaths: o.allowlist.paths } : {}),
+      binaryExtensions: [...BINARY_EXTENSIONS],
     },
   };
 }
@@ -232,7 +234,10 @@ async function runTree(ctx: StageContext, o: SecretsOptions, config: ScanConfig)
   const t0 = performance.now();
   // The walk feeds the scan as it goes, so on a large tree walking and scanning overlap.
   async function* jobs(): AsyncGenerator<ScanJob> {
-    for await (const f of ctx.files()) yield { path: f.path, absolutePath: f.absolutePath, size: f.size };
+    // The scanner sniffs for binary content itself (it reads every file anyway): the walker opening
+    // each file a second time to do the same would double the I/O.
+    for await (const f of ctx.files({ skipBinary: false }))
+      yield { path: f.path, absolutePath: f.absolutePath, size: f.size };
   }
   const { results, stats, threads } = await scanFiles(jobs(), config, {
     threads: o.threads ?? defaultThreads(),
