@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,13 @@ describe('depsStage on examples/deps (offline)', () => {
     expect(report.stats).toMatchObject({ lockfiles: 2, unresolved: 1, vulnerablePackages: 5 });
     const sbom = JSON.parse(readFileSync(join(root, 'out/sbom.json'), 'utf8'));
     expect(sbom.specVersion).toBe('1.6');
+  });
+
+  it('keeps the offline index in the scan cache, never inside the db directory', async () => {
+    const root = copyExample();
+    await run(root, { offlineDb: 'osv-db' });
+    expect(existsSync(join(root, 'osv-db', '.devsecflow-cache'))).toBe(false);
+    expect(existsSync(join(root, '.devsecflow-cache', 'offline-index'))).toBe(true);
   });
 
   it('is partial, never clean, when the advisory source is missing an ecosystem', async () => {

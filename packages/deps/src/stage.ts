@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { defineStage, type ReportError, type StageOutput } from '@devsecflow/core';
@@ -145,17 +146,26 @@ export const depsStage = defineStage<DepsOptions>({
       for (const n of r.notes ?? [])
         errors.push({ kind: 'skipped', message: `${r.manifest}: ${n}`, path: r.manifest });
 
+    const cacheRoot = resolve(ctx.root, options.cacheDir ?? '.devsecflow-cache');
+    const dbDir = options.offlineDb
+      ? isAbsolute(options.offlineDb)
+        ? options.offlineDb
+        : resolve(ctx.root, options.offlineDb)
+      : '';
     const source: AdvisorySource = options.offlineDb
       ? new OfflineDb({
-          dir: isAbsolute(options.offlineDb) ? options.offlineDb : resolve(ctx.root, options.offlineDb),
-          ...(options.cacheDir
-            ? { cacheDir: join(resolve(ctx.root, options.cacheDir), 'offline-index') }
-            : {}),
+          dir: dbDir,
+          // the index lives with the scan's cache, not inside the (possibly read-only, shared) db
+          cacheDir: join(
+            cacheRoot,
+            'offline-index',
+            createHash('sha256').update(dbDir).digest('hex').slice(0, 12),
+          ),
           log: (m) => ctx.logger.debug(m),
         })
       : new OsvApi({
           baseUrl: options.osvUrl,
-          cacheDir: join(resolve(ctx.root, options.cacheDir ?? '.devsecflow-cache'), 'osv'),
+          cacheDir: join(cacheRoot, 'osv'),
           timeoutMs: options.timeoutMs,
           deadlineMs: options.deadlineMs,
           log: (m) => ctx.logger.debug(m),
