@@ -114,8 +114,8 @@ export function gitlabCiLocal(
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`;
         const jobs: Record<string, number> = {};
-        for (const m of output.matchAll(/^(\S+)\s+finished in [^\n]*?(?:\s(?:FAIL|WARN) (\d+))?\s*$/gm)) {
-          if (m[1] === 'parsing' || m[1] === 'pipeline') continue;
+        for (const m of output.matchAll(/^(\S.*?)\s+finished in [^\n]*?(?:\s(?:FAIL|WARN) (\d+))?\s*$/gm)) {
+          if (m[1]?.startsWith('parsing ') || m[1] === 'pipeline') continue;
           jobs[m[1] as string] = m[2] === undefined ? 0 : Number(m[2]);
         }
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

@@ -377,3 +377,72 @@ describe('an MR pipeline against a GitLab API on 127.0.0.1', () => {
     }
   });
 });
+
+/** The YAML blocks of docs/gitlab.md that include a template, made to run here (local includes, workspace CLI). */
+function docPipelines(): Array<{ heading: string; yaml: string }> {
+  const doc = readFileSync(join(REPO, 'docs', 'gitlab.md'), 'utf8');
+  const out: Array<{ heading: string; yaml: string }> = [];
+  let heading = '';
+  const re = /^(#{2,3} .*)$|^```yaml\n([\s\S]*?)^```$/gm;
+  for (const m of doc.matchAll(re)) {
+    if (m[1]) heading = m[1];
+    else if (m[2]?.includes('include:')) {
+      const yaml = m[2]
+        .replace(
+          /- component: \$CI_SERVER_FQDN\/devsecflow\/components\/([\w-]+)@[\d.]+/g,
+          '- local: templates/$1.yml',
+        )
+        .replace(
+          /- project: devsecflow\/devsecflow\n\s+ref: \S+\n(\s+)file: gitlab-templates\/([\w-]+\.yml)/g,
+          '- local: templates/$2',
+        )
+        .replace(/- remote: https:\/\/\S+\/gitlab-templates\/([\w-]+\.yml)/g, '- local: templates/$1')
+        .replace(/npx --yes devsecflow@[\d.]+/g, CLI_COMMAND);
+      out.push({ heading, yaml });
+    }
+  }
+  return out;
+}
+
+describe('docs/gitlab.md pipelines', () => {
+  const pipelines = docPipelines();
+
+  it('has the copy-paste pipelines the docs promise', () => {
+    expect(pipelines.map((p) => p.heading)).toEqual(
+      expect.arrayContaining([
+        '### One stage',
+        '### All stages',
+        '## Composing per team',
+        '## Sharding a large repository with `parallel:`',
+      ]),
+    );
+  });
+
+  it.each(pipelines.map((p, i) => [`${i + 1}: ${p.heading}`, p.yaml] as const))(
+    'pipeline %s is valid for gitlab-ci-local',
+    async (_, yaml) => {
+      const dir = project(yaml, {}, false);
+      const r = await gitlabCiLocal(dir, ['--list-json']);
+      expect(r.code, r.output).toBe(0);
+      const jobs = JSON.parse(r.stdout.slice(r.stdout.indexOf('\n[') + 1)) as unknown[];
+      expect(jobs.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('the sharding recipe shards with parallel:, and its merge job joins the shards and gates once', async () => {
+    const sharding = pipelines.find((p) => p.heading.startsWith('## Sharding'));
+    expect(sharding).toBeDefined();
+    const yaml = (sharding?.yaml ?? '').replace(/(\n\s+inputs:\n)(\s+)/, `$1$2cli: ${CLI_COMMAND}\n$2`);
+    const dir = project(yaml, { 'app/server.js': SAST_APP, 'app/server2.js': SAST_APP });
+    const r = await gitlabCiLocal(dir);
+    // Shards report without gating (fail-on: none); the merge gates the joined report (failOn high).
+    expect(r.jobs, r.output).toEqual({ 'sast-shard: [1/2]': 0, 'sast-shard: [2/2]': 0, 'sast-merge': 1 });
+    const merged = expectValid(
+      artifactDir(dir, 'sast-merge', '.devsecflow/reports/sast-merged/gl-sast-report.json'),
+      'sast-report-format.json',
+    ) as { vulnerabilities: Array<{ location: { file: string } }> };
+    expect(new Set(merged.vulnerabilities.map((v) => v.location.file))).toEqual(
+      new Set(['app/server.js', 'app/server2.js']),
+    );
+  });
+});
