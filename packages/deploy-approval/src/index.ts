@@ -44,6 +44,7 @@ export {
   EnvironmentPolicySchema,
   type FreezeWindow,
   FreezeWindowSchema,
+  optionsMarkdownTables,
   REQUIRABLE_STAGES,
   WEEKDAYS,
   type Weekday,
@@ -59,3 +60,4 @@ export {
   packageVersion,
   runDeployApproval,
 } from './stage.js';
+export { formatDecision } from './summary.js';

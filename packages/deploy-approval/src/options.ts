@@ -154,8 +154,10 @@ export const DeployApprovalOptionsSchema = z
       .default({})
       .describe('Policy per environment name.'),
     reports: globs
-      .default([])
-      .describe('Stage JSON reports: files or globs relative to the root (artifacts, `needs:`).'),
+      .default(['.devsecflow/reports/**/devsecflow-*.json'])
+      .describe(
+        'Stage JSON reports: files or globs relative to the root (artifacts, `needs:`). Default `.devsecflow/reports/**/devsecflow-*.json`: where `devsecflow run` and the GitLab templates write them.',
+      ),
     evidenceLog: z
       .union([z.string().min(1), z.literal(false)])
       .default('.devsecflow/evidence.jsonl')
@@ -168,3 +170,41 @@ export const DeployApprovalOptionsSchema = z
   })
   .strict();
 export type DeployApprovalOptions = z.infer<typeof DeployApprovalOptionsSchema>;
+
+type JsonProp = Record<string, unknown>;
+
+function typeOf(p: JsonProp): string {
+  if (Array.isArray(p.enum)) return (p.enum as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
+  const alts = (p.anyOf ?? p.oneOf) as JsonProp[] | undefined;
+  if (alts) return alts.map(typeOf).join(' \\| ');
+  if (p.const !== undefined) return `\`${JSON.stringify(p.const)}\``;
+  if (p.type === 'array') {
+    const item = typeOf((p.items as JsonProp) ?? {});
+    return item.includes('|') ? `(${item})[]` : `${item}[]`;
+  }
+  if (p.type === 'object' && p.additionalProperties && typeof p.additionalProperties === 'object') {
+    return '{&lt;name&gt;: policy}';
+  }
+  if (p.type === 'object') {
+    const keys = Object.keys((p.properties as JsonProp) ?? {});
+    return keys.length ? `{${keys.join(', ')}}` : 'object';
+  }
+  return String(p.type ?? 'any');
+}
+
+function table(schema: z.ZodType): string {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, JsonProp>;
+  };
+  const rows = ['| Option | Type | Default | Meaning |', '| --- | --- | --- | --- |'];
+  for (const [key, prop] of Object.entries(json.properties)) {
+    const def = prop.default === undefined ? '' : `\`${JSON.stringify(prop.default)}\``;
+    rows.push(`| \`${key}\` | ${typeOf(prop)} | ${def} | ${String(prop.description ?? '')} |`);
+  }
+  return rows.join('\n');
+}
+
+/** The options tables of docs/stages/deploy-approval.md, generated from the schemas. */
+export function optionsMarkdownTables(): { stage: string; environment: string } {
+  return { stage: table(DeployApprovalOptionsSchema), environment: table(EnvironmentPolicySchema) };
+}
