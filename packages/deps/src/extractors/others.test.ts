@@ -110,6 +110,15 @@ describe('other ecosystems', () => {
     ]);
   });
 
+  it('go.mod of a real project (satorunooshie/go-tools): toolchain, local replace, indirect', async () => {
+    expect(brief(await extract('go/real/go.mod'))).toEqual([
+      'golang.org/x/mod@v0.29.0 transitive prod',
+      'golang.org/x/sync@v0.17.0 transitive prod',
+      'golang.org/x/tools@v0.37.0 direct prod file',
+      'stdlib@1.24.6 direct prod',
+    ]);
+  });
+
   it('Cargo.lock: the workspace crate is not a package, its deps are direct', async () => {
     const r = await extract('cargo/Cargo.lock');
     expect(brief(r)).toEqual([

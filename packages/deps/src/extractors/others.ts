@@ -129,7 +129,9 @@ export const goModExtractor: Extractor = {
         packages.push(pkg('Go', path, r.mod, r.version, !r.indirect, 'prod', r.line));
       }
     }
-    const tc = toolchain?.replace(/^go/, '') ?? goVersion;
+    // `go 1.21` / `toolchain go1.21` name release 1.21.0; OSV's stdlib ranges use full versions
+    const raw = toolchain?.replace(/^go/, '') ?? goVersion;
+    const tc = raw && /^\d+\.\d+$/.test(raw) ? `${raw}.0` : raw;
     if (tc) packages.push(pkg('Go', path, 'stdlib', tc, true, 'prod'));
     return flat('Go', path, 'go.mod', packages);
   },
