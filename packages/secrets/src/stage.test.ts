@@ -207,6 +207,21 @@ describe('secretsStage history and staged modes', () => {
       expect(JSON.stringify(report)).not.toContain(values[0]);
       // The working tree no longer has it.
       expect((await run(repo)).report.findings).toEqual([]);
+      // The same range from the platform's PR/MR base.
+      const platform = {
+        ...createLocalPlatform(repo),
+        context: async () => ({ platform: 'test', change: { id: 1, baseSha: base } }),
+      };
+      const viaChange = await runStage(secretsStage, {
+        root: repo,
+        policy: defaultPolicy(repo),
+        platform,
+        logger: createMemoryLogger(),
+        options: { changeCommits: true },
+        tool: { name: 'devsecflow', version: 't' },
+      });
+      expect(viaChange.findings.map((x) => x.properties?.commit)).toEqual([oops]);
+      await expect(run(repo, { changeCommits: true })).rejects.toThrow(/needs a PR\/MR/);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }

@@ -7,6 +7,7 @@ import {
   type ReportError,
   type StageContext,
   type StageOutput,
+  UserError,
 } from '@devsecflow/core';
 import { z } from 'zod';
 import { DEFAULT_MAX_LINE_LENGTH, type SecretScanStats } from './files.js';
@@ -71,6 +72,10 @@ export const SecretsOptionsSchema = z
       .describe('Scan the lines added by the commits in <since>..HEAD instead of the working tree.'),
     staged: z.boolean().optional().describe('Scan the staged changes (pre-commit hook).'),
     history: z.boolean().optional().describe('Scan every commit reachable from HEAD.'),
+    changeCommits: z
+      .boolean()
+      .optional()
+      .describe('Scan the commits of the current PR/MR: since its base, as the platform reports it.'),
     includeLockfiles: z.boolean().optional().describe('Scan lockfiles too (skipped by default).'),
     includeMinified: z
       .boolean()
@@ -91,9 +96,12 @@ export const SecretsOptionsSchema = z
       .describe('Worker threads for large trees (default: cores).'),
   })
   .strict()
-  .refine((o) => [o.since !== undefined, o.staged === true, o.history === true].filter(Boolean).length <= 1, {
-    message: 'choose at most one of since, staged and history',
-  });
+  .refine(
+    (o) =>
+      [o.since !== undefined, o.staged === true, o.history === true, o.changeCommits === true].filter(Boolean)
+        .length <= 1,
+    { message: 'choose at most one of since, staged, history and changeCommits' },
+  );
 
 export type SecretsOptions = z.infer<typeof SecretsOptionsSchema>;
 
@@ -276,6 +284,16 @@ export const secretsStage = defineStage<SecretsOptions>({
   options: SecretsOptionsSchema as unknown as z.ZodType<SecretsOptions>,
   async run(ctx, options) {
     const config = configFrom(ctx, options);
+    if (options.changeCommits) {
+      const base =
+        (await ctx.platform.context()).change?.baseSha ?? (ctx.diff?.available ? ctx.diff.base : undefined);
+      if (!base) {
+        throw new UserError(
+          'secrets: changeCommits needs a PR/MR whose base commit the platform knows; outside one, pass since: <rev>',
+        );
+      }
+      return runHistory(ctx, { ...options, changeCommits: false, since: base }, config);
+    }
     if (options.staged || options.since !== undefined || options.history)
       return runHistory(ctx, options, config);
     return runTree(ctx, options, config);
