@@ -30,3 +30,16 @@ describe('the example policy in the docs', () => {
     expect(parsed.environments.production?.freeze).toHaveLength(3);
   });
 });
+
+describe('examples/deploy/devsecflow.yml', () => {
+  it('is a valid policy', async () => {
+    const { parse } = await import('yaml');
+    const { DeployApprovalOptionsSchema } = await import('./options.js');
+    const text = readFileSync(join(import.meta.dirname, '../../../examples/deploy/devsecflow.yml'), 'utf8');
+    const { enabled: _e, ...section } = parse(text).stages['deploy-approval'];
+    expect(Object.keys(DeployApprovalOptionsSchema.parse(section).environments)).toEqual([
+      'staging',
+      'production',
+    ]);
+  });
+});
