@@ -354,7 +354,8 @@ export async function runTestGate(
     });
   }
   if (options.junit.length > 0 && !unreadableJUnit) {
-    if (tooManyFailures) {
+    // With no allowance (maxFailures 0) the failing tests' own findings say it all.
+    if (tooManyFailures && maxFailures! > 0) {
       findings.push(
         threshold(
           TEST_GATE_RULES.maxFailures,
