@@ -1,6 +1,7 @@
 import {
   Commits,
   GitbeakerRequestError,
+  GroupMembers,
   MergeRequestApprovals,
   MergeRequestNotes,
   MergeRequests,
@@ -12,6 +13,7 @@ export interface GitLabApi {
   mergeRequests: InstanceType<typeof MergeRequests<false>>;
   commits: InstanceType<typeof Commits<false>>;
   approvals: InstanceType<typeof MergeRequestApprovals<false>>;
+  groupMembers: InstanceType<typeof GroupMembers<false>>;
 }
 
 export type ApiAuth = { token: string } | { jobToken: string } | Record<string, never>;
@@ -25,6 +27,7 @@ export function createApi(host: string, auth: ApiAuth, queryTimeout = 30_000): G
     mergeRequests: new MergeRequests(options),
     commits: new Commits(options),
     approvals: new MergeRequestApprovals(options),
+    groupMembers: new GroupMembers(options),
   };
 }
 

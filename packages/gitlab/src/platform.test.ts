@@ -283,15 +283,87 @@ describe('changedLines through the MR diffs API', () => {
   });
 });
 
-describe('approvals', () => {
-  it('reads who approved the MR', async () => {
-    server = await startFakeGitLab({ token: TOKEN, approvedBy: [{ user: { username: 'alice' } }] });
+describe('approvals and the change author', () => {
+  const HEAD = 'e'.repeat(40);
+  const MERGE = 'f'.repeat(40);
+
+  it('in an MR pipeline: the author from the API, approvals on the head, team membership', async () => {
+    server = await startFakeGitLab({
+      token: TOKEN,
+      mr: {
+        state: 'opened',
+        sha: HEAD,
+        author: { username: 'bob' },
+        web_url: 'https://gl/g/p/-/merge_requests/7',
+      },
+      approvedBy: [{ user: { id: 1, username: 'alice' } }, { user: { id: 2, username: 'carol' } }],
+      groups: { 'acme/security': [2] },
+    });
     const platform = createGitLabPlatform({
-      env: mrEnv(server, { DEVSECFLOW_GITLAB_TOKEN: TOKEN }),
+      env: mrEnv(server, { DEVSECFLOW_GITLAB_TOKEN: TOKEN, CI_COMMIT_SHA: HEAD }),
       logger: createMemoryLogger(),
     });
-    expect(await platform.approvals?.()).toEqual([
-      { user: 'alice', state: 'approved', at: '2026-01-02T03:04:05Z' },
+    expect((await platform.context()).change?.author).toBe('bob');
+    const approvals = (platform.approvals as (q: object) => Promise<unknown>).call(platform, {
+      commit: HEAD,
+      teams: ['acme/security'],
+    });
+    expect(await approvals).toEqual([
+      { user: 'alice', state: 'approved', at: '2026-01-02T03:04:05Z', commit: HEAD },
+      {
+        user: 'carol',
+        state: 'approved',
+        at: '2026-01-02T03:04:05Z',
+        commit: HEAD,
+        teams: ['acme/security'],
+      },
     ]);
+    // One MR lookup shared by context() and approvals().
+    expect(server.requests.filter((r) => r.path === '/api/v4/projects/42/merge_requests/7')).toHaveLength(1);
+    expect(server.requests.map((r) => r.path)).toContain('/api/v4/groups/acme%2Fsecurity/members/all/1');
+  });
+
+  it('in a deploy pipeline on the default branch: the merged MR of the commit is the change', async () => {
+    server = await startFakeGitLab({
+      token: TOKEN,
+      commitMergeRequests: {
+        [MERGE]: [
+          {
+            iid: 7,
+            project_id: 42,
+            state: 'merged',
+            sha: HEAD,
+            merge_commit_sha: MERGE,
+            author: { username: 'bob' },
+          },
+        ],
+      },
+      approvedBy: [{ user: { id: 1, username: 'alice' } }],
+    });
+    const env: Record<string, string> = {
+      GITLAB_CI: 'true',
+      CI_API_V4_URL: server.apiUrl,
+      CI_PROJECT_ID: '42',
+      CI_COMMIT_SHA: MERGE,
+      CI_COMMIT_REF_NAME: 'main',
+      CI_PIPELINE_SOURCE: 'push',
+      DEVSECFLOW_GITLAB_TOKEN: TOKEN,
+    };
+    const platform = createGitLabPlatform({ env, logger: createMemoryLogger() });
+    expect((await platform.context()).change).toEqual({ id: 7, author: 'bob', headSha: HEAD });
+    expect(await platform.approvals?.()).toEqual([
+      { user: 'alice', state: 'approved', at: '2026-01-02T03:04:05Z', commit: MERGE },
+    ]);
+  });
+
+  it('says why approvals cannot be read without a token', async () => {
+    const platform = createGitLabPlatform({
+      env: { GITLAB_CI: 'true', CI_PROJECT_ID: '42', CI_COMMIT_SHA: MERGE },
+      logger: createMemoryLogger(),
+    });
+    await expect(platform.approvals?.()).rejects.toThrow(
+      /no token to read MR approvals \(set DEVSECFLOW_GITLAB_TOKEN\)/,
+    );
+    expect((await platform.context()).change).toBeUndefined();
   });
 });

@@ -285,26 +285,138 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
     }
   }
 
-  async function approvals(): Promise<Approval[]> {
-    const mr = job.mergeRequest;
-    if (!mr || !(token || jobToken)) return [];
-    const state = (await reader().approvals.showConfiguration(mr.projectId, {
-      mergerequestIId: mr.iid,
-    })) as unknown as {
-      approved_by?: Array<{ user?: { username?: string }; approved_at?: string }>;
-      updated_at?: string;
-    };
-    return (state.approved_by ?? [])
-      .filter((a) => a.user?.username)
-      .map((a) => ({
-        user: a.user?.username as string,
-        state: 'approved' as const,
-        // GitLab resets approvals on new commits only when the project says so: no commit is claimed.
-        at: a.approved_at ?? state.updated_at ?? new Date().toISOString(),
-      }));
+  /** The MR a pipeline belongs to, or, on a branch (deploy) pipeline, the merged MR that made the commit. */
+  interface ChangeInfo {
+    projectId: string;
+    iid: number;
+    author?: string;
+    headSha?: string;
+    mergeSha?: string;
+    squashSha?: string;
+    state?: string;
+    url?: string;
+    title?: string;
+  }
+  type RawMr = {
+    iid?: number;
+    project_id?: number;
+    state?: string;
+    sha?: string;
+    merge_commit_sha?: string | null;
+    squash_commit_sha?: string | null;
+    web_url?: string;
+    title?: string;
+    author?: { username?: string };
+  };
+  const fromRaw = (projectId: string, raw: RawMr): ChangeInfo | undefined =>
+    raw.iid === undefined
+      ? undefined
+      : {
+          projectId,
+          iid: raw.iid,
+          author: raw.author?.username,
+          headSha: raw.sha,
+          mergeSha: raw.merge_commit_sha ?? undefined,
+          squashSha: raw.squash_commit_sha ?? undefined,
+          state: raw.state,
+          url: raw.web_url,
+          title: raw.title,
+        };
+  let changeLookup: Promise<ChangeInfo | undefined> | undefined;
+  /** One lookup per run, shared by context() and approvals(); failures mean "unknown", never throw. */
+  function lookUpChange(commit = job.commit): Promise<ChangeInfo | undefined> {
+    changeLookup ??= (async () => {
+      if (!(token || jobToken)) return undefined;
+      const api = reader();
+      const mr = job.mergeRequest;
+      try {
+        if (mr) return fromRaw(mr.projectId, (await api.mergeRequests.show(mr.projectId, mr.iid)) as RawMr);
+        if (!commit || !job.projectId) return undefined;
+        const list = (await api.commits.allMergeRequests(job.projectId, commit)) as unknown as RawMr[];
+        const merged = list.filter((m) => m.state === 'merged');
+        const pick =
+          merged.find(
+            (m) => m.merge_commit_sha === commit || m.squash_commit_sha === commit || m.sha === commit,
+          ) ?? merged[0];
+        return pick ? fromRaw(String(pick.project_id ?? job.projectId), pick) : undefined;
+      } catch (e) {
+        logger.debug(describeApiError(e, 'looking up the merge request'));
+        return undefined;
+      }
+    })();
+    return changeLookup;
   }
 
-  const context = async (): Promise<PlatformContext> => toPlatformContext(job);
+  /**
+   * Who approved the change being deployed: the MR of an MR pipeline, or the merged MR that made
+   * the commit of a branch pipeline. GitLab keeps approvals per MR, not per commit: an approval is
+   * reported on the MR's head and, for a merged MR, on its merge or squash commit when that is the
+   * deployed commit. Projects should enable "Remove all approvals when commits are added" so an
+   * approval always means the head. With `teams` (GitLab group full paths), each approver's
+   * membership (inherited included) is looked up.
+   */
+  async function approvals(query: { commit?: string; teams?: string[] } = {}): Promise<Approval[]> {
+    const deployed = query.commit ?? job.commit;
+    const change = await lookUpChange(deployed);
+    if (!change) {
+      if (!(token || jobToken)) throw new Error(`no token to read MR approvals (set ${TOKEN_VARIABLE})`);
+      return [];
+    }
+    const api = reader();
+    const state = (await api.approvals.showConfiguration(change.projectId, {
+      mergerequestIId: change.iid,
+    })) as unknown as {
+      approved_by?: Array<{ user?: { id?: number; username?: string }; approved_at?: string }>;
+      updated_at?: string;
+    };
+    const merged = [change.headSha, change.mergeSha, change.squashSha].filter(Boolean);
+    const commit =
+      deployed && (merged.includes(deployed) || (change.state !== 'merged' && change.headSha === deployed))
+        ? deployed
+        : change.headSha;
+    const out: Approval[] = [];
+    for (const a of state.approved_by ?? []) {
+      const user = a.user?.username;
+      if (!user) continue;
+      const teams: string[] = [];
+      for (const group of query.teams ?? []) {
+        if (a.user?.id === undefined) break;
+        try {
+          await api.groupMembers.show(group, a.user.id, { includeInherited: true });
+          teams.push(group);
+        } catch (e) {
+          if (httpStatus(e) !== 404) logger.debug(describeApiError(e, `reading members of ${group}`));
+        }
+      }
+      out.push({
+        user,
+        state: 'approved',
+        at: a.approved_at ?? state.updated_at ?? new Date().toISOString(),
+        ...(commit ? { commit } : {}),
+        ...(teams.length ? { teams } : {}),
+      });
+    }
+    return out;
+  }
+
+  const context = async (): Promise<PlatformContext> => {
+    const ctx = toPlatformContext(job);
+    // The author is not a CI variable (GITLAB_USER_LOGIN is who ran the pipeline): ask the API.
+    const change = await lookUpChange();
+    if (change && ctx.change && change.iid === ctx.change.id) {
+      if (change.author) ctx.change.author = change.author;
+    } else if (change && !ctx.change) {
+      // A branch pipeline of a merged MR's commit: that MR is the change being deployed.
+      ctx.change = {
+        id: change.iid,
+        ...(change.url ? { url: change.url } : {}),
+        ...(change.title ? { title: change.title } : {}),
+        ...(change.author ? { author: change.author } : {}),
+        ...(change.headSha ? { headSha: change.headSha } : {}),
+      };
+    }
+    return ctx;
+  };
 
   return { name: 'gitlab', logger, job, context, changedLines, publish, approvals };
 }

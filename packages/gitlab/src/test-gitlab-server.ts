@@ -31,7 +31,13 @@ export interface FakeGitLabOptions {
   mrIid?: number;
   diffs?: unknown[];
   notes?: FakeNote[];
-  approvedBy?: Array<{ user: { username: string } }>;
+  approvedBy?: Array<{ user: { id?: number; username: string } }>;
+  /** The MR as `GET .../merge_requests/:iid` returns it. */
+  mr?: Record<string, unknown>;
+  /** `GET /projects/:id/repository/commits/:sha/merge_requests`, by sha. */
+  commitMergeRequests?: Record<string, Array<Record<string, unknown>>>;
+  /** Group full path -> ids of its members (inherited included). */
+  groups?: Record<string, number[]>;
 }
 
 /**
@@ -112,12 +118,31 @@ export async function startFakeGitLab(options: FakeGitLabOptions = {}): Promise<
     if (!fullAccess && !readAccess) return send(res, 401, { message: '401 Unauthorized' });
     if (write && !fullAccess) return send(res, 403, { message: '403 Forbidden' });
 
+    const member = /^\/api\/v4\/groups\/([^/]+)\/members\/all\/(\d+)$/.exec(url.pathname);
+    if (member && req.method === 'GET') {
+      const ids = options.groups?.[decodeURIComponent(member[1] as string)];
+      if (!ids) return send(res, 404, { message: '404 Group Not Found' });
+      return ids.includes(Number(member[2]))
+        ? send(res, 200, { id: Number(member[2]) })
+        : send(res, 404, { message: '404 Not found' });
+    }
     const projectRef = decodeURIComponent(url.pathname.split('/')[4] ?? '');
     const mrPrefix = `/api/v4/projects/${encodeURIComponent(project)}/merge_requests/${iid}`;
     const p = url.pathname;
     if (projectRef !== project) return send(res, 404, { message: '404 Project Not Found' });
 
     if (p === `${mrPrefix}/diffs` && req.method === 'GET') return paginate(res, diffs, query, p);
+    if (p === mrPrefix && req.method === 'GET') {
+      return options.mr
+        ? send(res, 200, { iid, project_id: Number(project), ...options.mr })
+        : send(res, 404, {});
+    }
+    const commitMrs = new RegExp(
+      `^/api/v4/projects/${encodeURIComponent(project)}/repository/commits/([0-9a-f]+)/merge_requests$`,
+    ).exec(p);
+    if (commitMrs && req.method === 'GET') {
+      return send(res, 200, options.commitMergeRequests?.[commitMrs[1] as string] ?? []);
+    }
     if (p === `${mrPrefix}/approvals` && req.method === 'GET') {
       return send(res, 200, {
         iid,
