@@ -141,4 +141,33 @@ describe('AddedLinesParser', () => {
     expect(stats.linesSkippedTooLong).toBe(1);
     expect(unquoteGitPath('"caf\\303\\251.txt"')).toBe('café.txt');
   });
+
+  it('drops the added lines of a file beyond the size limit and counts it as too large', () => {
+    const files: string[] = [];
+    const stats = emptyScanStats();
+    const p = new AddedLinesParser(
+      (_c, path) => files.push(path),
+      () => {},
+      1000,
+      stats,
+      100,
+    );
+    const big = Array.from({ length: 20 }, () => `+${'y'.repeat(20)}`);
+    p.push(
+      [
+        'diff --git a/big b/big',
+        '+++ b/big',
+        '@@ -0,0 +1,20 @@',
+        ...big,
+        'diff --git a/s b/s',
+        '+++ b/s',
+        '@@ -0,0 +1 @@',
+        '+small',
+        '',
+      ].join('\n'),
+    );
+    p.end();
+    expect(files).toEqual(['s']);
+    expect(stats.skippedTooLarge).toBe(1);
+  });
 });

@@ -109,6 +109,8 @@ export class AddedLinesParser {
   private partial: string[] = [];
   private partialLen = 0;
   private overlong = false;
+  private fileBytes = 0;
+  private fileTooLarge = false;
 
   constructor(
     private readonly onFile: (
@@ -120,6 +122,8 @@ export class AddedLinesParser {
     private readonly onCommit: (commit: string) => void,
     private readonly maxLine: number,
     private readonly stats: SecretScanStats,
+    /** Added text per file and commit beyond this is not kept: the file counts as too large. */
+    private readonly maxFileBytes = 5 * 1024 * 1024,
   ) {}
 
   /** Feeds a chunk of the stream. */
@@ -160,10 +164,13 @@ export class AddedLinesParser {
   }
 
   private flushFile(): void {
-    if (this.path !== undefined && this.lines.length > 0)
+    if (this.fileTooLarge) this.stats.skippedTooLarge++;
+    else if (this.path !== undefined && this.lines.length > 0)
       this.onFile(this.commit, this.path, this.lines, this.lineNos);
     this.lines = [];
     this.lineNos = [];
+    this.fileBytes = 0;
+    this.fileTooLarge = false;
   }
 
   private line({ text, overlong }: { text: string; overlong: boolean }): void {
@@ -171,9 +178,18 @@ export class AddedLinesParser {
       const c = text[0];
       if (c === '+' && this.newLeft > 0) {
         if (overlong) this.stats.linesSkippedTooLong++;
-        this.lines.push(overlong ? '' : text.slice(1).replace(/\r$/, ''));
-        this.lineNos.push(this.newLine++);
         this.newLeft--;
+        const lineNo = this.newLine++;
+        if (this.fileTooLarge) return;
+        this.fileBytes += text.length;
+        if (this.fileBytes > this.maxFileBytes) {
+          this.fileTooLarge = true;
+          this.lines = [];
+          this.lineNos = [];
+          return;
+        }
+        this.lines.push(overlong ? '' : text.slice(1).replace(/\r$/, ''));
+        this.lineNos.push(lineNo);
         return;
       }
       if (c === '-' && this.oldLeft > 0) {
@@ -258,6 +274,7 @@ async function scanDiffStream(
     },
     options.files?.maxLineLength ?? 20_000,
     stats,
+    options.files?.maxFileSize ?? 5 * 1024 * 1024,
   );
   await new Promise<void>((resolve, reject) => {
     const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
