@@ -137,6 +137,23 @@ describe('listApprovals through @actions/github', () => {
     expect(gh.requests.some((r) => r.path.endsWith('/pulls'))).toBe(false);
   });
 
+  it("counts a review of an open PR's head for its test merge commit (GITHUB_SHA on pull_request)", async () => {
+    const open = { ...pull, merged_at: null, merge_commit_sha: MERGE };
+    const gh = await github([
+      ['GET', /^\/repos\/acme\/shop\/pulls\/12$/, () => [200, open]],
+      ['GET', /\/reviews$/, () => [200, [review('alice', 'APPROVED', '2026-11-18T09:00:00Z')]]],
+    ]);
+    expect(
+      await listApprovals({
+        octokit: gh.octokit,
+        owner: 'acme',
+        repo: 'shop',
+        commit: MERGE,
+        pullNumber: 12,
+      }),
+    ).toEqual([{ user: 'alice', state: 'approved', at: '2026-11-18T09:00:00Z', commit: MERGE }]);
+  });
+
   it('no pull request for the commit: no approvals', async () => {
     const gh = await github([['GET', /\/commits\/[0-9a-f]+\/pulls$/, () => [200, []]]]);
     expect(await listApprovals({ octokit: gh.octokit, owner: 'acme', repo: 'shop', commit: MERGE })).toEqual(

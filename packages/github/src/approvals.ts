@@ -121,8 +121,8 @@ async function isMember(o: RepoRef, team: string, user: string): Promise<boolean
 /**
  * Human approvals of the change being deployed, in core's Approval shape. Each reviewer's latest
  * decisive review counts (a later comment does not replace an approval, as on GitHub). `commit` is
- * the deployed commit when the review was on it, or on the head of the pull request that was merged
- * as it; otherwise the reviewed commit, so a policy requiring approval of the deployed commit
+ * the deployed commit when the review was on it, or on the pull request head it was built from (the
+ * merge or squash commit, or the open PR's test merge commit); otherwise the reviewed commit, so a policy requiring approval of the deployed commit
  * ignores it as stale. Reviews by the pull request's author are dropped. `teams` lists the named
  * teams the reviewer is an active member of. No pull request: no approvals. API failures throw one
  * line naming the call.
@@ -143,7 +143,10 @@ export async function listApprovals(o: ListApprovalsOptions): Promise<Approval[]
     }),
   )) as ReviewLike[];
   const author = pull.user?.login?.toLowerCase();
-  const mergedAsCommit = Boolean(pull.merged_at) && pull.merge_commit_sha === o.commit;
+  // merge_commit_sha is the merge (or squash) commit once merged, and the test merge commit of the
+  // current head while open (what GITHUB_SHA is on pull_request events): either way it was built
+  // from the head, so a review of the head is a review of it.
+  const mergedAsCommit = pull.merge_commit_sha === o.commit;
   const latest = new Map<string, Approval>();
   for (const r of [...reviews].sort(
     (a, b) => Date.parse(a.submitted_at ?? '0') - Date.parse(b.submitted_at ?? '0'),
