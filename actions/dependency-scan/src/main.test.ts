@@ -39,7 +39,8 @@ describe('actions/dependency-scan dist/index.js', () => {
     expect(r.code).toBe(1);
     expect(r.outputs).toMatchObject({ gate: 'failed', findings: '2' });
     expect(r.outputs.report).toMatch(/devsecflow-deps\.json$/);
-    expect(r.summary).toMatch(/\| Dependency scan \| \w+ \| \*\*failed\*\* \|/);
+    expect(r.summary).toContain('**Gate: ❌ failed**');
+    expect(r.summary).toMatch(/\| Dependency scan \| /);
     expect(server.sarifUploads).toHaveLength(1);
     expect(server.comments).toHaveLength(0);
   });

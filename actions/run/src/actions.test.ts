@@ -84,3 +84,39 @@ describe('the dist check (CI runs `node actions/build.mjs --check`)', () => {
     ]);
   });
 });
+
+describe('.github/workflows', () => {
+  const dir = join(ACTIONS, '..', '.github', 'workflows');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+  type Step = { uses?: string; run?: string };
+  type Workflow = { permissions?: unknown; jobs: Record<string, { permissions?: unknown; steps: Step[] }> };
+
+  it.each(files)(
+    '%s: third-party actions pinned by commit SHA, least privilege, no expressions in run:',
+    (file) => {
+      const wf = parse(readFileSync(join(dir, file), 'utf8')) as Workflow;
+      expect(wf.permissions).toEqual({});
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        expect(job.permissions, `${file} job ${name} declares its permissions`).toBeDefined();
+        for (const step of job.steps) {
+          if (step.uses && !step.uses.startsWith('./'))
+            expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/);
+          if (step.run) expect(step.run).not.toContain('${{');
+        }
+      }
+    },
+  );
+
+  it('dogfoods the local actions', () => {
+    const wf = parse(readFileSync(join(dir, 'devsecflow.yml'), 'utf8')) as Workflow;
+    const used = Object.values(wf.jobs).flatMap((j) =>
+      j.steps.map((s) => s.uses).filter((u) => u?.startsWith('./')),
+    );
+    expect(used.sort()).toEqual([
+      './actions/dependency-scan',
+      './actions/sast',
+      './actions/secrets',
+      './actions/test-gate',
+    ]);
+  });
+});

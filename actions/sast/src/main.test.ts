@@ -71,8 +71,8 @@ describe('actions/sast dist/index.js', () => {
     ]);
     expect(r.outputs).toMatchObject({ gate: 'failed', findings: '5', 'new-findings': '5' });
     expect(r.outputs.sarif).toMatch(/\.sarif$/);
-    expect(r.summary).toContain('## DevSecFlow: ❌ gate failed');
-    expect(r.summary).toMatch(/\| SAST \| ok \| \*\*failed\*\* \| 3 \| 2 \| 0 \| 0 \| 0 \|/);
+    expect(r.summary).toContain('## DevSecFlow\\: ❌ gate failed');
+    expect(r.summary).toContain('| SAST | ✅ ok | 3 | 2 | 0 | 0 | 0 | 0 |');
     expect(server.comments).toHaveLength(1);
     expect(server.sarifUploads).toHaveLength(1);
     const sarif = JSON.parse(

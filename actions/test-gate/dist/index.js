@@ -16925,7 +16925,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("node:buffer");
+    var { isUtf8: isUtf82 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws2) {
       return ws2[kReadyState] === states.CONNECTING;
@@ -17065,7 +17065,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -52971,13 +52971,13 @@ function compareFindings(a, b3) {
   return compareSeverity(a.severity, b3.severity) || cmp(a.stage, b3.stage) || cmp(a.location?.path ?? a.package?.manifest ?? "", b3.location?.path ?? b3.package?.manifest ?? "") || (a.location?.startLine ?? 0) - (b3.location?.startLine ?? 0) || cmp(a.ruleId, b3.ruleId) || cmp(a.fingerprint, b3.fingerprint);
 }
 function severityCounts(findings) {
-  const counts2 = Object.fromEntries(SEVERITIES.map((s3) => [s3, 0]));
+  const counts = Object.fromEntries(SEVERITIES.map((s3) => [s3, 0]));
   let suppressed = 0;
   for (const f2 of findings) {
     if (f2.suppression) suppressed++;
-    else counts2[f2.severity]++;
+    else counts[f2.severity]++;
   }
-  return { ...counts2, suppressed };
+  return { ...counts, suppressed };
 }
 function maxSeverity(list2) {
   let best2 = "info";
@@ -53008,7 +53008,7 @@ function whereOf(f2) {
   if (f2.package) return `${f2.package.manifest} (${f2.package.name}@${f2.package.version})`;
   return "";
 }
-function slug2(s3) {
+function slug(s3) {
   return s3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "tool";
 }
 var STAGE_TITLES, cmp;
@@ -53064,7 +53064,7 @@ function gitlabIdentifier(id) {
 }
 function identifiersOf(f2, report2, advisoryFirst) {
   const ruleId = {
-    type: `${slug2(toolOf(f2, report2)).replace(/-/g, "_")}_rule_id`,
+    type: `${slug(toolOf(f2, report2)).replace(/-/g, "_")}_rule_id`,
     name: f2.ruleId,
     value: f2.ruleId
   };
@@ -53143,7 +53143,7 @@ function scan(report2, type, opts) {
   const s3 = {
     analyzer,
     scanner: {
-      id: slug2(report2.tool.name),
+      id: slug(report2.tool.name),
       name: report2.tool.name || "unknown",
       version: report2.tool.version || "unknown",
       vendor: { name: report2.tool.name === "devsecflow" ? "DevSecFlow" : report2.tool.name || "unknown" }
@@ -53516,7 +53516,7 @@ var init_junit = __esm({
 });
 
 // packages/formats/src/sarif-writer.ts
-import { isAbsolute as isAbsolute4 } from "node:path";
+import { isAbsolute as isAbsolute2 } from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 function confidenceRank(c) {
   return CONFIDENCES.length - CONFIDENCES.indexOf(c);
@@ -53525,7 +53525,7 @@ function pathToUri(path2) {
   return path2.replace(/\\/g, "/").split("/").map((seg) => encodeURIComponent(seg).replace(/%40/g, "@")).join("/");
 }
 function rootUri(root) {
-  if (!isAbsolute4(root)) return void 0;
+  if (!isAbsolute2(root)) return void 0;
   const href = pathToFileURL2(root).href;
   return href.endsWith("/") ? href : `${href}/`;
 }
@@ -53891,8 +53891,8 @@ var init_markdown = __esm({
 });
 
 // packages/formats/src/sarif-reader.ts
-import { isAbsolute as isAbsolute5, relative as relative3, resolve as resolve6 } from "node:path";
-import { fileURLToPath as fileURLToPath3 } from "node:url";
+import { isAbsolute as isAbsolute3, relative as relative2, resolve as resolve2 } from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
 function checkLog(json2, file2) {
   const value = typeof json2 === "string" ? parseJson(json2, file2) : json2;
   if (!isObj(value)) {
@@ -54009,7 +54009,7 @@ function resolvePath(artifactLocation, ctx) {
   let abs;
   if (/^file:/i.test(uri)) {
     try {
-      abs = fileURLToPath3(uri);
+      abs = fileURLToPath2(uri);
     } catch {
       return normalisePath(safeDecode3(uri.replace(/^file:\/*/i, "/")));
     }
@@ -54019,8 +54019,8 @@ function resolvePath(artifactLocation, ctx) {
     abs = safeDecode3(uri);
   }
   if (abs !== void 0) {
-    const rel = relative3(resolve6(ctx.root), abs);
-    if (rel && !rel.startsWith("..") && !isAbsolute5(rel)) return normalisePath(rel);
+    const rel = relative2(resolve2(ctx.root), abs);
+    if (rel && !rel.startsWith("..") && !isAbsolute3(rel)) return normalisePath(rel);
     return normalisePath(abs);
   }
   return normalisePath(safeDecode3(uri)) || void 0;
@@ -60322,10 +60322,10 @@ var init_others = __esm({
         let goVersion;
         let toolchain;
         let block;
-        lines.forEach((raw, i2) => {
-          const comment = raw.indexOf("//");
-          const indirect = comment >= 0 && /\/\/\s*indirect\b/.test(raw.slice(comment));
-          const l = (comment >= 0 ? raw.slice(0, comment) : raw).trim();
+        lines.forEach((raw2, i2) => {
+          const comment = raw2.indexOf("//");
+          const indirect = comment >= 0 && /\/\/\s*indirect\b/.test(raw2.slice(comment));
+          const l = (comment >= 0 ? raw2.slice(0, comment) : raw2).trim();
           if (!l) return;
           if (block) {
             if (l === ")") {
@@ -60375,7 +60375,8 @@ var init_others = __esm({
             packages.push(pkg("Go", path2, r.mod, r.version, !r.indirect, "prod", r.line));
           }
         }
-        const tc = toolchain?.replace(/^go/, "") ?? goVersion;
+        const raw = toolchain?.replace(/^go/, "") ?? goVersion;
+        const tc = raw && /^\d+\.\d+$/.test(raw) ? `${raw}.0` : raw;
         if (tc) packages.push(pkg("Go", path2, "stdlib", tc, true, "prod"));
         return flat("Go", path2, "go.mod", packages);
       }
@@ -74357,14 +74358,14 @@ async function extractYarn(input3) {
     }
     return manifest !== void 0 || lockDeps !== void 0;
   };
-  let found = false;
   if (berry) {
-    for (const ws2 of workspaceEntries) found = await addFromManifest(ws2.dir, ws2.deps) || found;
+    for (const ws2 of workspaceEntries) await addFromManifest(ws2.dir, ws2.deps);
   } else {
-    found = await addFromManifest(".");
+    await addFromManifest(".");
   }
-  if (!found) {
-    for (let i2 = 0; i2 < nodes.length; i2++) if (!required2.has(i2)) roots.push({ node: i2, scope: "unknown" });
+  const rooted = new Set(roots.map((r) => r.node));
+  for (let i2 = 0; i2 < nodes.length; i2++) {
+    if (!required2.has(i2) && !rooted.has(i2)) roots.push({ node: i2, scope: "unknown" });
   }
   const version2 = berry ? `berry (cache format ${String(doc.__metadata.version)})` : "v1";
   const { packages, edges: e } = resolveGraph("npm", path2, nodes, edges, roots);
@@ -76010,9 +76011,9 @@ var require_normalize = __commonJS({
         }
         nextIndex = pathname.indexOf("/", start);
       }
-      const lastSegment = pathname.slice(start);
-      if (lastSegment.length !== 0 && (callback2 === void 0 || callback2(lastSegment))) {
-        collapsed = collapsed + "/" + lastSegment;
+      const lastSegment2 = pathname.slice(start);
+      if (lastSegment2.length !== 0 && (callback2 === void 0 || callback2(lastSegment2))) {
+        collapsed = collapsed + "/" + lastSegment2;
       }
       return collapsed;
     }
@@ -78115,33 +78116,23 @@ var init_types2 = __esm({
 });
 
 // packages/deps/src/stage.ts
+import { createHash as createHash4 } from "node:crypto";
 import { mkdir as mkdir6, writeFile as writeFile6 } from "node:fs/promises";
 import { basename, dirname as dirname2, isAbsolute as isAbsolute6, join as join9, resolve as resolve8 } from "node:path";
-function lockfileGlobs() {
-  return [
-    "**/package-lock.json",
-    "**/npm-shrinkwrap.json",
-    "**/pnpm-lock.yaml",
-    "**/yarn.lock",
-    "**/bun.lock",
-    "**/requirements*.txt",
-    "**/Pipfile.lock",
-    "**/poetry.lock",
-    "**/uv.lock",
-    "**/pdm.lock",
-    "**/go.mod",
-    "**/Cargo.lock",
-    "**/Gemfile.lock",
-    "**/gems.locked",
-    "**/composer.lock",
-    "**/gradle.lockfile",
-    "**/pom.xml",
-    "**/packages.lock.json",
-    "**/pubspec.lock",
-    "**/mix.lock"
-  ];
+async function readLockfiles(root, files) {
+  const paths = [];
+  for await (const f2 of files) if (extractorFor(f2.path, EXTRACTORS)) paths.push(f2.path);
+  paths.sort();
+  const results = [];
+  const errors = [];
+  for (const p2 of paths) {
+    const r = await extractFile(root, p2);
+    if ("packages" in r) results.push(r);
+    else errors.push(r);
+  }
+  return { results, errors, paths };
 }
-var DepsOptionsSchema, depsStage;
+var DepsOptionsSchema, LOCKFILE_GLOBS, depsStage;
 var init_stage2 = __esm({
   "packages/deps/src/stage.ts"() {
     "use strict";
@@ -78165,6 +78156,29 @@ var init_stage2 = __esm({
       sbom: external_exports.string().min(1).optional().describe("Also write a CycloneDX 1.6 JSON SBOM to this path."),
       maxLockfileSize: external_exports.number().int().positive().default(256 * 1024 * 1024).describe("Larger lockfiles are reported, not read.")
     }).strict();
+    LOCKFILE_GLOBS = [
+      "**/package-lock.json",
+      "**/npm-shrinkwrap.json",
+      "**/pnpm-lock.yaml",
+      "**/yarn.lock",
+      "**/bun.lock",
+      "**/requirements*.txt",
+      "**/Pipfile.lock",
+      "**/poetry.lock",
+      "**/uv.lock",
+      "**/pdm.lock",
+      "**/go.mod",
+      "**/Cargo.lock",
+      "**/Gemfile.lock",
+      "**/gems.locked",
+      "**/composer.lock",
+      "**/gradle.lockfile",
+      "**/gradle/dependency-locks/*.lockfile",
+      "**/pom.xml",
+      "**/packages.lock.json",
+      "**/pubspec.lock",
+      "**/mix.lock"
+    ];
     depsStage = defineStage({
       meta: {
         id: "deps",
@@ -78175,11 +78189,16 @@ var init_stage2 = __esm({
       options: DepsOptionsSchema,
       async run(ctx, options) {
         const errors = [];
-        const results = [];
-        const paths = [];
-        for await (const f2 of ctx.files({ include: lockfileGlobs(), maxFileSize: options.maxLockfileSize })) {
-          if (extractorFor(f2.path, EXTRACTORS)) paths.push(f2.path);
-        }
+        const {
+          results,
+          errors: readErrors,
+          paths
+        } = await readLockfiles(
+          ctx.root,
+          ctx.files({ include: [...LOCKFILE_GLOBS], maxFileSize: options.maxLockfileSize })
+        );
+        for (const r of results)
+          ctx.logger.debug(`deps: ${r.manifest}: ${r.format}, ${r.packages.length} packages`);
         for (const s3 of ctx.walkStats.skippedFiles) {
           if (s3.reason === "too-large") {
             errors.push({
@@ -78188,13 +78207,7 @@ var init_stage2 = __esm({
             });
           }
         }
-        for (const p2 of paths.sort()) {
-          const r = await extractFile(ctx.root, p2);
-          if ("packages" in r) {
-            results.push(r);
-            ctx.logger.debug(`deps: ${p2}: ${r.format}, ${r.packages.length} packages`);
-          } else errors.push(r);
-        }
+        errors.push(...readErrors);
         const wanted = options.ecosystems ? new Set(options.ecosystems) : void 0;
         const seen = /* @__PURE__ */ new Set();
         const packages = results.filter((r) => !wanted || wanted.has(r.ecosystem)).flatMap((r) => r.packages).filter((p2) => options.includeDev || p2.scope !== "dev").filter((p2) => {
@@ -78215,13 +78228,20 @@ var init_stage2 = __esm({
         for (const r of results)
           for (const n of r.notes ?? [])
             errors.push({ kind: "skipped", message: `${r.manifest}: ${n}`, path: r.manifest });
+        const cacheRoot = resolve8(ctx.root, options.cacheDir ?? ".devsecflow-cache");
+        const dbDir = options.offlineDb ? isAbsolute6(options.offlineDb) ? options.offlineDb : resolve8(ctx.root, options.offlineDb) : "";
         const source = options.offlineDb ? new OfflineDb({
-          dir: isAbsolute6(options.offlineDb) ? options.offlineDb : resolve8(ctx.root, options.offlineDb),
-          ...options.cacheDir ? { cacheDir: join9(resolve8(ctx.root, options.cacheDir), "offline-index") } : {},
+          dir: dbDir,
+          // the index lives with the scan's cache, not inside the (possibly read-only, shared) db
+          cacheDir: join9(
+            cacheRoot,
+            "offline-index",
+            createHash4("sha256").update(dbDir).digest("hex").slice(0, 12)
+          ),
           log: (m2) => ctx.logger.debug(m2)
         }) : new OsvApi({
           baseUrl: options.osvUrl,
-          cacheDir: join9(resolve8(ctx.root, options.cacheDir ?? ".devsecflow-cache"), "osv"),
+          cacheDir: join9(cacheRoot, "osv"),
           timeoutMs: options.timeoutMs,
           deadlineMs: options.deadlineMs,
           log: (m2) => ctx.logger.debug(m2)
@@ -78836,7 +78856,7 @@ function containsSpan(spans, n) {
   const r = n.range();
   return spans.some((s3) => r.start.index <= s3.start && s3.end <= r.end.index);
 }
-var TAINTED, UNKNOWN, CONSTANT, STATES, isField, JS_IDENTS, JS2, PY_IDENTS, PY, GO_IDENTS, GO, JAVA_IDENTS, JAVA, SPECS, BUILDERS, FORMAT_CALL, GUARDS, key, TaintAnalyzer;
+var TAINTED, UNKNOWN, CONSTANT, STATES, isField, JS_IDENTS, JS2, PY_IDENTS, PY, GO_IDENTS, GO, JAVA_IDENTS, JAVA, SPECS, BUILDERS, FORMAT_CALL, PROPAGATORS, lastSegment, GUARDS, key, TaintAnalyzer;
 var init_taint = __esm({
   "packages/sast/src/taint.ts"() {
     "use strict";
@@ -78870,6 +78890,7 @@ var init_taint = __esm({
         "for_in_statement"
       ],
       isName: () => false,
+      callee: (call) => lastSegment(call.field("function") ?? call.field("constructor")),
       receiver(call) {
         const fn = call.field("function");
         if (fn && fn.kind() === "member_expression")
@@ -78894,6 +78915,7 @@ var init_taint = __esm({
       calls: /* @__PURE__ */ new Set(["call"]),
       bindingKinds: ["assignment", "augmented_assignment", "for_statement", "named_expression", "for_in_clause"],
       isName: (node2, parent) => !!parent && (parent.kind() === "attribute" && isField(parent, "attribute", node2) || parent.kind() === "keyword_argument" && isField(parent, "name", node2)),
+      callee: (call) => lastSegment(call.field("function")),
       receiver(call) {
         const fn = call.field("function");
         if (fn && fn.kind() === "attribute") return fn.field("object");
@@ -78917,6 +78939,7 @@ var init_taint = __esm({
       calls: /* @__PURE__ */ new Set(["call_expression"]),
       bindingKinds: ["short_var_declaration", "assignment_statement", "var_spec", "range_clause"],
       isName: () => false,
+      callee: (call) => lastSegment(call.field("function")),
       receiver(call) {
         const fn = call.field("function");
         if (fn && fn.kind() === "selector_expression")
@@ -78943,6 +78966,9 @@ var init_taint = __esm({
       calls: /* @__PURE__ */ new Set(["method_invocation", "object_creation_expression"]),
       bindingKinds: ["variable_declarator", "assignment_expression", "enhanced_for_statement"],
       isName: (node2, parent) => !!parent && (parent.kind() === "method_invocation" && isField(parent, "name", node2) || parent.kind() === "field_access" && isField(parent, "field", node2)),
+      callee: (call) => lastSegment(
+        (call.kind() === "method_invocation" ? call.field("name") : call.field("type")) ?? null
+      ),
       receiver(call) {
         if (call.kind() === "method_invocation")
           return call.field("object");
@@ -78974,6 +79000,8 @@ var init_taint = __esm({
       "concatenated_string"
     ]);
     FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
+    PROPAGATORS = /^(format|join|Join|concat|replace|replaceAll|sprintf|Sprintf|Sprint|Sprintln|Errorf|valueOf|toString|String|str|bytes|repr|trim|strip|lstrip|rstrip|lower|upper|toLowerCase|toUpperCase|encode|decode|split|slice|substring|substr|Clean|from|parse|loads|unquote|unquote_plus|unescape|decodeURIComponent|decodeURI|atob|btoa|resolve|normalize|normpath|abspath|assign|values|entries|keys|stringify|dumps|Buffer|URL|URLSearchParams|parse_qs|urlparse|urlsplit|ParseQuery|StringBuilder|append|fromString|TrimSpace|ToLower|ToUpper|TrimPrefix|TrimSuffix|Replace|ReplaceAll|Split|Fields|QueryUnescape|PathUnescape|b64decode|urlsafe_b64decode)$/;
+    lastSegment = (n) => (n?.text() ?? "").split(".").pop()?.trim() ?? "";
     GUARDS = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
     key = (n) => {
       const r = n.range();
@@ -79080,7 +79108,11 @@ var init_taint = __esm({
             const recv = spec.receiver(n);
             if (recv) worst3 = Math.max(worst3, evalNode(recv));
             const args = n.field("arguments");
-            if (args) for (const a of args.namedChildren()) worst3 = Math.max(worst3, evalNode(a));
+            if (args) {
+              let fromArgs = CONSTANT;
+              for (const a of args.namedChildren()) fromArgs = Math.max(fromArgs, evalNode(a));
+              worst3 = Math.max(worst3, PROPAGATORS.test(spec.callee(n)) ? fromArgs : Math.min(fromArgs, UNKNOWN));
+            }
             if (FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
             return worst3;
           }
@@ -79486,14 +79518,14 @@ var init_dist3 = __esm({
     };
     empty$2 = () => {
     };
-    pushFileFilterAndCount = (filename, _paths, counts2, filters) => {
-      if (filters.every((filter2) => filter2(filename, false))) counts2.files++;
+    pushFileFilterAndCount = (filename, _paths, counts, filters) => {
+      if (filters.every((filter2) => filter2(filename, false))) counts.files++;
     };
     pushFileFilter = (filename, paths, _counts, filters) => {
       if (filters.every((filter2) => filter2(filename, false))) paths.push(filename);
     };
-    pushFileCount = (_filename, _paths, counts2, _filters) => {
-      counts2.files++;
+    pushFileCount = (_filename, _paths, counts, _filters) => {
+      counts.files++;
     };
     pushFile = (filename, paths) => {
       paths.push(filename);
@@ -80259,7 +80291,7 @@ function looksLikePlaceholder(value) {
 }
 function createPathFilter(options = {}) {
   const opts = { dot: true, nocase: false };
-  const lock = options.includeLockfiles ? () => false : (0, import_picomatch4.default)([...LOCKFILE_GLOBS], opts);
+  const lock = options.includeLockfiles ? () => false : (0, import_picomatch4.default)([...LOCKFILE_GLOBS2], opts);
   const min = options.includeMinified ? () => false : (0, import_picomatch4.default)([...MINIFIED_GLOBS], opts);
   const allow = options.allowPaths?.length ? (0, import_picomatch4.default)([...options.allowPaths], opts) : () => false;
   return (path2) => {
@@ -80269,7 +80301,7 @@ function createPathFilter(options = {}) {
     return void 0;
   };
 }
-var import_picomatch4, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS, MINIFIED_GLOBS, MINIFIED_AVERAGE_LINE;
+var import_picomatch4, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, MINIFIED_AVERAGE_LINE;
 var init_allowlist = __esm({
   "packages/secrets/src/allowlist.ts"() {
     "use strict";
@@ -80312,7 +80344,7 @@ var init_allowlist = __esm({
       /^sha(?:1|256|384|512)-[A-Za-z0-9+/=]+$/
       // subresource integrity
     ];
-    LOCKFILE_GLOBS = [
+    LOCKFILE_GLOBS2 = [
       "**/package-lock.json",
       "**/npm-shrinkwrap.json",
       "**/yarn.lock",
@@ -81546,8 +81578,12 @@ var init_rules2 = __esm({
         provider: "URL",
         category: "url",
         // Starts with the literal `://` (found fast); the scheme before it is checked by a lookbehind.
-        pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@[A-Za-z0-9.-]{1,255}`,
+        pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@(?<host>[A-Za-z0-9.-]{1,255})`,
         keywords: ["://"],
+        // Documentation hosts (RFC 2606 / 6761): URLs in docs and examples.
+        deny: {
+          host: String.raw`(?:^|\.)(?:example\.(?:com|net|org)|example|invalid|test|localhost\.localdomain)$`
+        },
         severity: "high",
         confidence: "medium",
         docs: "https://www.rfc-editor.org/rfc/rfc3986#section-3.2.1",
@@ -81567,7 +81603,7 @@ var init_rules2 = __esm({
         docs: "https://cwe.mitre.org/data/definitions/798.html",
         validator: "generic-password",
         placeholderCheck: true,
-        keyDeny: NOT_SECRET_KEY
+        deny: { key: NOT_SECRET_KEY }
       },
       {
         id: "generic-secret",
@@ -81610,7 +81646,7 @@ var init_rules2 = __esm({
         docs: "https://cwe.mitre.org/data/definitions/798.html",
         validator: "generic-secret",
         placeholderCheck: true,
-        keyDeny: NOT_SECRET_KEY
+        deny: { key: NOT_SECRET_KEY }
       },
       {
         id: "generic-secret-config",
@@ -81640,7 +81676,7 @@ var init_rules2 = __esm({
         docs: "https://cwe.mitre.org/data/definitions/798.html",
         validator: "generic-secret",
         placeholderCheck: true,
-        keyDeny: NOT_SECRET_KEY
+        deny: { key: NOT_SECRET_KEY }
       }
     ];
   }
@@ -81655,7 +81691,8 @@ var init_docs = __esm({
 });
 
 // packages/secrets/src/files.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { isAscii, isUtf8 } from "node:buffer";
+import { closeSync, openSync, readSync } from "node:fs";
 function emptyScanStats() {
   return {
     filesScanned: 0,
@@ -81676,13 +81713,14 @@ function addScanStats(into, from) {
   for (const k2 of Object.keys(into)) into[k2] += from[k2];
 }
 function decodeText(buf, stats) {
-  try {
-    const text = utf82.decode(buf);
-    return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
-  } catch {
+  const b3 = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (isAscii(b3)) return b3.toString("latin1");
+  if (!isUtf8(b3)) {
     stats.filesInvalidUtf8++;
-    return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1");
+    return b3.toString("latin1");
   }
+  const text = b3.toString("utf8");
+  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
 function looksBinary(buf) {
   const n = Math.min(buf.length, 8e3);
@@ -81711,7 +81749,7 @@ function prepareText(text, max2, stats) {
   }
   return { text: parts.join("\n"), minified };
 }
-var DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_FILE_SIZE2, BUNDLE_EXT, utf82, FileScanner;
+var DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_FILE_SIZE2, BUNDLE_EXT, FileScanner;
 var init_files = __esm({
   "packages/secrets/src/files.ts"() {
     "use strict";
@@ -81719,7 +81757,6 @@ var init_files = __esm({
     DEFAULT_MAX_LINE_LENGTH = 2e4;
     DEFAULT_MAX_FILE_SIZE2 = 5 * 1024 * 1024;
     BUNDLE_EXT = /\.(?:[cm]?js|css|html?|svg|json)$/i;
-    utf82 = new TextDecoder("utf-8", { fatal: true });
     FileScanner = class {
       constructor(scanner, options = {}) {
         this.scanner = scanner;
@@ -81727,14 +81764,24 @@ var init_files = __esm({
         this.maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
         this.maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE2;
         this.includeMinified = options.includeMinified ?? false;
+        this.binaryExt = new Set(options.binaryExtensions ?? []);
       }
       scanner;
       skipPath;
       maxLine;
       maxSize;
       includeMinified;
+      binaryExt;
       /** Why a path is skipped before reading it, counted into stats; undefined to scan it. */
       skipByPath(path2, stats) {
+        if (this.binaryExt.size > 0) {
+          const base = path2.slice(path2.lastIndexOf("/") + 1);
+          const dot = base.lastIndexOf(".");
+          if (dot > 0 && this.binaryExt.has(base.slice(dot + 1).toLowerCase())) {
+            stats.skippedBinary++;
+            return { kind: "skipped", reason: "binary" };
+          }
+        }
         const skip2 = this.skipPath(path2);
         if (!skip2) return void 0;
         if (skip2 === "lockfile") stats.skippedLockfile++;
@@ -81777,7 +81824,7 @@ var init_files = __esm({
         if (bySkip) return bySkip;
         let buf;
         try {
-          buf = readFileSync6(absolutePath);
+          buf = this.read(absolutePath);
         } catch (e) {
           stats.skippedUnreadable++;
           const code = e.code ?? "read error";
@@ -81793,6 +81840,31 @@ var init_files = __esm({
         }
         return this.scanString(decodeText(buf, stats), path2, stats, buf.length);
       }
+      shared = Buffer.allocUnsafe(1 << 20);
+      /**
+       * Reads a file into one reused buffer (no per-file allocation; the text decoded from it is a
+       * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large.
+       */
+      read(absolutePath) {
+        const fd2 = openSync(absolutePath, "r");
+        try {
+          let n = 0;
+          for (; ; ) {
+            if (n === this.shared.length) {
+              if (n > this.maxSize) break;
+              const bigger = Buffer.allocUnsafe(Math.min(this.shared.length * 2, this.maxSize + 1 + 65536));
+              this.shared.copy(bigger, 0, 0, n);
+              this.shared = bigger;
+            }
+            const got = readSync(fd2, this.shared, n, this.shared.length - n, null);
+            if (got === 0) break;
+            n += got;
+          }
+          return this.shared.subarray(0, n);
+        } finally {
+          closeSync(fd2);
+        }
+      }
     };
   }
 });
@@ -81805,9 +81877,8 @@ var init_prefilter = __esm({
     KeywordMatcher = class {
       keywords;
       classOf = new Uint8Array(128);
-      width;
       delta;
-      /** For each state, the keyword indices that end there (its own and those of its suffix states). */
+      /** By pre-multiplied state: the keyword indices that end there (its own and its suffix states'). */
       outputs;
       constructor(keywords) {
         this.keywords = [...new Set(keywords.map((k2) => k2.toLowerCase()))];
@@ -81820,7 +81891,6 @@ var init_prefilter = __esm({
           }
         }
         for (let c = 65; c <= 90; c++) this.classOf[c] = this.classOf[c + 32];
-        this.width = classes2;
         const goto = [new Int32Array(classes2).fill(-1)];
         const out = [[]];
         this.keywords.forEach((k2, idx) => {
@@ -81862,18 +81932,22 @@ var init_prefilter = __esm({
             } else delta[s3 * classes2 + cls] = delta[fail2[s3] * classes2 + cls];
           }
         }
+        for (let i2 = 0; i2 < delta.length; i2++) delta[i2] = delta[i2] * classes2;
         this.delta = delta;
-        this.outputs = out.map((o) => o.length ? [...new Set(o)] : void 0);
+        this.outputs = new Array(n * classes2);
+        out.forEach((o, state) => {
+          if (o.length) this.outputs[state * classes2] = [...new Set(o)];
+        });
       }
       /** Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. */
       find(text) {
-        const { classOf, delta, width, outputs } = this;
+        const { classOf, delta, outputs } = this;
         const found = new Uint8Array(this.keywords.length);
         let hits = 0;
         let s3 = 0;
         for (let i2 = 0, n = text.length; i2 < n; i2++) {
           const c = text.charCodeAt(i2);
-          s3 = delta[s3 * width + (c < 128 ? classOf[c] : 0)];
+          s3 = delta[s3 + (c < 128 ? classOf[c] : 0)];
           const o = outputs[s3];
           if (o !== void 0) {
             for (const k2 of o) {
@@ -81894,12 +81968,12 @@ var init_prefilter = __esm({
 });
 
 // packages/secrets/src/redact.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 function secretSalt(override) {
   return override ?? process.env.DEVSECFLOW_SECRETS_SALT ?? DEFAULT_SECRET_SALT;
 }
 function hashSecret(value, salt = secretSalt()) {
-  return createHash4("sha256").update(salt).update("\0").update(value).digest("hex");
+  return createHash5("sha256").update(salt).update("\0").update(value).digest("hex");
 }
 function maskSecret(value) {
   const shown = value.length >= 24 ? 4 : value.length >= 12 ? 2 : 0;
@@ -82014,11 +82088,11 @@ function isAwsSecretLike(value) {
 }
 function shannonEntropy(value) {
   if (value.length === 0) return 0;
-  const counts2 = /* @__PURE__ */ new Map();
-  for (const ch of value) counts2.set(ch, (counts2.get(ch) ?? 0) + 1);
+  const counts = /* @__PURE__ */ new Map();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let h = 0;
   const n = value.length;
-  for (const c of counts2.values()) {
+  for (const c of counts.values()) {
     const p2 = c / n;
     h -= p2 * Math.log2(p2);
   }
@@ -82098,7 +82172,9 @@ var init_scanner2 = __esm({
           re: new RegExp(rule.pattern, `gd${rule.flags ?? ""}`),
           pathRe: rule.paths ? new RegExp(rule.paths) : void 0,
           allow: (rule.allow ?? []).map((a) => new RegExp(a)),
-          ...rule.keyDeny ? { keyDeny: new RegExp(rule.keyDeny, "i") } : {}
+          deny: Object.entries(rule.deny ?? {}).map(
+            ([group2, re2]) => [group2, new RegExp(re2, "i")]
+          )
         }));
         for (const c of this.rules) {
           for (const k2 of c.rule.keywords) {
@@ -82142,6 +82218,7 @@ var init_scanner2 = __esm({
         if (stats) stats.rulesRun += rules.length;
         const raw = [];
         const accepted = [];
+        const claimed = [];
         for (const c of rules) {
           const re2 = c.re;
           re2.lastIndex = 0;
@@ -82154,11 +82231,17 @@ var init_scanner2 = __esm({
             const offset = m2.indices?.groups?.secret?.[0] ?? m2.index;
             const rm3 = { c, start: offset, end: offset + value.length, value, accepted: false };
             if (!EXAMPLES.has(value)) raw.push(rm3);
-            const key2 = m2.groups?.key;
-            if (this.rejected(c, value) || key2 !== void 0 && c.keyDeny?.test(key2)) {
+            const generic = c.rule.category === "generic" || c.rule.category === "url";
+            const denied = c.deny.some(([g2, re3]) => {
+              const v2 = m2.groups?.[g2];
+              return v2 !== void 0 && re3.test(v2);
+            });
+            if (denied || this.rejected(c, value)) {
               if (stats) stats.candidatesRejected++;
+              if (!generic) claimed.push(rm3);
               continue;
             }
+            if (generic && claimed.some((a) => a.start < rm3.end && rm3.start < a.end)) continue;
             if (accepted.some((a) => a.start < rm3.end && rm3.start < a.end)) continue;
             rm3.accepted = true;
             accepted.push(rm3);
@@ -82370,7 +82453,8 @@ async function scanDiffStream(cwd, args, options) {
       stats.commitsScanned++;
     },
     options.files?.maxLineLength ?? 2e4,
-    stats
+    stats,
+    options.files?.maxFileSize ?? 5 * 1024 * 1024
   );
   await new Promise((resolve13, reject) => {
     const child = spawn("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
@@ -82431,16 +82515,18 @@ var init_git = __esm({
     init_scanner2();
     COMMIT_MARK = "\0commit ";
     AddedLinesParser = class {
-      constructor(onFile, onCommit, maxLine, stats) {
+      constructor(onFile, onCommit, maxLine, stats, maxFileBytes = 5 * 1024 * 1024) {
         this.onFile = onFile;
         this.onCommit = onCommit;
         this.maxLine = maxLine;
         this.stats = stats;
+        this.maxFileBytes = maxFileBytes;
       }
       onFile;
       onCommit;
       maxLine;
       stats;
+      maxFileBytes;
       commit;
       path;
       inHunk = false;
@@ -82452,6 +82538,8 @@ var init_git = __esm({
       partial = [];
       partialLen = 0;
       overlong = false;
+      fileBytes = 0;
+      fileTooLarge = false;
       /** Feeds a chunk of the stream. */
       push(chunk) {
         let start = 0;
@@ -82485,19 +82573,31 @@ var init_git = __esm({
         return { text, overlong };
       }
       flushFile() {
-        if (this.path !== void 0 && this.lines.length > 0)
+        if (this.fileTooLarge) this.stats.skippedTooLarge++;
+        else if (this.path !== void 0 && this.lines.length > 0)
           this.onFile(this.commit, this.path, this.lines, this.lineNos);
         this.lines = [];
         this.lineNos = [];
+        this.fileBytes = 0;
+        this.fileTooLarge = false;
       }
       line({ text, overlong }) {
         if (this.inHunk && (this.oldLeft > 0 || this.newLeft > 0)) {
           const c = text[0];
           if (c === "+" && this.newLeft > 0) {
             if (overlong) this.stats.linesSkippedTooLong++;
-            this.lines.push(overlong ? "" : text.slice(1).replace(/\r$/, ""));
-            this.lineNos.push(this.newLine++);
             this.newLeft--;
+            const lineNo = this.newLine++;
+            if (this.fileTooLarge) return;
+            this.fileBytes += text.length;
+            if (this.fileBytes > this.maxFileBytes) {
+              this.fileTooLarge = true;
+              this.lines = [];
+              this.lineNos = [];
+              return;
+            }
+            this.lines.push(overlong ? "" : text.slice(1).replace(/\r$/, ""));
+            this.lineNos.push(lineNo);
             return;
           }
           if (c === "-" && this.oldLeft > 0) {
@@ -82731,7 +82831,8 @@ function configFrom(ctx, o) {
       maxLineLength: o.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
       includeLockfiles: o.includeLockfiles ?? false,
       includeMinified: o.includeMinified ?? false,
-      ...o.allowlist?.paths ? { allowPaths: o.allowlist.paths } : {}
+      ...o.allowlist?.paths ? { allowPaths: o.allowlist.paths } : {},
+      binaryExtensions: [...BINARY_EXTENSIONS]
     }
   };
 }
@@ -82759,7 +82860,8 @@ async function runHistory(ctx, o, config2) {
 async function runTree(ctx, o, config2) {
   const t0 = performance.now();
   async function* jobs() {
-    for await (const f2 of ctx.files()) yield { path: f2.path, absolutePath: f2.absolutePath, size: f2.size };
+    for await (const f2 of ctx.files({ skipBinary: false }))
+      yield { path: f2.path, absolutePath: f2.absolutePath, size: f2.size };
   }
   const { results, stats, threads } = await scanFiles2(jobs(), config2, {
     threads: o.threads ?? defaultThreads(),
@@ -82819,13 +82921,15 @@ var init_stage4 = __esm({
       since: external_exports.string().min(1).refine((s3) => !s3.startsWith("-"), { message: 'a commit, branch or tag (not starting with "-")' }).optional().describe("Scan the lines added by the commits in <since>..HEAD instead of the working tree."),
       staged: external_exports.boolean().optional().describe("Scan the staged changes (pre-commit hook)."),
       history: external_exports.boolean().optional().describe("Scan every commit reachable from HEAD."),
+      changeCommits: external_exports.boolean().optional().describe("Scan the commits of the current PR/MR: since its base, as the platform reports it."),
       includeLockfiles: external_exports.boolean().optional().describe("Scan lockfiles too (skipped by default)."),
       includeMinified: external_exports.boolean().optional().describe("Scan minified bundles and source maps too (skipped by default)."),
       maxLineLength: external_exports.number().int().min(200).optional().describe(`Longer lines are skipped (default ${DEFAULT_MAX_LINE_LENGTH}).`),
       threads: external_exports.number().int().min(1).max(64).optional().describe("Worker threads for large trees (default: cores).")
-    }).strict().refine((o) => [o.since !== void 0, o.staged === true, o.history === true].filter(Boolean).length <= 1, {
-      message: "choose at most one of since, staged and history"
-    });
+    }).strict().refine(
+      (o) => [o.since !== void 0, o.staged === true, o.history === true, o.changeCommits === true].filter(Boolean).length <= 1,
+      { message: "choose at most one of since, staged, history and changeCommits" }
+    );
     CWE_798 = {
       type: "cwe",
       value: "CWE-798",
@@ -82841,6 +82945,15 @@ var init_stage4 = __esm({
       options: SecretsOptionsSchema,
       async run(ctx, options) {
         const config2 = configFrom(ctx, options);
+        if (options.changeCommits) {
+          const base = (await ctx.platform.context()).change?.baseSha ?? (ctx.diff?.available ? ctx.diff.base : void 0);
+          if (!base) {
+            throw new UserError(
+              "secrets: changeCommits needs a PR/MR whose base commit the platform knows; outside one, pass since: <rev>"
+            );
+          }
+          return runHistory(ctx, { ...options, changeCommits: false, since: base }, config2);
+        }
         if (options.staged || options.since !== void 0 || options.history)
           return runHistory(ctx, options, config2);
         return runTree(ctx, options, config2);
@@ -86060,7 +86173,7 @@ async function runTestGate(ctx, options, extras = {}) {
     });
   }
   if (options.junit.length > 0 && !unreadableJUnit) {
-    if (tooManyFailures) {
+    if (tooManyFailures && maxFailures > 0) {
       findings.push(
         threshold(
           TEST_GATE_RULES.maxFailures,
@@ -86306,12 +86419,12 @@ var init_stages = __esm({
 });
 
 // packages/cli/src/version.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 var VERSION7, TOOL;
 var init_version3 = __esm({
   "packages/cli/src/version.ts"() {
     "use strict";
-    VERSION7 = JSON.parse(readFileSync7(new URL("../package.json", import.meta.url), "utf8")).version;
+    VERSION7 = JSON.parse(readFileSync6(new URL("../package.json", import.meta.url), "utf8")).version;
     TOOL = { name: "devsecflow", version: VERSION7 };
   }
 });
@@ -86431,7 +86544,7 @@ var init_runner = __esm({
 });
 
 // packages/github/src/action.ts
-import { join as join4, resolve as resolve5 } from "node:path";
+import { join as join4, resolve as resolve6 } from "node:path";
 
 // node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -86776,11 +86889,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
-        if (typeof cell2 === "string") {
-          return this.wrap("td", cell2);
+      const cells = row.map((cell) => {
+        if (typeof cell === "string") {
+          return this.wrap("td", cell);
         }
-        const { header, data, colspan, rowspan } = cell2;
+        const { header, data, colspan, rowspan } = cell;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -90038,7 +90151,7 @@ async function ensureNativeModules(pinsFile, options = {}) {
 }
 
 // packages/github/src/platform.ts
-import { resolve as resolve4 } from "node:path";
+import { resolve as resolve5 } from "node:path";
 
 // packages/github/src/changed-lines.ts
 import { execFile as execFile3 } from "node:child_process";
@@ -94523,26 +94636,15 @@ function createOctokit(token, baseUrl2) {
 
 // packages/github/src/publish.ts
 import { appendFileSync as appendFileSync2, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
-import { resolve as resolve3 } from "node:path";
+import { resolve as resolve4 } from "node:path";
+init_src2();
 
 // packages/github/src/annotations.ts
 init_src();
-import { isAbsolute as isAbsolute2, relative as relative2 } from "node:path";
+import { isAbsolute as isAbsolute4, relative as relative3 } from "node:path";
 
 // packages/github/src/markdown.ts
 init_src();
-function cell(text, max2 = 300) {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  const short = oneLine.length > max2 ? `${oneLine.slice(0, max2 - 1)}\u2026` : oneLine;
-  return short.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|").replace(/([\\`*_[\]#])/g, (m2) => m2 === "\\" ? "\\\\" : `\\${m2}`).replace(/@/g, "@\u200B");
-}
-var ICON = {
-  critical: "\u{1F7E5}",
-  high: "\u{1F7E7}",
-  medium: "\u{1F7E8}",
-  low: "\u{1F7E6}",
-  info: "\u2B1C"
-};
 var STAGE_TITLE = {
   sast: "SAST",
   deps: "Dependency scan",
@@ -94566,108 +94668,6 @@ function where3(f2) {
 function gatePassed(reports) {
   return reports.every((r) => r.gate?.passed !== false);
 }
-function counts(report2) {
-  const c = { critical: 0, high: 0, medium: 0, low: 0, info: 0, suppressed: 0, new: 0 };
-  for (const f2 of report2.findings) {
-    if (f2.suppression) c.suppressed++;
-    else {
-      c[f2.severity]++;
-      if (f2.baselineState === "new") c.new++;
-    }
-  }
-  return c;
-}
-function renderReports(reports, opts) {
-  const measure = opts.measure ?? ((s3) => s3.length);
-  const passed = gatePassed(reports);
-  const h = opts.heading ?? "##";
-  const head = [];
-  if (opts.prefix) head.push(opts.prefix);
-  head.push(`${h} DevSecFlow: ${passed ? "\u2705 gate passed" : "\u274C gate failed"}`, "");
-  head.push(
-    `| Stage | Status | Gate | ${SEVERITIES.map((s3) => `${ICON[s3]} ${s3}`).join(" | ")} | New | Suppressed |`
-  );
-  head.push(`|---|---|---|${SEVERITIES.map(() => "--:").join("|")}|--:|--:|`);
-  for (const r of reports) {
-    const c = counts(r);
-    const gate = r.gate ? r.gate.passed ? "passed" : "**failed**" : "\u2013";
-    head.push(
-      `| ${stageTitle(r.stage)} | ${r.status} | ${gate} | ${SEVERITIES.map((s3) => c[s3]).join(" | ")} | ${c.new} | ${c.suppressed} |`
-    );
-  }
-  head.push("");
-  for (const r of reports) {
-    for (const v2 of r.gate?.violations ?? [])
-      head.push(`- \u274C ${stageTitle(r.stage)}: ${cell(v2.message, 500)}`);
-    for (const e of r.errors) {
-      const at2 = e.path ? ` (${cell(e.path)}${e.line ? `:${e.line}` : ""})` : "";
-      head.push(
-        `- \u26A0\uFE0F ${stageTitle(r.stage)} ${e.kind === "skipped" ? "skipped" : "could not scan"}${at2}: ${cell(e.message, 500)}`
-      );
-    }
-    if (r.diff && !r.diff.applied && r.diff.reason)
-      head.push(`- \u2139\uFE0F ${stageTitle(r.stage)}: diff filter off: ${cell(r.diff.reason)}`);
-  }
-  const tail = [""];
-  if (opts.files && Object.keys(opts.files).length > 0) {
-    tail.push(
-      `Reports: ${Object.entries(opts.files).map(([k2, p2]) => `${cell(k2)} \`${p2.replace(/`/g, "'")}\``).join(", ")}`
-    );
-  }
-  if (opts.runUrl) tail.push(`[Workflow run](${opts.runUrl})`);
-  let out = `${head.join("\n")}
-`;
-  const tailText = `${tail.join("\n")}
-`;
-  const reserve = 400;
-  let omitted = 0;
-  let size = measure(out);
-  const add = (text) => {
-    out += text;
-    size += measure(text);
-  };
-  const budgetLeft = () => opts.budget - size - measure(tailText) - reserve;
-  if (budgetLeft() < 0) {
-    const note = "\n\n\u2026 truncated: the overview exceeds the size limit; see the report files.\n";
-    let cut = out;
-    while (cut.length > 0 && measure(cut) + measure(note) > opts.budget)
-      cut = cut.slice(0, Math.floor(cut.length * 0.9));
-    return cut + note;
-  }
-  for (const r of reports) {
-    const findings = activeFindings(r);
-    if (findings.length === 0) continue;
-    const section = [
-      "",
-      `<details${reports.length === 1 ? " open" : ""}><summary>${stageTitle(r.stage)}: ${findings.length} finding${findings.length === 1 ? "" : "s"}</summary>`,
-      "",
-      "| Severity | Rule | Location | Message |",
-      "|---|---|---|---|"
-    ].join("\n");
-    if (budgetLeft() < measure(section) + 200) {
-      omitted += findings.length;
-      continue;
-    }
-    add(`${section}
-`);
-    let shown = 0;
-    for (const f2 of findings) {
-      const row = `| ${ICON[f2.severity]} ${f2.severity}${f2.baselineState === "new" ? " (new)" : ""} | ${cell(f2.ruleId, 100)} | ${cell(where3(f2), 200)} | ${cell(`${f2.title}${f2.message && f2.message !== f2.title ? `: ${f2.message}` : ""}`)} |
-`;
-      if (budgetLeft() < measure(row) + 40) break;
-      add(row);
-      shown++;
-    }
-    add("\n</details>\n");
-    omitted += findings.length - shown;
-  }
-  if (omitted > 0) {
-    out += `
-\u2026 ${omitted} more finding${omitted === 1 ? "" : "s"} not shown here (size limit); the report files have all of them.
-`;
-  }
-  return out + tailText;
-}
 
 // packages/github/src/annotations.ts
 var ANNOTATION_LIMITS = { error: 10, warning: 10, notice: 10 };
@@ -94677,8 +94677,8 @@ function annotationLevel(s3) {
   return "notice";
 }
 function repoPath(report2, path2, workspace) {
-  if (!workspace || !isAbsolute2(report2.target.root)) return path2;
-  const prefix = relative2(workspace, report2.target.root).replace(/\\/g, "/");
+  if (!workspace || !isAbsolute4(report2.target.root)) return path2;
+  const prefix = relative3(workspace, report2.target.root).replace(/\\/g, "/");
   if (!prefix || prefix.startsWith("..")) return path2;
   return `${prefix}/${path2}`;
 }
@@ -94723,8 +94723,8 @@ function selectAnnotations(reports, workspace, limits = ANNOTATION_LIMITS) {
 
 // packages/github/src/sarif.ts
 import { existsSync as existsSync5, statSync } from "node:fs";
-import { isAbsolute as isAbsolute3, resolve as resolve2, sep as sep2 } from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
+import { isAbsolute as isAbsolute5, resolve as resolve3, sep as sep2 } from "node:path";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
 import { gzipSync } from "node:zlib";
 
 // packages/github/src/line-hash.ts
@@ -94820,7 +94820,7 @@ function baseDir(run, uriBaseId, root) {
   const uri = typeof uriBaseId === "string" ? run.originalUriBaseIds?.[uriBaseId]?.uri : void 0;
   if (typeof uri === "string" && uri.startsWith("file:")) {
     try {
-      return fileURLToPath2(uri);
+      return fileURLToPath3(uri);
     } catch {
     }
   }
@@ -94840,12 +94840,12 @@ function resolveArtifact(run, location, root) {
   }
   if (uri.startsWith("file://")) {
     try {
-      uri = fileURLToPath2(uri);
+      uri = fileURLToPath3(uri);
     } catch {
       return void 0;
     }
   } else if (uri.includes("://")) return void 0;
-  const abs = isAbsolute3(uri) ? uri : resolve2(baseDir(run, loc.uriBaseId, root), uri);
+  const abs = isAbsolute5(uri) ? uri : resolve3(baseDir(run, loc.uriBaseId, root), uri);
   if (abs !== root && !abs.startsWith(root.endsWith(sep2) ? root : root + sep2)) return void 0;
   try {
     return existsSync5(abs) && statSync(abs).isFile() ? abs : void 0;
@@ -94881,7 +94881,7 @@ async function addLineHashes(sarif, root, skip2) {
   }
   return added;
 }
-function slug(s3) {
+function slug2(s3) {
   return s3.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "run";
 }
 function assignCategories(sarif, prefix) {
@@ -94891,7 +94891,7 @@ function assignCategories(sarif, prefix) {
     let id = run.automationDetails?.id;
     if (!id) {
       const tool = String(run.tool?.driver?.name ?? "tool");
-      id = runs.length === 1 ? `${prefix}/` : `${prefix}-${slug(tool)}/`;
+      id = runs.length === 1 ? `${prefix}/` : `${prefix}-${slug2(tool)}/`;
     }
     let unique = id;
     for (let n = 2; seen.has(unique); n++) unique = `${id.replace(/\/$/, "")}-${n}/`;
@@ -94979,6 +94979,43 @@ function runUrl(ctx) {
   return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : void 0;
 }
 var status = (e) => e.status;
+function summaryMarkdown(reports, ctx, opts) {
+  const measure = opts.measure ?? ((t) => t.length);
+  const notes = [];
+  for (const r of reports) {
+    if (r.diff && !r.diff.applied && r.diff.reason)
+      notes.push(`_${stageTitle(r.stage)}: diff filter off (${r.diff.reason.replace(/[_*`<>[\]]/g, " ")})._`);
+  }
+  const files = Object.entries(opts.files ?? {}).filter(
+    ([k2]) => k2.startsWith("json:") || k2.startsWith("sarif")
+  );
+  if (files.length)
+    notes.push(`Report files: ${files.map(([, p2]) => `\`${p2.replace(/`/g, "'")}\``).join(", ")}`);
+  const url2 = runUrl(ctx);
+  if (url2) notes.push(`[Workflow run](${url2})`);
+  const footer = notes.length ? `
+${notes.join("\n\n")}
+` : "";
+  const linkBase = ctx.repository && ctx.statusCommit ? `${ctx.serverUrl}/${ctx.repository}/blob/${ctx.statusCommit}/` : void 0;
+  const title = `DevSecFlow: ${gatePassed(reports) ? "\u2705 gate passed" : "\u274C gate failed"}`;
+  let maxChars = opts.budget - measure(footer);
+  for (let i2 = 0; i2 < 6 && maxChars > 0; i2++) {
+    const text = toMarkdown(reports, {
+      maxChars,
+      title,
+      ...opts.marker ? { marker: opts.marker } : {},
+      ...linkBase ? { linkBase } : {}
+    }) + footer;
+    const size = measure(text);
+    if (size <= opts.budget) return text;
+    maxChars = Math.floor(maxChars * opts.budget / size) - 64;
+  }
+  return `${opts.marker ? `<!-- ${opts.marker} -->
+` : ""}## ${title}
+
+The report is too large to show here; see the report files.
+`;
+}
 function emitAnnotations(reports, s3) {
   const { annotations, omitted } = selectAnnotations(reports, s3.ctx.workspace, s3.annotationLimits);
   const emit = { error, warning, notice };
@@ -95001,18 +95038,17 @@ function writeSummary(reports, options, s3) {
     used = statSync2(file2).size;
   } catch {
   }
-  const text = renderReports(reports, {
+  const text = summaryMarkdown(reports, s3.ctx, {
     budget: SUMMARY_LIMIT_BYTES - used,
     measure: (t) => Buffer.byteLength(t, "utf8"),
-    runUrl: void 0,
     files: options.files
   });
   appendFileSync2(file2, text);
 }
 function commentKey(ctx, reports) {
-  const workflow = (ctx.workflow ?? "workflow").replace(/[^\w .+/-]/g, "_").slice(0, 100);
+  const workflow = (ctx.workflow ?? "workflow").replace(/[^\w .+/]/g, "_").slice(0, 100);
   const stages = reports.map((r) => r.stage).join("+") || "none";
-  return `<!-- devsecflow:comment workflow="${workflow}" stages="${stages}" -->`;
+  return `devsecflow:comment workflow="${workflow}" stages="${stages}"`;
 }
 async function whoAmI(octokit, s3) {
   if (s3.commentAuthor) return s3.commentAuthor;
@@ -95031,13 +95067,9 @@ async function upsertComment(reports, s3) {
     logger.warn("no GitHub token: the pull request comment was skipped");
     return;
   }
-  const marker = commentKey(ctx, reports);
-  const body = renderReports(reports, {
-    budget: COMMENT_LIMIT_CHARS,
-    prefix: marker,
-    heading: "###",
-    runUrl: runUrl(ctx)
-  });
+  const key2 = commentKey(ctx, reports);
+  const marker = `<!-- ${key2} -->`;
+  const body = summaryMarkdown(reports, ctx, { budget: COMMENT_LIMIT_CHARS, marker: key2 });
   const repo = { owner: ctx.owner, repo: ctx.repo };
   try {
     const login = await whoAmI(octokit, s3);
@@ -95090,7 +95122,7 @@ async function uploadSarif(reports, options, s3) {
   for (const file2 of [...new Set(files)]) {
     let sarif;
     try {
-      sarif = JSON.parse(readFileSync4(resolve3(file2), "utf8"));
+      sarif = JSON.parse(readFileSync4(resolve4(file2), "utf8"));
     } catch (e) {
       logger.warn(
         `could not read ${file2} for the code scanning upload: ${e.message.split("\n")[0]}`
@@ -95190,11 +95222,7 @@ async function setStatus(reports, s3) {
         details_url: runUrl(ctx),
         output: {
           title: description,
-          summary: renderReports(reports, {
-            budget: COMMENT_LIMIT_CHARS,
-            heading: "###",
-            runUrl: runUrl(ctx)
-          })
+          summary: summaryMarkdown(reports, ctx, { budget: COMMENT_LIMIT_CHARS })
         }
       });
     } else {
@@ -95225,7 +95253,7 @@ function createGitHubPlatform(options = {}) {
   const ctx = readGitHubContext(env);
   if (options.apiUrl) ctx.apiUrl = options.apiUrl.replace(/\/+$/, "");
   for (const w2 of ctx.warnings) logger.warn(w2);
-  const root = resolve4(options.root ?? env.GITHUB_WORKSPACE ?? process.cwd());
+  const root = resolve5(options.root ?? env.GITHUB_WORKSPACE ?? process.cwd());
   let octokit;
   const client = () => {
     if (!octokit && token) octokit = createOctokit(token, ctx.apiUrl);
@@ -95382,7 +95410,7 @@ function number4(env, name) {
 var STAGE_ALIASES = { "dependency-scan": "deps", tests: "test-gate" };
 function readActionInputs(env, stage) {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const root = resolve5(workspace, input2(env, "working-directory") ?? ".");
+  const root = resolve6(workspace, input2(env, "working-directory") ?? ".");
   const failOnText = input2(env, "fail-on");
   let failOn;
   if (failOnText !== void 0) {
@@ -95443,9 +95471,9 @@ function readActionInputs(env, stage) {
   const allowPartial = bool(env, "allow-partial");
   return {
     root,
-    ...config2 ? { configPath: resolve5(workspace, config2) } : {},
+    ...config2 ? { configPath: resolve6(workspace, config2) } : {},
     ...stages ? { stages } : {},
-    outputDir: outDir ? resolve5(workspace, outDir) : join4(
+    outputDir: outDir ? resolve6(workspace, outDir) : join4(
       env.RUNNER_TEMP ?? join4(workspace, ".devsecflow-out"),
       stage ? `devsecflow-${stage}` : "devsecflow"
     ),

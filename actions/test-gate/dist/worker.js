@@ -1811,7 +1811,8 @@ var require_picomatch2 = __commonJS({
 import { parentPort, workerData } from "node:worker_threads";
 
 // packages/secrets/src/files.ts
-import { readFileSync } from "node:fs";
+import { isAscii, isUtf8 } from "node:buffer";
+import { closeSync, openSync, readSync } from "node:fs";
 
 // packages/secrets/src/allowlist.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -1921,15 +1922,15 @@ function emptyScanStats() {
 var DEFAULT_MAX_LINE_LENGTH = 2e4;
 var DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 var BUNDLE_EXT = /\.(?:[cm]?js|css|html?|svg|json)$/i;
-var utf8 = new TextDecoder("utf-8", { fatal: true });
 function decodeText(buf, stats) {
-  try {
-    const text = utf8.decode(buf);
-    return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
-  } catch {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (isAscii(b)) return b.toString("latin1");
+  if (!isUtf8(b)) {
     stats.filesInvalidUtf8++;
-    return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1");
+    return b.toString("latin1");
   }
+  const text = b.toString("utf8");
+  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
 function looksBinary(buf) {
   const n = Math.min(buf.length, 8e3);
@@ -1965,14 +1966,24 @@ var FileScanner = class {
     this.maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
     this.maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     this.includeMinified = options.includeMinified ?? false;
+    this.binaryExt = new Set(options.binaryExtensions ?? []);
   }
   scanner;
   skipPath;
   maxLine;
   maxSize;
   includeMinified;
+  binaryExt;
   /** Why a path is skipped before reading it, counted into stats; undefined to scan it. */
   skipByPath(path, stats) {
+    if (this.binaryExt.size > 0) {
+      const base = path.slice(path.lastIndexOf("/") + 1);
+      const dot = base.lastIndexOf(".");
+      if (dot > 0 && this.binaryExt.has(base.slice(dot + 1).toLowerCase())) {
+        stats.skippedBinary++;
+        return { kind: "skipped", reason: "binary" };
+      }
+    }
     const skip = this.skipPath(path);
     if (!skip) return void 0;
     if (skip === "lockfile") stats.skippedLockfile++;
@@ -2015,7 +2026,7 @@ var FileScanner = class {
     if (bySkip) return bySkip;
     let buf;
     try {
-      buf = readFileSync(absolutePath);
+      buf = this.read(absolutePath);
     } catch (e) {
       stats.skippedUnreadable++;
       const code = e.code ?? "read error";
@@ -2031,15 +2042,39 @@ var FileScanner = class {
     }
     return this.scanString(decodeText(buf, stats), path, stats, buf.length);
   }
+  shared = Buffer.allocUnsafe(1 << 20);
+  /**
+   * Reads a file into one reused buffer (no per-file allocation; the text decoded from it is a
+   * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large.
+   */
+  read(absolutePath) {
+    const fd = openSync(absolutePath, "r");
+    try {
+      let n = 0;
+      for (; ; ) {
+        if (n === this.shared.length) {
+          if (n > this.maxSize) break;
+          const bigger = Buffer.allocUnsafe(Math.min(this.shared.length * 2, this.maxSize + 1 + 65536));
+          this.shared.copy(bigger, 0, 0, n);
+          this.shared = bigger;
+        }
+        const got = readSync(fd, this.shared, n, this.shared.length - n, null);
+        if (got === 0) break;
+        n += got;
+      }
+      return this.shared.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  }
 };
 
 // packages/secrets/src/prefilter.ts
 var KeywordMatcher = class {
   keywords;
   classOf = new Uint8Array(128);
-  width;
   delta;
-  /** For each state, the keyword indices that end there (its own and those of its suffix states). */
+  /** By pre-multiplied state: the keyword indices that end there (its own and its suffix states'). */
   outputs;
   constructor(keywords) {
     this.keywords = [...new Set(keywords.map((k) => k.toLowerCase()))];
@@ -2052,7 +2087,6 @@ var KeywordMatcher = class {
       }
     }
     for (let c = 65; c <= 90; c++) this.classOf[c] = this.classOf[c + 32];
-    this.width = classes2;
     const goto = [new Int32Array(classes2).fill(-1)];
     const out = [[]];
     this.keywords.forEach((k, idx) => {
@@ -2094,18 +2128,22 @@ var KeywordMatcher = class {
         } else delta[s * classes2 + cls] = delta[fail[s] * classes2 + cls];
       }
     }
+    for (let i = 0; i < delta.length; i++) delta[i] = delta[i] * classes2;
     this.delta = delta;
-    this.outputs = out.map((o) => o.length ? [...new Set(o)] : void 0);
+    this.outputs = new Array(n * classes2);
+    out.forEach((o, state) => {
+      if (o.length) this.outputs[state * classes2] = [...new Set(o)];
+    });
   }
   /** Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. */
   find(text) {
-    const { classOf, delta, width, outputs } = this;
+    const { classOf, delta, outputs } = this;
     const found = new Uint8Array(this.keywords.length);
     let hits = 0;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
-      s = delta[s * width + (c < 128 ? classOf[c] : 0)];
+      s = delta[s + (c < 128 ? classOf[c] : 0)];
       const o = outputs[s];
       if (o !== void 0) {
         for (const k of o) {
@@ -3352,8 +3390,12 @@ var RULES = [
     provider: "URL",
     category: "url",
     // Starts with the literal `://` (found fast); the scheme before it is checked by a lookbehind.
-    pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@[A-Za-z0-9.-]{1,255}`,
+    pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@(?<host>[A-Za-z0-9.-]{1,255})`,
     keywords: ["://"],
+    // Documentation hosts (RFC 2606 / 6761): URLs in docs and examples.
+    deny: {
+      host: String.raw`(?:^|\.)(?:example\.(?:com|net|org)|example|invalid|test|localhost\.localdomain)$`
+    },
     severity: "high",
     confidence: "medium",
     docs: "https://www.rfc-editor.org/rfc/rfc3986#section-3.2.1",
@@ -3373,7 +3415,7 @@ var RULES = [
     docs: "https://cwe.mitre.org/data/definitions/798.html",
     validator: "generic-password",
     placeholderCheck: true,
-    keyDeny: NOT_SECRET_KEY
+    deny: { key: NOT_SECRET_KEY }
   },
   {
     id: "generic-secret",
@@ -3416,7 +3458,7 @@ var RULES = [
     docs: "https://cwe.mitre.org/data/definitions/798.html",
     validator: "generic-secret",
     placeholderCheck: true,
-    keyDeny: NOT_SECRET_KEY
+    deny: { key: NOT_SECRET_KEY }
   },
   {
     id: "generic-secret-config",
@@ -3446,7 +3488,7 @@ var RULES = [
     docs: "https://cwe.mitre.org/data/definitions/798.html",
     validator: "generic-secret",
     placeholderCheck: true,
-    keyDeny: NOT_SECRET_KEY
+    deny: { key: NOT_SECRET_KEY }
   }
 ];
 
@@ -3600,7 +3642,9 @@ var Scanner = class {
       re: new RegExp(rule.pattern, `gd${rule.flags ?? ""}`),
       pathRe: rule.paths ? new RegExp(rule.paths) : void 0,
       allow: (rule.allow ?? []).map((a) => new RegExp(a)),
-      ...rule.keyDeny ? { keyDeny: new RegExp(rule.keyDeny, "i") } : {}
+      deny: Object.entries(rule.deny ?? {}).map(
+        ([group, re]) => [group, new RegExp(re, "i")]
+      )
     }));
     for (const c of this.rules) {
       for (const k of c.rule.keywords) {
@@ -3644,6 +3688,7 @@ var Scanner = class {
     if (stats) stats.rulesRun += rules.length;
     const raw = [];
     const accepted = [];
+    const claimed = [];
     for (const c of rules) {
       const re = c.re;
       re.lastIndex = 0;
@@ -3656,11 +3701,17 @@ var Scanner = class {
         const offset = m.indices?.groups?.secret?.[0] ?? m.index;
         const rm = { c, start: offset, end: offset + value.length, value, accepted: false };
         if (!EXAMPLES.has(value)) raw.push(rm);
-        const key = m.groups?.key;
-        if (this.rejected(c, value) || key !== void 0 && c.keyDeny?.test(key)) {
+        const generic = c.rule.category === "generic" || c.rule.category === "url";
+        const denied = c.deny.some(([g, re2]) => {
+          const v = m.groups?.[g];
+          return v !== void 0 && re2.test(v);
+        });
+        if (denied || this.rejected(c, value)) {
           if (stats) stats.candidatesRejected++;
+          if (!generic) claimed.push(rm);
           continue;
         }
+        if (generic && claimed.some((a) => a.start < rm.end && rm.start < a.end)) continue;
         if (accepted.some((a) => a.start < rm.end && rm.start < a.end)) continue;
         rm.accepted = true;
         accepted.push(rm);

@@ -39,7 +39,8 @@ describe('actions/test-gate dist/index.js', () => {
     expect(r.code).toBe(1);
     expect(r.outputs.gate).toBe('failed');
     expect(Number(r.outputs.findings)).toBeGreaterThan(0);
-    expect(r.summary).toMatch(/\| Test gate \| ok \| \*\*failed\*\* \|/);
+    expect(r.summary).toContain('**Gate: ❌ failed**');
+    expect(r.summary).toMatch(/\| Test gate \| ✅ ok \|/);
     expect(r.stdout).toContain('::add-mask::ghs_testgate');
   });
 

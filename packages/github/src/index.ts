@@ -29,8 +29,7 @@ export {
 export { parseGitDiff, patchToRanges, unquoteGitPath } from './diff.js';
 export { hashFileLines, hashLines, LineHasher } from './line-hash.js';
 export { createActionsLogger, writeUntrusted } from './logger.js';
-export { renderReports } from './markdown.js';
 export { ensureNativeModules, type NativeOptions, type NativePin } from './native.js';
 export { createGitHubPlatform, type GitHubPlatform, type GitHubPlatformOptions } from './platform.js';
-export { COMMENT_LIMIT_CHARS, SUMMARY_LIMIT_BYTES } from './publish.js';
+export { COMMENT_LIMIT_CHARS, SUMMARY_LIMIT_BYTES, type SummaryOptions, summaryMarkdown } from './publish.js';
 export { addLineHashes, assignCategories, SARIF_LIMITS, type SarifLimits, splitSarif } from './sarif.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createMemoryLogger } from '@devsecflow/core';
 import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubPlatform, type GitHubPlatformOptions } from './platform.js';
 import { captureStdout, eventPath, FIXTURES, finding, report, tmp } from './test-helpers.js';
@@ -12,6 +13,7 @@ const TOKEN = 'ghs_0123456789abcdefSECRETtoken';
 const sarifSchema = JSON.parse(readFileSync(join(FIXTURES, 'schemas', 'sarif-schema-2.1.0.json'), 'utf8'));
 // ajv-draft-04 is CommonJS: its class is the `default` property of the module object.
 const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
+addFormats.default(ajv);
 const validateSarif = ajv.compile(sarifSchema);
 
 let server: FakeGitHub;
@@ -104,7 +106,7 @@ describe('publish on a pull request', () => {
     expect(out.text()).toContain('x%0A::add-mask::oops%0A::set-env name=A::b');
   });
 
-  it('writes the job summary: verdict, table per stage and severity, findings', async () => {
+  it('writes the job summary: verdict, table per stage and severity, findings, files, link', async () => {
     const { platform, summary } = setup();
     await platform.publish(
       [report(), report({ stage: 'secrets', findings: [], gate: { passed: true, violations: [] } })],
@@ -116,11 +118,16 @@ describe('publish on a pull request', () => {
       },
     );
     const md = readFileSync(summary, 'utf8');
-    expect(md).toContain('## DevSecFlow: ❌ gate failed');
-    expect(md).toMatch(/\| SAST \| ok \| \*\*failed\*\* \| 1 \| 1 \| 0 \| 0 \| 0 \| 2 \| 0 \|/);
-    expect(md).toMatch(/\| Secret detection \| ok \| passed \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \|/);
-    expect(md).toContain('❌ SAST: 2 findings at or above high');
-    expect(md).toContain('| 🟥 critical (new) | js/command-injection | src/app.js:8 |');
+    expect(md).toContain('## DevSecFlow\\: ❌ gate failed');
+    expect(md).toContain('| SAST | ✅ ok | 1 | 1 | 0 | 0 | 0 | 0 |');
+    expect(md).toContain('| Secret detection | ✅ ok | 0 | 0 | 0 | 0 | 0 | 0 |');
+    expect(md).toContain('- 2 findings at or above high (fail-on)');
+    // Locations link to the PR head commit.
+    expect(md).toContain(
+      '[src/app\\.js\\:8](https://github.com/Codertocat/Hello-World/blob/ec26c3e57ca3a959ca5aad62de7213c562f8c821/src/app.js#L8)',
+    );
+    expect(md).toContain(`Report files: \`${join(work, 'devsecflow.sarif')}\``);
+    expect(md).toContain('[Workflow run](https://github.com/Codertocat/Hello-World/actions/runs/77)');
   });
 
   it('truncates the job summary honestly within 1 MiB', async () => {
@@ -138,8 +145,16 @@ describe('publish on a pull request', () => {
     const md = readFileSync(summary, 'utf8');
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(1024 * 1024);
     expect(Buffer.byteLength(md)).toBeGreaterThan(900 * 1024);
-    const shown = md.split('\n').filter((l) => l.startsWith('| 🟥')).length;
-    expect(md).toContain(`… ${6000 - shown} more findings not shown here (size limit)`);
+    const shown = md.split('\n').filter((l) => l.startsWith('- **🟥 Critical**')).length;
+    expect(shown).toBeGreaterThan(1000);
+    expect(md).toContain(`_… and ${6000 - shown} more findings not shown._`);
+  });
+
+  it('keeps within what earlier steps already wrote to the summary', async () => {
+    const { platform, summary } = setup();
+    writeFileSync(summary, 'x'.repeat(1024 * 1024 - 2000));
+    await platform.publish([report()], { outputDir: work, files: {}, uploadSarif: false, comment: false });
+    expect(Buffer.byteLength(readFileSync(summary, 'utf8'))).toBeLessThanOrEqual(1024 * 1024);
   });
 
   it('creates one comment, then edits the same comment on the next run', async () => {
@@ -330,5 +345,25 @@ describe('publish without a pull request', () => {
     expect(readFileSync(summary, 'utf8')).toContain('DevSecFlow');
     expect(logger.lines.join('\n')).toMatch(/no GitHub token: the SARIF upload to code scanning was skipped/);
     expect(out.text()).not.toContain('add-mask');
+  });
+});
+
+describe('summary overview', () => {
+  it('lists the first gate violations and counts the rest', async () => {
+    const { platform, summary } = setup('push', 'push');
+    const violations = Array.from({ length: 25 }, (_, i) => ({
+      rule: 'fail-on' as const,
+      message: `violation ${i}`,
+    }));
+    await platform.publish([report({ gate: { passed: false, violations } })], {
+      outputDir: work,
+      files: {},
+      uploadSarif: false,
+      annotations: false,
+    });
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toContain('- violation 19 (fail-on)');
+    expect(md).not.toContain('- violation 20 (fail-on)');
+    expect(md).toContain('- … and 5 more violations');
   });
 });

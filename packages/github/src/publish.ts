@@ -2,10 +2,11 @@ import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import type { Logger, PublishOptions, Report } from '@devsecflow/core';
+import { toMarkdown } from '@devsecflow/formats';
 import { type AnnotationLevel, selectAnnotations } from './annotations.js';
 import { describeHttp } from './changed-lines.js';
 import type { GitHubContext } from './context.js';
-import { gatePassed, renderReports, stageTitle } from './markdown.js';
+import { gatePassed, stageTitle } from './markdown.js';
 import type { Octokit } from './octokit.js';
 import { addLineHashes, assignCategories, SARIF_LIMITS, type SarifLimits, splitSarif } from './sarif.js';
 
@@ -35,6 +36,61 @@ function runUrl(ctx: GitHubContext): string | undefined {
 
 const status = (e: unknown) => (e as { status?: number }).status;
 
+export interface SummaryOptions {
+  /** Size limit of the whole text, measured by `measure`. */
+  budget: number;
+  /** Characters (comments) or UTF-8 bytes (the job summary). */
+  measure?: (text: string) => number;
+  marker?: string;
+  files?: Record<string, string>;
+}
+
+/**
+ * The Markdown every GitHub surface shows: @devsecflow/formats' toMarkdown (verdict, violations,
+ * table per stage and severity, findings most severe first, honestly truncated) plus what only the
+ * platform knows (diff filter state, report files, the run link), within `budget`.
+ */
+export function summaryMarkdown(
+  reports: readonly Report[],
+  ctx: GitHubContext,
+  opts: SummaryOptions,
+): string {
+  const measure = opts.measure ?? ((t: string) => t.length);
+  const notes: string[] = [];
+  for (const r of reports) {
+    if (r.diff && !r.diff.applied && r.diff.reason)
+      notes.push(`_${stageTitle(r.stage)}: diff filter off (${r.diff.reason.replace(/[_*`<>[\]]/g, ' ')})._`);
+  }
+  const files = Object.entries(opts.files ?? {}).filter(
+    ([k]) => k.startsWith('json:') || k.startsWith('sarif'),
+  );
+  if (files.length)
+    notes.push(`Report files: ${files.map(([, p]) => `\`${p.replace(/`/g, "'")}\``).join(', ')}`);
+  const url = runUrl(ctx);
+  if (url) notes.push(`[Workflow run](${url})`);
+  const footer = notes.length ? `\n${notes.join('\n\n')}\n` : '';
+  const linkBase =
+    ctx.repository && ctx.statusCommit
+      ? `${ctx.serverUrl}/${ctx.repository}/blob/${ctx.statusCommit}/`
+      : undefined;
+  const title = `DevSecFlow: ${gatePassed(reports) ? '✅ gate passed' : '❌ gate failed'}`;
+  // toMarkdown caps characters; multi-byte text can need a tighter cap to fit a byte budget.
+  let maxChars = opts.budget - measure(footer);
+  for (let i = 0; i < 6 && maxChars > 0; i++) {
+    const text =
+      toMarkdown(reports, {
+        maxChars,
+        title,
+        ...(opts.marker ? { marker: opts.marker } : {}),
+        ...(linkBase ? { linkBase } : {}),
+      }) + footer;
+    const size = measure(text);
+    if (size <= opts.budget) return text;
+    maxChars = Math.floor((maxChars * opts.budget) / size) - 64;
+  }
+  return `${opts.marker ? `<!-- ${opts.marker} -->\n` : ''}## ${title}\n\nThe report is too large to show here; see the report files.\n`;
+}
+
 export function emitAnnotations(reports: readonly Report[], s: PublishSettings): void {
   const { annotations, omitted } = selectAnnotations(reports, s.ctx.workspace, s.annotationLimits);
   const emit = { error: core.error, warning: core.warning, notice: core.notice };
@@ -59,19 +115,19 @@ export function writeSummary(reports: readonly Report[], options: PublishOptions
   } catch {
     // A missing file is created by the append.
   }
-  const text = renderReports(reports, {
+  const text = summaryMarkdown(reports, s.ctx, {
     budget: SUMMARY_LIMIT_BYTES - used,
     measure: (t) => Buffer.byteLength(t, 'utf8'),
-    runUrl: undefined,
     files: options.files,
   });
   appendFileSync(file, text);
 }
 
+/** The hidden marker's text: the comment belongs to this workflow and this set of stages. */
 function commentKey(ctx: GitHubContext, reports: readonly Report[]): string {
-  const workflow = (ctx.workflow ?? 'workflow').replace(/[^\w .+/-]/g, '_').slice(0, 100);
+  const workflow = (ctx.workflow ?? 'workflow').replace(/[^\w .+/]/g, '_').slice(0, 100);
   const stages = reports.map((r) => r.stage).join('+') || 'none';
-  return `<!-- devsecflow:comment workflow="${workflow}" stages="${stages}" -->`;
+  return `devsecflow:comment workflow="${workflow}" stages="${stages}"`;
 }
 
 async function whoAmI(octokit: Octokit, s: PublishSettings): Promise<string | undefined> {
@@ -94,13 +150,9 @@ export async function upsertComment(reports: readonly Report[], s: PublishSettin
     logger.warn('no GitHub token: the pull request comment was skipped');
     return;
   }
-  const marker = commentKey(ctx, reports);
-  const body = renderReports(reports, {
-    budget: COMMENT_LIMIT_CHARS,
-    prefix: marker,
-    heading: '###',
-    runUrl: runUrl(ctx),
-  });
+  const key = commentKey(ctx, reports);
+  const marker = `<!-- ${key} -->`;
+  const body = summaryMarkdown(reports, ctx, { budget: COMMENT_LIMIT_CHARS, marker: key });
   const repo = { owner: ctx.owner, repo: ctx.repo };
   try {
     const login = await whoAmI(octokit, s);
@@ -271,11 +323,7 @@ export async function setStatus(reports: readonly Report[], s: PublishSettings) 
         details_url: runUrl(ctx),
         output: {
           title: description,
-          summary: renderReports(reports, {
-            budget: COMMENT_LIMIT_CHARS,
-            heading: '###',
-            runUrl: runUrl(ctx),
-          }),
+          summary: summaryMarkdown(reports, ctx, { budget: COMMENT_LIMIT_CHARS }),
         },
       });
     } else {
