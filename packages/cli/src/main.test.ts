@@ -243,3 +243,48 @@ describe('the built bin', () => {
     }
   });
 });
+
+describe('sbom and db update', () => {
+  const examples = join(here, '../../../examples');
+
+  it('writes a CycloneDX 1.6 SBOM of the example lockfiles', async () => {
+    const root = tree({});
+    const r = await cli(['sbom', '--root', join(examples, 'deps'), '--output', 'sbom.json'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const bom = JSON.parse(readFileSync(join(root, 'sbom.json'), 'utf8'));
+    expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
+    const purls = bom.components.map((c: { purl?: string }) => c.purl);
+    expect(purls).toContain('pkg:npm/lodash@4.17.20');
+    expect(purls).toContain('pkg:pypi/requests@2.19.1');
+  });
+
+  it('downloads OSV dumps from a mirror, and rejects unknown ecosystems', async () => {
+    const { createServer } = await import('node:http');
+    const { zipSync } = await import('fflate');
+    // A real OSV record (lodash's GHSA) in the dump layout: one JSON file per advisory.
+    const record = readFileSync(join(here, '../../deps/test/fixtures/osv/GHSA-35jh-r3h4-6jhm.json'));
+    const zip = Buffer.from(zipSync({ 'GHSA-35jh-r3h4-6jhm.json': new Uint8Array(record) }));
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/zip', etag: '"v1"' }).end(zip);
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const root = tree({});
+      const r = await cli(
+        ['db', 'update', '--dir', 'osv', '--ecosystem', 'npm', '--url', `http://127.0.0.1:${port}`],
+        root,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(seen).toEqual(['/npm/all.zip']);
+      expect(readFileSync(join(root, 'osv/npm/all.zip')).length).toBe(zip.length);
+    } finally {
+      server.close();
+    }
+    const bad = await cli(['db', 'update', '--dir', 'osv', '--ecosystem', 'Npm!'], tree({}));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown ecosystem 'Npm!'/);
+  });
+});

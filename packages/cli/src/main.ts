@@ -22,6 +22,7 @@ import {
 } from '@devsecflow/core';
 import { readReports, render } from '@devsecflow/formats';
 import { Command, CommanderError, Option } from 'commander';
+import { updateDb, writeSbom } from './deps-commands.js';
 import { sarifImportStage } from './import-stage.js';
 import { initSnippet } from './init.js';
 import { assertFormats, formatIds, writeOutputs } from './output.js';
@@ -367,6 +368,36 @@ class Cli {
       this.io.stderr.write(`baseline: ${baseline.fingerprints.length} finding(s) recorded in ${target}\n`);
       this.exitCode = EXIT.passed;
     });
+
+    program
+      .command('sbom')
+      .option('--root <dir>', 'the tree to read lockfiles from', '.')
+      .option('-c, --config <file>', 'devsecflow.yml (for excludes)')
+      .option('--output <file>', 'write the SBOM here instead of stdout')
+      .description('write a CycloneDX 1.6 JSON SBOM of every lockfile in the tree')
+      .action(async (flags: { root: string; config?: string; output?: string }) => {
+        const root = resolve(this.io.cwd, flags.root);
+        const policy = await loadPolicy(root, flags.config ? resolve(this.io.cwd, flags.config) : undefined);
+        const output = flags.output ? resolve(this.io.cwd, flags.output) : undefined;
+        this.exitCode = await writeSbom(root, policy, output, this.io.stdout, this.io.stderr);
+      });
+
+    program
+      .command('db')
+      .description('the offline OSV database')
+      .command('update')
+      .requiredOption('--dir <dir>', 'where the OSV dumps go (then: devsecflow deps --offline-db <dir>)')
+      .option('--ecosystem <name...>', 'only these OSV ecosystems (default: every supported one)')
+      .option('--url <base>', 'a mirror of the OSV dumps bucket')
+      .description('download the OSV per-ecosystem dumps for offline matching')
+      .action(async (flags: { dir: string; ecosystem?: string[]; url?: string }) => {
+        this.exitCode = await updateDb(
+          resolve(this.io.cwd, flags.dir),
+          flags.ecosystem,
+          this.io.stderr,
+          flags.url,
+        );
+      });
 
     program
       .command('init')
