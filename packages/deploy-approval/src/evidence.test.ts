@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   appendEvidence,
   canonicalJson,
+  describeVerifyResult,
   digestOf,
   type EvidenceBody,
   GENESIS_DIGEST,
@@ -141,5 +142,20 @@ describe('hash-chained log', () => {
       /evidence log is broken, not appending: .*:1: the first record/,
     );
     expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('describeVerifyResult', () => {
+  it('prints the head when intact and every problem otherwise, with the exit code', async () => {
+    const { path, lines } = await logOf(2);
+    const ok = describeVerifyResult(await verifyEvidenceLog(path), 'evidence.jsonl');
+    expect(ok).toEqual({
+      lines: [`evidence.jsonl: 2 record(s), chain intact, head ${JSON.parse(lines[1]!).digest}`],
+      exitCode: 0,
+    });
+    writeFileSync(path, `${lines[1]}\n${lines[0]}\n`);
+    const bad = describeVerifyResult(await verifyEvidenceLog(path), 'evidence.jsonl');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.lines.at(-1)).toBe('evidence.jsonl: 2 problem(s) in 2 record(s): the log was altered');
   });
 });

@@ -202,3 +202,23 @@ export async function writeEvidence(path: string, record: EvidenceRecord | Evide
 export class EvidenceLogError extends Error {
   override name = 'EvidenceLogError';
 }
+
+/** What `devsecflow evidence verify` prints, and its exit code (0 intact, 1 tampering detected). */
+export function describeVerifyResult(
+  result: VerifyResult,
+  file: string,
+): { lines: string[]; exitCode: 0 | 1 } {
+  if (result.ok) {
+    return {
+      lines: [`${file}: ${result.records} record(s), chain intact, head ${result.head}`],
+      exitCode: 0,
+    };
+  }
+  return {
+    lines: [
+      ...result.problems.map((p) => p.message),
+      `${file}: ${result.problems.length} problem(s) in ${result.records} record(s): the log was altered`,
+    ],
+    exitCode: 1,
+  };
+}

@@ -19,6 +19,7 @@ export {
   type ApproverEvidence,
   appendEvidence,
   canonicalJson,
+  describeVerifyResult,
   digestOf,
   EVIDENCE_VERSION,
   type EvidenceBody,
