@@ -92,6 +92,37 @@ describe('scanGitHistory', () => {
   });
 });
 
+describe('scanGitHistory on a second repository', () => {
+  it('attributes a secret re-added later to the oldest commit, and finds multi-line keys', async () => {
+    const r2 = mkdtempSync(join(tmpdir(), 'dsf-secrets-git2-'));
+    try {
+      git(r2, 'init', '-q', '-b', 'main');
+      writeFileSync(join(r2, 'a.env'), `TOKEN=${ghp}\n`);
+      git(r2, 'add', '.');
+      git(r2, 'commit', '-q', '-m', 'add');
+      const first = git(r2, 'rev-parse', 'HEAD');
+      writeFileSync(join(r2, 'a.env'), 'TOKEN=\n');
+      git(r2, 'commit', '-q', '-am', 'remove');
+      const key = FAKES['private-key']!.fake(rng(5));
+      writeFileSync(join(r2, 'a.env'), `TOKEN=${ghp}\n`);
+      writeFileSync(join(r2, 'id_rsa'), `${key.text}`);
+      git(r2, 'add', '.');
+      git(r2, 'commit', '-q', '-m', 're-add');
+      const { matches } = await scanGitHistory({ cwd: r2 });
+      const byRule = Object.fromEntries(matches.map((m) => [m.ruleId, m]));
+      expect(matches.filter((m) => m.ruleId === 'github-pat')).toHaveLength(1);
+      expect(byRule['github-pat']!.commit).toBe(first);
+      expect(byRule['private-key']).toMatchObject({
+        path: 'id_rsa',
+        startLine: 1,
+        secretHash: hashSecret(key.value),
+      });
+    } finally {
+      rmSync(r2, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('scanStaged', () => {
   it('finds secrets in staged lines only, with new-file line numbers', async () => {
     writeFileSync(join(repo, 'README.md'), `# demo\n\nslack: ${slack}\n`);
