@@ -159,3 +159,31 @@ describe('describeVerifyResult', () => {
     expect(bad.lines.at(-1)).toBe('evidence.jsonl: 2 problem(s) in 2 record(s): the log was altered');
   });
 });
+
+describe('concurrent appends', () => {
+  it('serialise on the lock file so the chain stays valid', async () => {
+    const path = join(tree({}), 'evidence.jsonl');
+    await Promise.all(Array.from({ length: 8 }, (_, i) => appendEvidence(path, body(i))));
+    const v = await verifyEvidenceLog(path);
+    expect(v).toMatchObject({ ok: true, records: 8 });
+  });
+
+  it('gives up on a held lock after the timeout, naming it', async () => {
+    const path = join(tree({}), 'evidence.jsonl');
+    writeFileSync(`${path}.lock`, '1\n');
+    await expect(appendEvidence(path, body(1), { timeoutMs: 50 })).rejects.toThrow(
+      /evidence\.jsonl\.lock is held by another deploy/,
+    );
+    // A lock left by a crashed run is taken over once stale.
+    await expect(appendEvidence(path, body(1), { timeoutMs: 50, staleMs: 0 })).resolves.toMatchObject({
+      seq: 0,
+    });
+  });
+
+  it('reports a JSON line that is not a record', async () => {
+    const { path, lines } = await logOf(1);
+    writeFileSync(path, `${lines[0]}\n{"hello":"world"}\n`);
+    const v = await verifyEvidenceLog(path);
+    expect(v.problems[0]!.message).toContain(':2: not an evidence record');
+  });
+});

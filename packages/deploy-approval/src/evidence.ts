@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Severity } from '@devsecflow/core';
 import canonicalize from 'canonicalize';
@@ -129,7 +129,9 @@ export function verifyEvidenceText(text: string, file = 'evidence log', expected
       return;
     }
     const actual = recordDigest(rec);
-    if (rec.digest !== actual) {
+    if (typeof rec.digest !== 'string' || typeof rec.prev !== 'string') {
+      say('not an evidence record (no digest or prev): the line was replaced or edited');
+    } else if (rec.digest !== actual) {
       say(
         `record digest does not match its content: the record was edited (expected ${String(rec.digest)}, content hashes to ${actual})`,
       );
@@ -178,18 +180,57 @@ export async function verifyEvidenceLog(
 
 /**
  * Appends one record to the log after verifying the chain so far (a broken chain is never extended:
- * the error names the line). Returns the record as written.
+ * the error names the line). Holds `<log>.lock` meanwhile, so two deploys on one file system cannot
+ * claim the same place in the chain. Returns the record as written.
  */
-export async function appendEvidence(path: string, body: EvidenceBody): Promise<EvidenceRecord> {
-  const state = await verifyEvidenceLog(path);
-  if (!state.ok) {
-    throw new EvidenceLogError(`evidence log is broken, not appending: ${state.problems[0]!.message}`);
-  }
-  const partial = { ...body, seq: state.records, prev: state.head };
-  const record: EvidenceRecord = { ...partial, digest: recordDigest(partial) };
+export async function appendEvidence(
+  path: string,
+  body: EvidenceBody,
+  lock: { timeoutMs?: number; staleMs?: number } = {},
+): Promise<EvidenceRecord> {
   await mkdir(dirname(path), { recursive: true });
-  await appendFile(path, `${JSON.stringify(record)}\n`, { flag: 'a' });
-  return record;
+  const release = await acquireLock(`${path}.lock`, lock.timeoutMs ?? 30_000, lock.staleMs ?? 300_000);
+  try {
+    const state = await verifyEvidenceLog(path);
+    if (!state.ok) {
+      throw new EvidenceLogError(`evidence log is broken, not appending: ${state.problems[0]!.message}`);
+    }
+    const partial = { ...body, seq: state.records, prev: state.head };
+    const record: EvidenceRecord = { ...partial, digest: recordDigest(partial) };
+    await appendFile(path, `${JSON.stringify(record)}\n`, { flag: 'a' });
+    return record;
+  } finally {
+    await release();
+  }
+}
+
+/** An exclusive lock file; one left behind by a crashed run is taken over once older than `staleMs`. */
+async function acquireLock(file: string, timeoutMs: number, staleMs: number): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return () => unlink(file).catch(() => undefined);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const age = await stat(file).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > staleMs) {
+        await unlink(file).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new EvidenceLogError(
+          `${file} is held by another deploy (waited ${Math.round(timeoutMs / 1000)} s)`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+    }
+  }
 }
 
 /** Writes a single record as pretty JSON. */
