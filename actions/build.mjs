@@ -6,7 +6,9 @@
 //   - @ast-grep/* native addons: replaced by a shim that loads them from the runner tool cache,
 //     where the action installs the pinned tarballs of actions/native-pins.json (dist/native.json);
 //   - the secrets stage's worker thread: a second entry, dist/worker.js, beside the bundle;
-//   - the SAST stage's built-in rule packs: copied to dist/rules.
+//   - the SAST stage's built-in rule packs: copied to dist/rules;
+//   - the CLI reads its version from `../package.json` next to its module, which in a bundle is the
+//     action's package.json: the build keeps that version equal to packages/cli's.
 //
 //   node actions/build.mjs [name...]          build (all actions when no name is given)
 //   node actions/build.mjs --check [name...]  rebuild into a temp dir and fail on any difference
@@ -141,6 +143,21 @@ function listFiles(dir, base = dir) {
     .sort();
 }
 
+/** The action's package.json version must be the CLI's: reports name the tool by it. */
+export function versionDrift(name) {
+  const cli = JSON.parse(readFileSync(join(ROOT, 'packages', 'cli', 'package.json'), 'utf8')).version;
+  const file = join(ACTIONS, name, 'package.json');
+  const pkg = JSON.parse(readFileSync(file, 'utf8'));
+  return pkg.version === cli ? undefined : { file, pkg, cli };
+}
+
+function syncVersion(name) {
+  const drift = versionDrift(name);
+  if (!drift) return;
+  drift.pkg.version = drift.cli;
+  writeFileSync(drift.file, `${JSON.stringify(drift.pkg, null, 2)}\n`);
+}
+
 /** Rebuilds into a temp dir and lists every difference from the committed dist/. */
 export async function checkAction(name, committed = join(ACTIONS, name, 'dist')) {
   const tmp = mkdtempSync(join(tmpdir(), `dsf-action-${name}-`));
@@ -156,6 +173,8 @@ export async function checkAction(name, committed = join(ACTIONS, name, 'dist'))
       else if (!readFileSync(join(committed, f)).equals(readFileSync(join(fresh, f))))
         diffs.push(`${name}/dist/${f}: differs`);
     }
+    const drift = versionDrift(name);
+    if (drift) diffs.push(`${name}/package.json: version ${drift.pkg.version}, the CLI is ${drift.cli}`);
     return diffs;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -175,6 +194,7 @@ async function main() {
       if (diffs.length) failed = true;
       else console.log(`${name}: dist/ matches a fresh build`);
     } else {
+      syncVersion(name);
       const { files, native } = await buildAction(name);
       const top = files.filter((f) => !f.includes('/'));
       const more = files.length - top.length;

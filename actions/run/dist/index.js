@@ -52050,12 +52050,14 @@ async function runStage(stage, input3) {
   let status2 = "ok";
   let stageStats = {};
   let tool = input3.tool;
+  let diffScope = stage.meta.diffScope;
   try {
     const out = await stage.run(context3, options);
     drafts = out.findings;
     errors.push(...out.errors ?? []);
     stageStats = out.stats ?? {};
     if (out.tool) tool = out.tool;
+    if (out.diffScope) diffScope = out.diffScope;
     status2 = out.status ?? (errors.some((e) => (e.kind ?? "error") === "error") ? "partial" : "ok");
   } catch (e) {
     if (isUserError(e)) throw e;
@@ -52081,7 +52083,7 @@ async function runStage(stage, input3) {
   const diffed = applyDiff(
     findings,
     section?.diffAware === false ? void 0 : input3.diff,
-    stage.meta.diffScope
+    diffScope
   );
   findings = diffed.findings;
   if (diffed.info && !diffed.info.applied) logger.warn(`${id}: ${diffed.info.reason}`);
@@ -78488,7 +78490,7 @@ function zodFail(error63, doc, lc, display, what) {
 }
 function score(s3) {
   if (!s3 || s3.length === 0) return -1;
-  return Math.min(...s3.map((w2) => WEAK_WORDS.has(w2) ? 0 : w2.length)) - s3.length * 0.01;
+  return Math.min(...s3.map((w2) => WEAK_WORDS.has(w2) ? 0 : w2.replace(/^i:/, "").length)) - s3.length * 0.01;
 }
 function best(sets) {
   let pick2 = null;
@@ -78500,11 +78502,36 @@ function wordsOfPattern(p2) {
   if (!words) return null;
   return best(words.map((w2) => [w2]));
 }
-function wordsOfRegex(r) {
-  const m2 = /^\^?\(?([A-Za-z_]\w*(?:\|[A-Za-z_]\w*)*)\)?\$?$/.exec(r);
-  if (!m2?.[1]) return null;
-  const words = m2[1].split("|").filter(Boolean);
-  return words.length ? words : null;
+function wordsOfRegex(regex) {
+  const insensitive = regex.startsWith("(?i)");
+  const r = insensitive ? regex.slice(4) : regex;
+  if (r.includes("(?")) return null;
+  let depth = 0;
+  for (let i2 = 0; i2 < r.length; i2++) {
+    const c = r[i2];
+    if (c === "\\") i2++;
+    else if (c === "[") {
+      while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
+    } else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) return null;
+  }
+  const candidates = [];
+  const optional2 = (after) => after === "?" || after === "*" || after === "{";
+  for (const m2 of r.matchAll(/\(([A-Za-z_][A-Za-z0-9_]*(?:\|[A-Za-z_][A-Za-z0-9_]*)*)\)/g)) {
+    if (optional2(r[m2.index + m2[0].length])) continue;
+    const before = r.slice(0, m2.index);
+    const open5 = (before.match(/(?<!\\)\(/g) ?? []).length - (before.match(/(?<!\\)\)/g) ?? []).length;
+    if (open5 !== 0) continue;
+    candidates.push(m2[1].split("|"));
+  }
+  const flat2 = r.replace(/\[[^\]]*\]|\([^)]*\)|\\./g, " ");
+  for (const m2 of flat2.matchAll(/[A-Za-z_][A-Za-z0-9_]{2,}/g)) {
+    if (optional2(flat2[m2.index + m2[0].length])) continue;
+    candidates.push([m2[0]]);
+  }
+  const pick2 = best(candidates);
+  return pick2 && insensitive ? pick2.map((w2) => `i:${w2.toLowerCase()}`) : pick2;
 }
 function requiredWords(rule, utils = {}, constraints = {}, seen = /* @__PURE__ */ new Set()) {
   if (!rule || typeof rule !== "object") return null;

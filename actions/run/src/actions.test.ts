@@ -52,6 +52,13 @@ describe.each(folders)('actions/%s/action.yml', (folder) => {
     ]);
   });
 
+  it('carries the CLI version (the bundled CLI reads it from this package.json)', async () => {
+    const { versionDrift } = (await import(join(ACTIONS, 'build.mjs'))) as {
+      versionDrift: (n: string) => unknown;
+    };
+    expect(versionDrift(folder)).toBeUndefined();
+  });
+
   it('declares the outputs', () => {
     expect(Object.keys(yml.outputs).sort()).toEqual([
       'findings',

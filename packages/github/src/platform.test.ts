@@ -199,9 +199,7 @@ describe('publish on a pull request', () => {
 
   it('warns, without failing, when a fork PR token cannot comment', async () => {
     server.fail('createComment', 403);
-    const fork = tmp();
-    const payload = JSON.parse(readFileSync(eventPath('pull_request_target.fork'), 'utf8'));
-    writeFileSync(join(fork, 'event.json'), JSON.stringify(payload));
+    // A fork's pull_request payload (head repository differs from the base).
     const { platform, logger } = setup('pull_request', 'pull_request_target.fork');
     await expect(
       platform.publish([report()], { outputDir: work, files: {}, uploadSarif: false }),
