@@ -88,7 +88,10 @@ export function validateAt<T>(
   const path = [...prefix, ...(issue.path as (string | number)[])];
   const pos = (extraKey !== undefined ? locate([...path, extraKey]) : undefined) ??
     locateNearest(locate, path) ?? { file };
-  const label = prefix.length ? `${prefix.map(String).join('.')}.${message}` : message;
+  // Messages about a key start with its path; others ("unknown key 'x'") get the prefix as a path.
+  const keyed =
+    issue.path.length > 0 && !message.startsWith('unknown key') && !message.startsWith('missing required');
+  const label = prefix.length ? `${prefix.map(String).join('.')}${keyed ? '.' : ': '}${message}` : message;
   throw new ConfigError(label, pos);
 }
 

@@ -60,6 +60,11 @@ export interface Approval {
   teams?: string[];
 }
 
+export interface ApprovalQuery {
+  commit?: string;
+  teams?: string[];
+}
+
 /**
  * What a stage or the runner needs from where it runs. `core` defines it; `local` (here), `github`
  * and `gitlab` implement it. Stages only ever see this interface.
@@ -72,6 +77,9 @@ export interface Platform {
   changedLines(base?: string): Promise<DiffInfo>;
   /** Annotations, summaries, comments, uploads: whatever the platform shows. Never throws for a publish failure. */
   publish(reports: Report[], options: PublishOptions): Promise<void>;
-  /** Human approvals of the current change, where the platform has them. */
-  approvals?(): Promise<Approval[]>;
+  /**
+   * Human approvals of the current change, where the platform has them: only those on `commit`
+   * (default: the current one), with team membership resolved for the `teams` asked about.
+   */
+  approvals?(query?: ApprovalQuery): Promise<Approval[]>;
 }

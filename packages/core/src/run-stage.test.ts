@@ -127,7 +127,7 @@ describe('runStage', () => {
         p.join('.') === 'stages.sast.wrod' ? { file: 'devsecflow.yml', line: 3, column: 5 } : undefined,
     };
     await expect(run(root, policy)).rejects.toThrow(ConfigError);
-    await expect(run(root, policy)).rejects.toThrow("devsecflow.yml:3:5: stages.sast.unknown key 'wrod'");
+    await expect(run(root, policy)).rejects.toThrow("devsecflow.yml:3:5: stages.sast: unknown key 'wrod'");
   });
 
   it('keeps only findings on changed lines in diff-aware mode, and says when it cannot', async () => {
@@ -140,6 +140,21 @@ describe('runStage', () => {
     const r = await run(root, defaultPolicy(root), { diff });
     expect(r.findings.map((f) => f.location?.snippet)).toEqual(['eval(2)']);
     expect(r.diff).toEqual({ applied: true, base: 'main', removed: 2 });
+    const history = {
+      ...evalStage,
+      run: async (...a: Parameters<typeof evalStage.run>) => ({
+        ...(await evalStage.run(...a)),
+        diffScope: 'none' as const,
+      }),
+    };
+    const all = await runStage(history, {
+      root,
+      policy: defaultPolicy(root),
+      platform: createLocalPlatform(root, createMemoryLogger()),
+      tool,
+      diff,
+    });
+    expect(all.findings).toHaveLength(3);
     const off = await run(root, defaultPolicy(root), { diff: { available: false, reason: 'shallow clone' } });
     expect(off.findings).toHaveLength(3);
     expect(off.diff).toEqual({ applied: false, reason: 'shallow clone' });

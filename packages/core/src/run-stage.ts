@@ -183,12 +183,14 @@ export async function runStage<O>(stage: Stage<O>, input: RunStageInput): Promis
   let status: Report['status'] = 'ok';
   let stageStats: Record<string, number> = {};
   let tool = input.tool;
+  let diffScope = stage.meta.diffScope;
   try {
     const out = await stage.run(context, options);
     drafts = out.findings;
     errors.push(...(out.errors ?? []));
     stageStats = out.stats ?? {};
     if (out.tool) tool = out.tool;
+    if (out.diffScope) diffScope = out.diffScope;
     status = out.status ?? (errors.some((e) => (e.kind ?? 'error') === 'error') ? 'partial' : 'ok');
   } catch (e) {
     if (isUserError(e)) throw e;
@@ -213,11 +215,7 @@ export async function runStage<O>(stage: Stage<O>, input: RunStageInput): Promis
     now: startedAt,
   });
   findings = applyBaseline(findings, input.baseline);
-  const diffed = applyDiff(
-    findings,
-    section?.diffAware === false ? undefined : input.diff,
-    stage.meta.diffScope,
-  );
+  const diffed = applyDiff(findings, section?.diffAware === false ? undefined : input.diff, diffScope);
   findings = diffed.findings;
   if (diffed.info && !diffed.info.applied) logger.warn(`${id}: ${diffed.info.reason}`);
 

@@ -41,7 +41,10 @@ export interface StageContext {
   logger: Logger;
   platform: Platform;
   shard?: Shard;
-  /** Changed lines when diff-aware mode is on and they are known. */
+  /**
+   * Changed lines when diff-aware mode is on. A stage that needs them for its own checks when the
+   * mode is off (coverage of new code) may call `platform.changedLines()` itself.
+   */
   diff?: DiffInfo;
   signal: AbortSignal;
   /**
@@ -60,6 +63,11 @@ export interface StageOutput {
   status?: ReportStatus;
   /** Overrides the report tool (imports keep the original scanner's name). */
   tool?: { name: string; version: string };
+  /**
+   * Overrides `meta.diffScope` for this run: a history scan reports secrets added and removed
+   * inside the change, which sit on no changed line of the final diff (`none` keeps them).
+   */
+  diffScope?: StageMeta['diffScope'];
 }
 
 /** Every stage has this shape: metadata, an options schema, and `run`. */
