@@ -47283,8 +47283,8 @@ function describeIssue(issue3) {
   switch (issue3.code) {
     case "unrecognized_keys": {
       const k2 = issue3.keys[0];
-      const where4 = issue3.path.length ? ` in ${key2}` : "";
-      return { message: `unknown key '${k2}'${where4}`, extraKey: k2 };
+      const where5 = issue3.path.length ? ` in ${key2}` : "";
+      return { message: `unknown key '${k2}'${where5}`, extraKey: k2 };
     }
     case "invalid_value":
       return {
@@ -47309,7 +47309,8 @@ function validateAt(schema, data, file2, locate2, prefix = []) {
   const { message, extraKey } = describeIssue(issue3);
   const path2 = [...prefix, ...issue3.path];
   const pos = (extraKey !== void 0 ? locate2([...path2, extraKey]) : void 0) ?? locateNearest(locate2, path2) ?? { file: file2 };
-  const label2 = prefix.length ? `${prefix.map(String).join(".")}.${message}` : message;
+  const keyed = issue3.path.length > 0 && !message.startsWith("unknown key") && !message.startsWith("missing required");
+  const label2 = prefix.length ? `${prefix.map(String).join(".")}${keyed ? "." : ": "}${message}` : message;
   throw new ConfigError(label2, pos);
 }
 function locateNearest(locate2, path2) {
@@ -48550,16 +48551,16 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open5 = tokens[token.tokensIndex];
-          open5.type = "text";
-          open5.value = literal2;
-          open5.output = safeOutput || utils.escapeRegex(literal2);
+          const open6 = tokens[token.tokensIndex];
+          open6.type = "text";
+          open6.value = literal2;
+          open6.output = safeOutput || utils.escapeRegex(literal2);
           for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
             tokens[i2].value = "";
             tokens[i2].output = "";
             delete tokens[i2].suffix;
           }
-          state.output = token.output + open5.output;
+          state.output = token.output + open6.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -48779,15 +48780,15 @@ var require_parse2 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open5 = {
+          const open6 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open5);
-          push(open5);
+          braces.push(open6);
+          push(open6);
           continue;
         }
         if (value === "}") {
@@ -49177,9 +49178,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils2();
     var constants4 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch5 = (glob3, options, returnState = false) => {
+    var picomatch6 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input3) => picomatch5(input3, options, returnState));
+        const fns = glob3.map((input3) => picomatch6(input3, options, returnState));
         const arrayMatcher = (str2) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str2);
@@ -49195,16 +49196,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix3 = opts.windows;
-      const regex = isState ? picomatch5.compileRe(glob3, options) : picomatch5.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch6.compileRe(glob3, options) : picomatch6.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input3, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch5.test(input3, regex, options, { glob: glob3, posix: posix3 });
+        const { isMatch, match, output: output2 } = picomatch6.test(input3, regex, options, { glob: glob3, posix: posix3 });
         const result = { glob: glob3, state, regex, posix: posix3, input: input3, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -49230,7 +49231,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch5.test = (input3, regex, options, { glob: glob3, posix: posix3 } = {}) => {
+    picomatch6.test = (input3, regex, options, { glob: glob3, posix: posix3 } = {}) => {
       if (typeof input3 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -49247,24 +49248,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch5.matchBase(input3, regex, options, posix3);
+          match = picomatch6.matchBase(input3, regex, options, posix3);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch5.matchBase = (input3, glob3, options, posix3 = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch5.makeRe(glob3, options);
+    picomatch6.matchBase = (input3, glob3, options, posix3 = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch6.makeRe(glob3, options);
       return regex.test(utils.basename(input3, { windows: posix3 }));
     };
-    picomatch5.isMatch = (str2, patterns, options) => picomatch5(patterns, options)(str2);
-    picomatch5.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch5.parse(p2, options));
+    picomatch6.isMatch = (str2, patterns, options) => picomatch6(patterns, options)(str2);
+    picomatch6.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch6.parse(p2, options));
       return parse11(pattern, { ...options, fastpaths: false });
     };
-    picomatch5.scan = (input3, options) => scan2(input3, options);
-    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch6.scan = (input3, options) => scan2(input3, options);
+    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -49275,13 +49276,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch5.toRegex(source, options);
+      const regex = picomatch6.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch5.makeRe = (input3, options = {}, returnOutput = false, returnState = false) => {
+    picomatch6.makeRe = (input3, options = {}, returnOutput = false, returnState = false) => {
       if (!input3 || typeof input3 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -49292,9 +49293,9 @@ var require_picomatch = __commonJS({
       if (!parsed2.output) {
         parsed2 = parse11(input3, options);
       }
-      return picomatch5.compileRe(parsed2, options, returnOutput, returnState);
+      return picomatch6.compileRe(parsed2, options, returnOutput, returnState);
     };
-    picomatch5.toRegex = (source, options) => {
+    picomatch6.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -49303,8 +49304,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch5.constants = constants4;
-    module.exports = picomatch5;
+    picomatch6.constants = constants4;
+    module.exports = picomatch6;
   }
 });
 
@@ -49314,14 +49315,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils2();
-    function picomatch5(glob3, options, returnState = false) {
+    function picomatch6(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch5, pico);
-    module.exports = picomatch5;
+    Object.assign(picomatch6, pico);
+    module.exports = picomatch6;
   }
 });
 
@@ -51748,7 +51749,7 @@ async function startWalk(options, stats) {
       cause: e
     });
   }
-  const pm2 = (globs2) => (0, import_picomatch2.default)(globs2, { dot: true });
+  const pm2 = (globs3) => (0, import_picomatch2.default)(globs3, { dot: true });
   const excludeMatch = pm2([...DEFAULT_EXCLUDES, ...options.exclude ?? []]);
   const gitignore = options.gitignore ?? true;
   return {
@@ -52080,11 +52081,7 @@ async function runStage(stage, input3) {
     now: startedAt
   });
   findings = applyBaseline(findings, input3.baseline);
-  const diffed = applyDiff(
-    findings,
-    section?.diffAware === false ? void 0 : input3.diff,
-    diffScope
-  );
+  const diffed = applyDiff(findings, section?.diffAware === false ? void 0 : input3.diff, diffScope);
   findings = diffed.findings;
   if (diffed.info && !diffed.info.applied) logger.warn(`${id}: ${diffed.info.reason}`);
   const stats = {
@@ -53262,7 +53259,7 @@ function escapeHtml(s3) {
 }
 function findingRow(f2) {
   const path2 = f2.location?.path ?? f2.package?.manifest ?? "";
-  const where4 = f2.location ? `${escapeHtml(f2.location.path)}:${f2.location.startLine}` : f2.package ? `${escapeHtml(f2.package.manifest)}<br><span class="muted">${escapeHtml(`${f2.package.name}@${f2.package.version}`)}</span>` : "";
+  const where5 = f2.location ? `${escapeHtml(f2.location.path)}:${f2.location.startLine}` : f2.package ? `${escapeHtml(f2.package.manifest)}<br><span class="muted">${escapeHtml(`${f2.package.name}@${f2.package.version}`)}</span>` : "";
   const ids = f2.identifiers.filter((i2) => i2.type !== "rule").map(
     (i2) => i2.url && isHttpUrl(i2.url) ? `<a href="${escapeHtml(i2.url)}" rel="noopener noreferrer">${escapeHtml(i2.value)}</a>` : escapeHtml(i2.value)
   ).join(", ");
@@ -53284,7 +53281,7 @@ function findingRow(f2) {
       `<div>${refs.map((r) => `<a href="${escapeHtml(r)}" rel="noopener noreferrer">${escapeHtml(r)}</a>`).join("<br>")}</div>`
     );
   }
-  return `<tr data-stage="${f2.stage}" data-severity="${f2.severity}" data-path="${escapeHtml(path2)}" data-suppressed="${f2.suppression ? "true" : "false"}"${f2.suppression ? ' class="suppressed"' : ""}><td class="sev ${f2.severity}">${f2.severity}</td><td>${escapeHtml(STAGE_TITLES[f2.stage])}</td><td class="path">${where4}</td><td><b>${escapeHtml(f2.title)}</b><div>${escapeHtml(f2.message)}</div>${more.join("")}</td><td><code>${escapeHtml(f2.ruleId)}</code>${ids ? `<div>${ids}</div>` : ""}</td></tr>`;
+  return `<tr data-stage="${f2.stage}" data-severity="${f2.severity}" data-path="${escapeHtml(path2)}" data-suppressed="${f2.suppression ? "true" : "false"}"${f2.suppression ? ' class="suppressed"' : ""}><td class="sev ${f2.severity}">${f2.severity}</td><td>${escapeHtml(STAGE_TITLES[f2.stage])}</td><td class="path">${where5}</td><td><b>${escapeHtml(f2.title)}</b><div>${escapeHtml(f2.message)}</div>${more.join("")}</td><td><code>${escapeHtml(f2.ruleId)}</code>${ids ? `<div>${ids}</div>` : ""}</td></tr>`;
 }
 function gateBlock(reports) {
   const gated = reports.filter((r) => r.gate);
@@ -53412,8 +53409,8 @@ function seconds(report2) {
 }
 function findingBody(f2) {
   const lines = [f2.message || f2.title];
-  const where4 = whereOf(f2);
-  if (where4) lines.push(`at ${where4}`);
+  const where5 = whereOf(f2);
+  if (where5) lines.push(`at ${where5}`);
   if (f2.fix)
     lines.push(`fix: ${f2.fix.summary}${f2.fix.versions?.length ? ` (${f2.fix.versions.join(", ")})` : ""}`);
   const ids = f2.identifiers.filter((i2) => i2.type !== "rule").map((i2) => i2.value);
@@ -53422,8 +53419,8 @@ function findingBody(f2) {
   return lines.join("\n");
 }
 function findingCase(f2) {
-  const where4 = whereOf(f2);
-  const name = where4 ? `${f2.ruleId} at ${where4}` : f2.ruleId;
+  const where5 = whereOf(f2);
+  const name = where5 ? `${f2.ruleId} at ${where5}` : f2.ruleId;
   let xml = `    <testcase${attr("classname", `devsecflow.${f2.stage}.${f2.ruleId}`)}${attr("name", name)}`;
   if (f2.location) xml += `${attr("file", f2.location.path)}${attr("line", f2.location.startLine)}`;
   xml += ">\n";
@@ -53439,8 +53436,8 @@ function findingCase(f2) {
 }
 function errorCase(report2, index) {
   const e = report2.errors[index];
-  const where4 = e.path ? `${e.path}${e.line ? `:${e.line}` : ""}` : `error ${index + 1}`;
-  const name = `${e.kind === "skipped" ? "skipped" : "could not scan"}: ${where4}`;
+  const where5 = e.path ? `${e.path}${e.line ? `:${e.line}` : ""}` : `error ${index + 1}`;
+  const name = `${e.kind === "skipped" ? "skipped" : "could not scan"}: ${where5}`;
   let xml = `    <testcase${attr("classname", `devsecflow.${report2.stage}.scan`)}${attr("name", name)}>
 `;
   if (e.kind === "skipped") xml += `      <skipped${attr("message", e.message)}/>
@@ -53775,8 +53772,8 @@ function locationLink(f2, linkBase) {
 }
 function findingLine(f2, linkBase) {
   const parts = [`**${SEVERITY_LABEL[f2.severity]}**`, STAGE_TITLES[f2.stage]];
-  const where4 = locationLink(f2, linkBase);
-  if (where4) parts.push(where4);
+  const where5 = locationLink(f2, linkBase);
+  if (where5) parts.push(where5);
   let text = escapeMarkdown(f2.title);
   if (f2.message && f2.message !== f2.title) text += ` \u2014 ${escapeMarkdown(f2.message)}`;
   parts.push(text);
@@ -53826,8 +53823,8 @@ function errorsSection(reports) {
 `;
   const shown = errors.slice(0, 10);
   for (const e of shown) {
-    const where4 = e.path ? `${escapeMarkdown(`${e.path}${e.line ? `:${e.line}` : ""}`)}: ` : "";
-    out += `- ${STAGE_TITLES[e.stage]}: ${where4}${escapeMarkdown(e.message)}
+    const where5 = e.path ? `${escapeMarkdown(`${e.path}${e.line ? `:${e.line}` : ""}`)}: ` : "";
+    out += `- ${STAGE_TITLES[e.stage]}: ${where5}${escapeMarkdown(e.message)}
 `;
   }
   if (errors.length > shown.length) out += `- \u2026 and ${errors.length - shown.length} more
@@ -53988,8 +53985,8 @@ function cwesOf(rule, result, tags) {
 }
 function titleOf(rule, ruleId) {
   const name = asStr(rule?.name);
-  const short = asStr(asObj(rule?.shortDescription).text);
-  const t = name?.includes(" ") ? name : short ?? name ?? ruleId;
+  const short3 = asStr(asObj(rule?.shortDescription).text);
+  const t = name?.includes(" ") ? name : short3 ?? name ?? ruleId;
   return truncate(t.replace(/\s+/g, " ").trim() || ruleId, 200);
 }
 function resolvePath(artifactLocation, ctx) {
@@ -54598,6 +54595,1781 @@ var init_output = __esm({
   }
 });
 
+// packages/deploy-approval/src/approvals.ts
+function countApprovals(approvals, rules) {
+  const latest = /* @__PURE__ */ new Map();
+  const sorted = [...approvals].sort((a, b3) => Date.parse(a.at || "0") - Date.parse(b3.at || "0"));
+  for (const a of sorted) {
+    const key2 = a.user.toLowerCase();
+    const prev = latest.get(key2);
+    if (a.state === "commented" && prev && prev.state !== "commented") continue;
+    latest.set(key2, a);
+  }
+  const counted = [];
+  const ignored = [];
+  const named = rules.users.length + rules.teams.length > 0;
+  for (const a of latest.values()) {
+    if (a.state !== "approved") {
+      if (a.state !== "commented")
+        ignored.push({ user: a.user, reason: `latest review is ${a.state.replace("_", " ")}` });
+      continue;
+    }
+    if (rules.author && same(a.user, rules.author)) {
+      ignored.push({ user: a.user, reason: "is the change author" });
+      continue;
+    }
+    if (!a.commit || a.commit !== rules.commit) {
+      ignored.push({
+        user: a.user,
+        reason: `approved ${short(a.commit)}, not the deployed commit ${short(rules.commit)}`
+      });
+      continue;
+    }
+    if (named) {
+      const byUser = rules.users.some((u2) => same(u2, a.user));
+      const byTeam = (a.teams ?? []).some((t) => rules.teams.some((want) => same(want, t)));
+      if (!byUser && !byTeam) {
+        ignored.push({ user: a.user, reason: "is not a named approver or a member of a named team" });
+        continue;
+      }
+    }
+    counted.push(a);
+  }
+  counted.sort((a, b3) => a.user.localeCompare(b3.user));
+  return { counted, ignored };
+}
+var same, short;
+var init_approvals = __esm({
+  "packages/deploy-approval/src/approvals.ts"() {
+    "use strict";
+    same = (a, b3) => a.toLowerCase() === b3.toLowerCase();
+    short = (sha) => sha ? sha.slice(0, 12) : "an unknown commit";
+  }
+});
+
+// packages/deploy-approval/src/options.ts
+function validTimeZone(tz) {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+var REQUIRABLE_STAGES, WEEKDAYS, FULL_DAY, weekday, clock, dateOrDateTime, DateFreezeSchema, WeeklyFreezeSchema, FreezeWindowSchema, stageList, EnvironmentPolicySchema, globs, DeployApprovalOptionsSchema;
+var init_options = __esm({
+  "packages/deploy-approval/src/options.ts"() {
+    "use strict";
+    init_src();
+    init_zod();
+    REQUIRABLE_STAGES = STAGE_IDS.filter((s3) => s3 !== "deploy-approval");
+    WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    FULL_DAY = {
+      monday: "mon",
+      tuesday: "tue",
+      wednesday: "wed",
+      thursday: "thu",
+      friday: "fri",
+      saturday: "sat",
+      sunday: "sun"
+    };
+    weekday = external_exports.string().transform((v2, ctx) => {
+      const k2 = v2.trim().toLowerCase();
+      const day = WEEKDAYS.includes(k2) ? k2 : FULL_DAY[k2];
+      if (!day) {
+        ctx.addIssue({ code: "custom", message: `expected a weekday (${WEEKDAYS.join(", ")}), got "${v2}"` });
+        return external_exports.NEVER;
+      }
+      return day;
+    }).describe("mon ... sun (full names accepted)");
+    clock = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "a time of day as HH:MM (00:00 to 24:00)").describe("HH:MM, 24-hour clock, in the environment time zone");
+    dateOrDateTime = external_exports.string().regex(
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/,
+      "an ISO date (2026-12-24) or date-time (2026-12-24T18:00, optionally with Z or an offset)"
+    ).refine((v2) => !Number.isNaN(Date.parse(v2.length === 10 ? `${v2}T00:00Z` : v2)), "not a real date");
+    DateFreezeSchema = external_exports.object({
+      from: dateOrDateTime.describe("First day (inclusive) or start time of the freeze."),
+      to: dateOrDateTime.describe("Last day (inclusive) or end time (exclusive) of the freeze."),
+      reason: external_exports.string().min(1).optional()
+    }).strict();
+    WeeklyFreezeSchema = external_exports.object({
+      weekly: external_exports.object({
+        days: external_exports.array(weekday).min(1).describe("Days the window starts on."),
+        from: clock.default("00:00"),
+        to: clock.default("24:00").describe("End (exclusive); earlier than `from` runs past midnight.")
+      }).strict(),
+      reason: external_exports.string().min(1).optional()
+    }).strict();
+    FreezeWindowSchema = external_exports.union([DateFreezeSchema, WeeklyFreezeSchema], {
+      error: "a freeze window is either { from, to } dates or { weekly: { days, from, to } }"
+    });
+    stageList = external_exports.array(external_exports.enum(REQUIRABLE_STAGES));
+    EnvironmentPolicySchema = external_exports.object({
+      requiredStages: stageList.default([]).describe(
+        "Stages whose reports must exist, be for the deployed commit, be complete and have passed their gates."
+      ),
+      allowPartial: external_exports.union([external_exports.boolean(), stageList]).default(false).describe("Accept partial reports (all stages, or the listed ones) for required stages."),
+      maxSeverity: external_exports.enum(SEVERITIES).optional().describe("Severity ceiling: any unsuppressed finding above it, in any report, blocks the deploy."),
+      noExpiredSuppressions: external_exports.boolean().default(true).describe("Block when an ignore or suppression has expired."),
+      minApprovals: external_exports.number().int().min(0).default(0).describe("Human approvals required on the deployed commit, never counting the change author."),
+      approvers: external_exports.object({
+        users: external_exports.array(external_exports.string().min(1)).default([]),
+        teams: external_exports.array(external_exports.string().min(1)).default([]).describe("GitHub `org/team-slug` (or `team-slug` in the repo owner), GitLab group full paths.")
+      }).strict().optional().describe("Who may approve. Absent: anyone but the author."),
+      allowedRefs: external_exports.array(external_exports.string().min(1)).optional().describe("Branch or tag globs (`main`, `release/*`, `v*`, or full `refs/tags/v*`). Absent: any ref."),
+      freeze: external_exports.array(FreezeWindowSchema).default([]).describe("Change-freeze windows."),
+      timeZone: external_exports.string().default("UTC").refine(validTimeZone, { message: "an IANA time zone such as Europe/Berlin or America/New_York" }).describe("IANA time zone of freeze windows.")
+    }).strict();
+    globs = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1))]).transform((v2) => typeof v2 === "string" ? [v2] : v2);
+    DeployApprovalOptionsSchema = external_exports.object({
+      environment: external_exports.string().min(1).optional().describe("The environment being deployed; the CLI passes it (`--environment`)."),
+      environments: external_exports.record(external_exports.string().min(1), EnvironmentPolicySchema).default({}).describe("Policy per environment name."),
+      reports: globs.default([".devsecflow/reports/**/devsecflow-*.json"]).describe(
+        "Stage JSON reports: files or globs relative to the root (artifacts, `needs:`). Default `.devsecflow/reports/**/devsecflow-*.json`: where `devsecflow run` and the GitLab templates write them."
+      ),
+      evidenceLog: external_exports.union([external_exports.string().min(1), external_exports.literal(false)]).default(".devsecflow/evidence.jsonl").describe("Hash-chained JSONL log every decision is appended to (false: none)."),
+      evidenceOut: external_exports.string().min(1).optional().describe("Where this run's evidence record is written as JSON.")
+    }).strict();
+  }
+});
+
+// packages/deploy-approval/src/freeze.ts
+function localTime(at2, timeZone) {
+  let f2 = formatters.get(timeZone);
+  if (!f2) {
+    f2 = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      weekday: "short"
+    });
+    formatters.set(timeZone, f2);
+  }
+  const parts = Object.fromEntries(f2.formatToParts(at2).map((p2) => [p2.type, p2.value]));
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+    weekday: String(parts.weekday).slice(0, 3).toLowerCase()
+  };
+}
+function previousDay(d) {
+  return WEEKDAYS[(WEEKDAYS.indexOf(d) + 6) % 7];
+}
+function describeFreeze(w2, timeZone) {
+  const base = "weekly" in w2 ? `weekly ${w2.weekly.days.join(", ")} ${w2.weekly.from}-${w2.weekly.to}` : `${w2.from} to ${w2.to}`;
+  return `${base} (${timeZone})${w2.reason ? `: ${w2.reason}` : ""}`;
+}
+function inFreeze(w2, at2, timeZone) {
+  const local = localTime(at2, timeZone);
+  if ("weekly" in w2) {
+    const { days, from, to: to2 } = w2.weekly;
+    if (from === to2) return days.includes(local.weekday);
+    if (from < to2) return days.includes(local.weekday) && local.time >= from && local.time < to2;
+    return days.includes(local.weekday) && local.time >= from || days.includes(previousDay(local.weekday)) && local.time < to2;
+  }
+  const start = bound(w2.from, "start", at2, local);
+  const end = bound(w2.to, "end", at2, local);
+  return start && end;
+}
+function bound(value, side, at2, local) {
+  if (value.length === 10) return side === "start" ? local.date >= value : local.date <= value;
+  if (HAS_OFFSET.test(value)) {
+    const t = Date.parse(value);
+    return side === "start" ? at2.getTime() >= t : at2.getTime() < t;
+  }
+  const wall = `${local.date}T${local.time}`;
+  const v2 = value.slice(0, 16);
+  return side === "start" ? wall >= v2 : wall < v2;
+}
+function activeFreezes(windows, at2, timeZone) {
+  return windows.filter((w2) => inFreeze(w2, at2, timeZone));
+}
+var formatters, HAS_OFFSET;
+var init_freeze = __esm({
+  "packages/deploy-approval/src/freeze.ts"() {
+    "use strict";
+    init_options();
+    formatters = /* @__PURE__ */ new Map();
+    HAS_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
+  }
+});
+
+// packages/deploy-approval/src/refs.ts
+function parseRef(ref) {
+  if (ref.startsWith("refs/heads/")) return { ref, short: ref.slice(11), kind: "branch" };
+  if (ref.startsWith("refs/tags/")) return { ref, short: ref.slice(10), kind: "tag" };
+  return { ref, short: ref, kind: "unknown" };
+}
+function refAllowed(ref, globs3) {
+  const r = parseRef(ref);
+  return globs3.some((g2) => {
+    if (g2.startsWith("refs/")) {
+      const full = r.kind === "branch" ? `refs/heads/${r.short}` : r.kind === "tag" ? `refs/tags/${r.short}` : void 0;
+      return full !== void 0 && import_picomatch3.default.isMatch(full, g2, { dot: true });
+    }
+    return import_picomatch3.default.isMatch(r.short, g2, { dot: true });
+  });
+}
+var import_picomatch3;
+var init_refs = __esm({
+  "packages/deploy-approval/src/refs.ts"() {
+    "use strict";
+    import_picomatch3 = __toESM(require_picomatch2(), 1);
+  }
+});
+
+// packages/deploy-approval/src/evaluate.ts
+function suppressionExpired(expires, now) {
+  if (!expires) return false;
+  const end = /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T23:59:59.999Z`) : Date.parse(expires);
+  return Number.isFinite(end) && now.getTime() > end;
+}
+function partialAllowed(policy, stage) {
+  return policy.allowPartial === true || Array.isArray(policy.allowPartial) && policy.allowPartial.includes(stage);
+}
+function evaluatePolicy(input3) {
+  const { policy, reports, now } = input3;
+  const reasons = [];
+  const add = (rule, message, stage) => reasons.push({ rule, message, ...stage ? { stage } : {} });
+  const commit = input3.commit;
+  if (!commit)
+    add(
+      DEPLOY_APPROVAL_RULES.unknownCommit,
+      "the commit being deployed is unknown, so no report or approval can be tied to it"
+    );
+  for (const { path: path2, report: report2 } of reports) {
+    if (commit && report2.target.commit !== commit) {
+      add(
+        DEPLOY_APPROVAL_RULES.commitMismatch,
+        report2.target.commit ? `${report2.stage} report ${path2} is for commit ${short2(report2.target.commit)}, not the deployed commit ${short2(commit)}` : `${report2.stage} report ${path2} does not say which commit it scanned; the deployed commit is ${short2(commit)}`,
+        report2.stage
+      );
+    }
+  }
+  for (const stage of policy.requiredStages) {
+    const mine = reports.filter((r) => r.report.stage === stage);
+    if (mine.length === 0) {
+      add(
+        DEPLOY_APPROVAL_RULES.missingReport,
+        `required stage ${stage} has no report among the inputs`,
+        stage
+      );
+      continue;
+    }
+    for (const { path: path2, report: report2 } of mine) {
+      if (report2.status === "failed" || report2.status === "partial" && !partialAllowed(policy, stage)) {
+        const why = report2.errors[0]?.message;
+        add(
+          DEPLOY_APPROVAL_RULES.incompleteReport,
+          `required stage ${stage} did not complete (status ${report2.status}${why ? `: ${why}` : ""}) in ${path2}`,
+          stage
+        );
+      }
+      if (!report2.gate) {
+        add(
+          DEPLOY_APPROVAL_RULES.gateFailed,
+          `required stage ${stage} report ${path2} has no gate result`,
+          stage
+        );
+      } else if (!report2.gate.passed) {
+        const first = report2.gate.violations[0]?.message;
+        add(
+          DEPLOY_APPROVAL_RULES.gateFailed,
+          `required stage ${stage} failed its gate (${report2.gate.violations.length} violation(s)${first ? `, first: ${first}` : ""}) in ${path2}`,
+          stage
+        );
+      }
+    }
+  }
+  const findingCounts2 = {
+    ...Object.fromEntries(SEVERITIES.map((s3) => [s3, 0])),
+    suppressed: 0
+  };
+  const suppressions = [];
+  for (const { path: path2, report: report2 } of reports) {
+    const above = {};
+    let example;
+    for (const f2 of report2.findings) {
+      if (f2.suppression) {
+        findingCounts2.suppressed++;
+        suppressions.push({
+          stage: report2.stage,
+          ruleId: f2.ruleId,
+          fingerprint: f2.fingerprint,
+          severity: f2.severity,
+          kind: f2.suppression.kind,
+          reason: f2.suppression.reason,
+          ...f2.suppression.source ? { source: f2.suppression.source } : {},
+          ...f2.suppression.expires ? { expires: f2.suppression.expires } : {}
+        });
+        if (policy.noExpiredSuppressions && suppressionExpired(f2.suppression.expires, now)) {
+          add(
+            DEPLOY_APPROVAL_RULES.expiredSuppression,
+            `${report2.stage}: the suppression of ${f2.ruleId} (${f2.suppression.source ?? f2.suppression.kind}) expired on ${f2.suppression.expires}`,
+            report2.stage
+          );
+        }
+        continue;
+      }
+      findingCounts2[f2.severity]++;
+      if (f2.ruleId === EXPIRED_IGNORE && policy.noExpiredSuppressions) {
+        add(DEPLOY_APPROVAL_RULES.expiredSuppression, `${report2.stage}: ${f2.message}`, report2.stage);
+      }
+      if (policy.maxSeverity && severityRank(f2.severity) > severityRank(policy.maxSeverity)) {
+        above[f2.severity] = (above[f2.severity] ?? 0) + 1;
+        const where5 = f2.location ? ` at ${f2.location.path}:${f2.location.startLine}` : f2.package ? ` in ${f2.package.name}@${f2.package.version}` : "";
+        example ??= `${f2.severity} ${f2.ruleId}${where5}`;
+      }
+    }
+    const total = Object.values(above).reduce((a, b3) => a + b3, 0);
+    if (total > 0) {
+      const counts = SEVERITIES.filter((s3) => above[s3]).map((s3) => `${above[s3]} ${s3}`).join(", ");
+      add(
+        DEPLOY_APPROVAL_RULES.severityCeiling,
+        `${report2.stage} (${path2}) has ${total} unsuppressed finding(s) above the ceiling ${policy.maxSeverity} (${counts}), e.g. ${example}`,
+        report2.stage
+      );
+    }
+  }
+  let approvers = [];
+  let ignoredApprovals = [];
+  const users = policy.approvers?.users ?? [];
+  const teams = policy.approvers?.teams ?? [];
+  if (policy.minApprovals > 0) {
+    if (!input3.approvals.ok) {
+      add(
+        DEPLOY_APPROVAL_RULES.approvals,
+        `${policy.minApprovals} approval(s) required but approvals could not be read: ${input3.approvals.reason}`
+      );
+    } else if (commit) {
+      const c = countApprovals(input3.approvals.approvals, { commit, author: input3.author, users, teams });
+      approvers = c.counted;
+      ignoredApprovals = c.ignored;
+      if (c.counted.length < policy.minApprovals) {
+        const from = users.length + teams.length > 0 ? ` from ${[...users.map((u2) => `@${u2}`), ...teams.map((t) => `team ${t}`)].join(", ")}` : "";
+        const got = c.counted.length ? ` (${c.counted.map((a) => a.user).join(", ")})` : "";
+        const skipped = c.ignored.length ? `; not counted: ${c.ignored.map((i2) => `${i2.user} ${i2.reason}`).join("; ")}` : "";
+        add(
+          DEPLOY_APPROVAL_RULES.approvals,
+          `${policy.minApprovals} approval(s)${from} on commit ${short2(commit)} required, ${c.counted.length} given${got}${skipped}`
+        );
+      }
+    }
+  } else if (input3.approvals.ok && commit) {
+    const c = countApprovals(input3.approvals.approvals, { commit, author: input3.author, users, teams });
+    approvers = c.counted;
+    ignoredApprovals = c.ignored;
+  }
+  if (policy.allowedRefs) {
+    if (!input3.ref) {
+      add(
+        DEPLOY_APPROVAL_RULES.refNotAllowed,
+        `the ref being deployed is unknown; ${input3.environment} accepts only ${policy.allowedRefs.join(", ")}`
+      );
+    } else if (!refAllowed(input3.ref, policy.allowedRefs)) {
+      add(
+        DEPLOY_APPROVAL_RULES.refNotAllowed,
+        `${input3.ref} may not be deployed to ${input3.environment} (allowed: ${policy.allowedRefs.join(", ")})`
+      );
+    }
+  }
+  const freezes = activeFreezes(policy.freeze, now, policy.timeZone).map(
+    (w2) => describeFreeze(w2, policy.timeZone)
+  );
+  for (const f2 of freezes)
+    add(DEPLOY_APPROVAL_RULES.freeze, `${input3.environment} is in a change freeze: ${f2}`);
+  return { reasons, findingCounts: findingCounts2, suppressions, approvers, ignoredApprovals, freezes };
+}
+var DEPLOY_APPROVAL_RULES, EXPIRED_IGNORE, short2;
+var init_evaluate = __esm({
+  "packages/deploy-approval/src/evaluate.ts"() {
+    "use strict";
+    init_src();
+    init_approvals();
+    init_freeze();
+    init_refs();
+    DEPLOY_APPROVAL_RULES = {
+      unknownCommit: "deploy-approval/unknown-commit",
+      missingReport: "deploy-approval/missing-report",
+      commitMismatch: "deploy-approval/commit-mismatch",
+      incompleteReport: "deploy-approval/incomplete-report",
+      gateFailed: "deploy-approval/gate-failed",
+      severityCeiling: "deploy-approval/severity-ceiling",
+      expiredSuppression: "deploy-approval/expired-suppression",
+      approvals: "deploy-approval/approvals",
+      refNotAllowed: "deploy-approval/ref-not-allowed",
+      freeze: "deploy-approval/freeze",
+      evidence: "deploy-approval/evidence"
+    };
+    EXPIRED_IGNORE = "devsecflow/expired-ignore";
+    short2 = (sha) => sha.slice(0, 12);
+  }
+});
+
+// node_modules/.pnpm/canonicalize@5.1.0/node_modules/canonicalize/lib/canonicalize.js
+function serializeString(value) {
+  if (!value.isWellFormed()) {
+    throw new Error("Lone surrogate is not allowed");
+  }
+  return JSON.stringify(value);
+}
+function serializePrimitive(value) {
+  switch (typeof value) {
+    case "number":
+      if (isNaN(value)) {
+        throw new Error("NaN is not allowed");
+      }
+      if (!isFinite(value)) {
+        throw new Error("Infinity is not allowed");
+      }
+      return JSON.stringify(value);
+    case "string":
+      return serializeString(value);
+    case "boolean":
+      return value ? "true" : "false";
+    default:
+      return JSON.stringify(value);
+  }
+}
+function enterValue(value, seen) {
+  let wrappers = null;
+  while (value !== null && typeof value === "object" && typeof value.toJSON === "function") {
+    if (seen.has(value)) {
+      throw new Error("Circular reference detected");
+    }
+    seen.add(value);
+    (wrappers ??= []).push(value);
+    value = value.toJSON();
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    value = value.valueOf();
+  }
+  if (value === null || typeof value !== "object") {
+    if (wrappers !== null) {
+      for (const wrapper of wrappers) seen.delete(wrapper);
+    }
+    return serializePrimitive(value);
+  }
+  if (seen.has(value)) {
+    throw new Error("Circular reference detected");
+  }
+  seen.add(value);
+  return {
+    container: value,
+    // null marks an array frame; object frames carry their sorted keys.
+    // `sort()`'s default comparator orders by UTF-16 code unit, which is the
+    // order JCS requires.
+    keys: Array.isArray(value) ? null : Object.keys(value).sort(),
+    // Next child to serialize; the frame resumes here after a nested
+    // container's subtree completes.
+    index: 0,
+    // Whether no member has been emitted yet (controls comma placement).
+    first: true,
+    // toJSON wrappers to release from `seen` when this frame completes.
+    wrappers
+  };
+}
+function canonicalize(object2) {
+  if (object2 === null || typeof object2 !== "object") {
+    return serializePrimitive(object2);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const root = enterValue(object2, seen);
+  if (typeof root !== "object") {
+    return root;
+  }
+  let result = root.keys === null ? "[" : "{";
+  const stack = [root];
+  outer:
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const container = frame.container;
+      if (frame.keys === null) {
+        while (frame.index < container.length) {
+          const i2 = frame.index++;
+          if (i2 > 0) {
+            result += ",";
+          }
+          const element = container[i2];
+          const value = element === void 0 || typeof element === "symbol" || typeof element === "function" ? null : element;
+          if (value === null || typeof value !== "object") {
+            result += serializePrimitive(value);
+            continue;
+          }
+          const child = enterValue(value, seen);
+          if (typeof child !== "object") {
+            result += child === void 0 ? "null" : child;
+            continue;
+          }
+          result += child.keys === null ? "[" : "{";
+          stack.push(child);
+          continue outer;
+        }
+        result += "]";
+      } else {
+        const keys = frame.keys;
+        while (frame.index < keys.length) {
+          const key2 = keys[frame.index++];
+          const value = container[key2];
+          if (value === void 0 || typeof value === "symbol" || typeof value === "function") {
+            continue;
+          }
+          if (value === null || typeof value !== "object") {
+            if (frame.first) {
+              frame.first = false;
+            } else {
+              result += ",";
+            }
+            result += serializeString(key2) + ":" + serializePrimitive(value);
+            continue;
+          }
+          const child = enterValue(value, seen);
+          if (child === void 0) {
+            continue;
+          }
+          if (frame.first) {
+            frame.first = false;
+          } else {
+            result += ",";
+          }
+          result += serializeString(key2) + ":";
+          if (typeof child !== "object") {
+            result += child;
+            continue;
+          }
+          result += child.keys === null ? "[" : "{";
+          stack.push(child);
+          continue outer;
+        }
+        result += "}";
+      }
+      seen.delete(container);
+      if (frame.wrappers !== null) {
+        for (const wrapper of frame.wrappers) seen.delete(wrapper);
+      }
+      stack.pop();
+    }
+  return result;
+}
+var init_canonicalize = __esm({
+  "node_modules/.pnpm/canonicalize@5.1.0/node_modules/canonicalize/lib/canonicalize.js"() {
+  }
+});
+
+// packages/deploy-approval/src/evidence.ts
+import { createHash as createHash4 } from "node:crypto";
+import { appendFile as appendFile2, mkdir as mkdir4, open as open4, readFile as readFile6, stat as stat3, unlink as unlink2, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname2 } from "node:path";
+function sha2562(data) {
+  return `sha256:${createHash4("sha256").update(data).digest("hex")}`;
+}
+function canonicalJson(value) {
+  const text = canonicalize(value);
+  if (text === void 0) throw new Error("value has no JSON form");
+  return text;
+}
+function digestOf(value) {
+  return sha2562(canonicalJson(value));
+}
+function recordDigest(record2) {
+  const { digest: _d, ...rest } = record2;
+  return digestOf(rest);
+}
+function verifyEvidenceText(text, file2 = "evidence log", expectedHead) {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const problems = [];
+  let prev = GENESIS_DIGEST;
+  lines.forEach((raw, i2) => {
+    const line = i2 + 1;
+    const say = (message) => problems.push({ line, message: `${file2}:${line}: ${message}` });
+    let rec;
+    try {
+      const parsed2 = JSON.parse(raw);
+      if (!parsed2 || typeof parsed2 !== "object" || Array.isArray(parsed2)) throw new Error("not an object");
+      rec = parsed2;
+    } catch {
+      say("not a JSON evidence record (the line was edited or truncated)");
+      prev = "unknown";
+      return;
+    }
+    const actual = recordDigest(rec);
+    if (typeof rec.digest !== "string" || typeof rec.prev !== "string") {
+      say("not an evidence record (no digest or prev): the line was replaced or edited");
+    } else if (rec.digest !== actual) {
+      say(
+        `record digest does not match its content: the record was edited (expected ${String(rec.digest)}, content hashes to ${actual})`
+      );
+    } else if (prev !== "unknown" && rec.prev !== prev) {
+      say(
+        line === 1 ? "the first record does not start the chain (records before it were deleted)" : `prev does not match the digest of line ${line - 1}: a record was deleted, inserted or reordered before this line`
+      );
+    } else if (rec.seq !== i2) {
+      say(
+        `record number ${String(rec.seq)} found where ${i2} was expected: records were deleted, inserted or reordered`
+      );
+    }
+    prev = typeof rec.digest === "string" ? rec.digest : actual;
+  });
+  if (expectedHead !== void 0 && problems.length === 0 && prev !== expectedHead) {
+    problems.push({
+      line: lines.length,
+      message: `${file2}:${lines.length}: the log ends with ${prev}, expected head ${expectedHead}: records were removed from the end or the log was replaced`
+    });
+  }
+  return {
+    ok: problems.length === 0,
+    records: lines.length,
+    head: lines.length ? prev : GENESIS_DIGEST,
+    problems
+  };
+}
+async function verifyEvidenceLog(path2, options = {}) {
+  let text = "";
+  try {
+    text = await readFile6(path2, "utf8");
+  } catch (e) {
+    if (e.code !== "ENOENT") throw e;
+  }
+  return verifyEvidenceText(text, path2, options.expectedHead);
+}
+async function appendEvidence(path2, body, lock = {}) {
+  await mkdir4(dirname2(path2), { recursive: true });
+  const release = await acquireLock(`${path2}.lock`, lock.timeoutMs ?? 3e4, lock.staleMs ?? 3e5);
+  try {
+    const state = await verifyEvidenceLog(path2);
+    if (!state.ok) {
+      throw new EvidenceLogError(`evidence log is broken, not appending: ${state.problems[0].message}`);
+    }
+    const partial2 = { ...body, seq: state.records, prev: state.head };
+    const record2 = { ...partial2, digest: recordDigest(partial2) };
+    await appendFile2(path2, `${JSON.stringify(record2)}
+`, { flag: "a" });
+    return record2;
+  } finally {
+    await release();
+  }
+}
+async function acquireLock(file2, timeoutMs, staleMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (; ; ) {
+    try {
+      const handle = await open4(file2, "wx");
+      await handle.writeFile(`${process.pid}
+`);
+      await handle.close();
+      return () => unlink2(file2).catch(() => void 0);
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      const age = await stat3(file2).then(
+        (s3) => Date.now() - s3.mtimeMs,
+        () => 0
+      );
+      if (age > staleMs) {
+        await unlink2(file2).catch(() => void 0);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new EvidenceLogError(
+          `${file2} is held by another deploy (waited ${Math.round(timeoutMs / 1e3)} s)`
+        );
+      }
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+    }
+  }
+}
+async function writeEvidence(path2, record2) {
+  await mkdir4(dirname2(path2), { recursive: true });
+  await writeFile4(path2, `${JSON.stringify(record2, null, 2)}
+`);
+}
+var GENESIS_DIGEST, EVIDENCE_VERSION, EvidenceLogError;
+var init_evidence = __esm({
+  "packages/deploy-approval/src/evidence.ts"() {
+    "use strict";
+    init_canonicalize();
+    GENESIS_DIGEST = `sha256:${"0".repeat(64)}`;
+    EVIDENCE_VERSION = 1;
+    EvidenceLogError = class extends Error {
+      name = "EvidenceLogError";
+    };
+  }
+});
+
+// node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs
+import { createRequire as createRequire3 } from "module";
+import { basename, dirname as dirname3, normalize, relative as relative4, resolve as resolve8, sep as sep3 } from "path";
+import * as nativeFs from "fs";
+function cleanPath(path2) {
+  let normalized = normalize(path2);
+  if (normalized.length > 1 && normalized[normalized.length - 1] === sep3) normalized = normalized.substring(0, normalized.length - 1);
+  return normalized;
+}
+function convertSlashes(path2, separator) {
+  return path2.replace(SLASHES_REGEX, separator);
+}
+function isRootDirectory(path2) {
+  return path2 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path2);
+}
+function normalizePath(path2, options) {
+  const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
+  const pathNeedsCleaning = process.platform === "win32" && path2.includes("/") || path2.startsWith(".");
+  if (resolvePaths) path2 = resolve8(path2);
+  if (normalizePath$1 || pathNeedsCleaning) path2 = cleanPath(path2);
+  if (path2 === ".") return "";
+  const needsSeperator = path2[path2.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path2 + pathSeparator : path2, pathSeparator);
+}
+function joinPathWithBasePath(filename, directoryPath) {
+  return directoryPath + filename;
+}
+function joinPathWithRelativePath(root, options) {
+  return function(filename, directoryPath) {
+    const sameRoot = directoryPath.startsWith(root);
+    if (sameRoot) return directoryPath.slice(root.length) + filename;
+    else return convertSlashes(relative4(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+  };
+}
+function joinPath(filename) {
+  return filename;
+}
+function joinDirectoryPath(filename, directoryPath, separator) {
+  return directoryPath + filename + separator;
+}
+function build$7(root, options) {
+  const { relativePaths, includeBasePath } = options;
+  return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
+}
+function pushDirectoryWithRelativePath(root) {
+  return function(directoryPath, paths) {
+    paths.push(directoryPath.substring(root.length) || ".");
+  };
+}
+function pushDirectoryFilterWithRelativePath(root) {
+  return function(directoryPath, paths, filters) {
+    const relativePath = directoryPath.substring(root.length) || ".";
+    if (filters.every((filter2) => filter2(relativePath, true))) paths.push(relativePath);
+  };
+}
+function build$6(root, options) {
+  const { includeDirs, filters, relativePaths } = options;
+  if (!includeDirs) return empty$2;
+  if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
+  return filters && filters.length ? pushDirectoryFilter : pushDirectory;
+}
+function build$5(options) {
+  const { excludeFiles, filters, onlyCounts } = options;
+  if (excludeFiles) return empty$1;
+  if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
+  else if (onlyCounts) return pushFileCount;
+  else return pushFile;
+}
+function build$4(options) {
+  return options.group ? getArrayGroup : getArray;
+}
+function build$3(options) {
+  return options.group ? groupFiles : empty;
+}
+function build$2(options, isSynchronous) {
+  if (!options.resolveSymlinks || options.excludeSymlinks) return null;
+  return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
+}
+function isRecursive2(path2, resolved, state) {
+  if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
+  let parent = dirname3(path2);
+  let depth = 1;
+  while (parent !== state.root && depth < 2) {
+    const resolvedPath = state.symlinks.get(parent);
+    const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
+    if (isSameRoot) depth++;
+    else parent = dirname3(parent);
+  }
+  state.symlinks.set(path2, resolved);
+  return depth > 1;
+}
+function isRecursiveUsingRealPaths(resolved, state) {
+  return state.visited.includes(resolved + state.options.pathSeparator);
+}
+function report(error63, callback$1, output2, suppressErrors) {
+  if (error63 && !suppressErrors) callback$1(error63, output2);
+  else callback$1(null, output2);
+}
+function build$1(options, isSynchronous) {
+  const { onlyCounts, group: group2, maxFiles } = options;
+  if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
+  else if (group2) return isSynchronous ? groupsSync : groupsAsync;
+  else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
+  else return isSynchronous ? defaultSync : defaultAsync;
+}
+function build(isSynchronous) {
+  return isSynchronous ? walkSync : walkAsync;
+}
+function promise2(root, options) {
+  return new Promise((resolve$1, reject) => {
+    callback(root, options, (err2, output2) => {
+      if (err2) return reject(err2);
+      resolve$1(output2);
+    });
+  });
+}
+function callback(root, options, callback$1) {
+  let walker = new Walker(root, options, callback$1);
+  walker.start();
+}
+function sync(root, options) {
+  const walker = new Walker(root, options);
+  return walker.start();
+}
+var __require2, SLASHES_REGEX, WINDOWS_ROOT_DIR_REGEX, pushDirectory, pushDirectoryFilter, empty$2, pushFileFilterAndCount, pushFileFilter, pushFileCount, pushFile, empty$1, getArray, getArrayGroup, groupFiles, empty, resolveSymlinksAsync, resolveSymlinks, onlyCountsSync, groupsSync, defaultSync, limitFilesSync, onlyCountsAsync, defaultAsync, limitFilesAsync, groupsAsync, readdirOpts, walkAsync, walkSync, Queue, Counter, Aborter, Walker, APIBuilder, pm, Builder;
+var init_dist = __esm({
+  "node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs"() {
+    __require2 = /* @__PURE__ */ createRequire3(import.meta.url);
+    SLASHES_REGEX = /[\\/]/g;
+    WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
+    pushDirectory = (directoryPath, paths) => {
+      paths.push(directoryPath || ".");
+    };
+    pushDirectoryFilter = (directoryPath, paths, filters) => {
+      const path2 = directoryPath || ".";
+      if (filters.every((filter2) => filter2(path2, true))) paths.push(path2);
+    };
+    empty$2 = () => {
+    };
+    pushFileFilterAndCount = (filename, _paths, counts, filters) => {
+      if (filters.every((filter2) => filter2(filename, false))) counts.files++;
+    };
+    pushFileFilter = (filename, paths, _counts, filters) => {
+      if (filters.every((filter2) => filter2(filename, false))) paths.push(filename);
+    };
+    pushFileCount = (_filename, _paths, counts, _filters) => {
+      counts.files++;
+    };
+    pushFile = (filename, paths) => {
+      paths.push(filename);
+    };
+    empty$1 = () => {
+    };
+    getArray = (paths) => {
+      return paths;
+    };
+    getArrayGroup = () => {
+      return [""].slice(0, 0);
+    };
+    groupFiles = (groups, directory, files) => {
+      groups.push({
+        directory,
+        files,
+        dir: directory
+      });
+    };
+    empty = () => {
+    };
+    resolveSymlinksAsync = function(path2, state, callback$1) {
+      const { queue, fs: fs4, options: { suppressErrors } } = state;
+      queue.enqueue();
+      fs4.realpath(path2, (error63, resolvedPath) => {
+        if (error63) return queue.dequeue(suppressErrors ? null : error63, state);
+        fs4.stat(resolvedPath, (error$1, stat7) => {
+          if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
+          if (stat7.isDirectory() && isRecursive2(path2, resolvedPath, state)) return queue.dequeue(null, state);
+          callback$1(stat7, resolvedPath);
+          queue.dequeue(null, state);
+        });
+      });
+    };
+    resolveSymlinks = function(path2, state, callback$1) {
+      const { queue, fs: fs4, options: { suppressErrors } } = state;
+      queue.enqueue();
+      try {
+        const resolvedPath = fs4.realpathSync(path2);
+        const stat7 = fs4.statSync(resolvedPath);
+        if (stat7.isDirectory() && isRecursive2(path2, resolvedPath, state)) return;
+        callback$1(stat7, resolvedPath);
+      } catch (e) {
+        if (!suppressErrors) throw e;
+      }
+    };
+    onlyCountsSync = (state) => {
+      return state.counts;
+    };
+    groupsSync = (state) => {
+      return state.groups;
+    };
+    defaultSync = (state) => {
+      return state.paths;
+    };
+    limitFilesSync = (state) => {
+      return state.paths.slice(0, state.options.maxFiles);
+    };
+    onlyCountsAsync = (state, error63, callback$1) => {
+      report(error63, callback$1, state.counts, state.options.suppressErrors);
+      return null;
+    };
+    defaultAsync = (state, error63, callback$1) => {
+      report(error63, callback$1, state.paths, state.options.suppressErrors);
+      return null;
+    };
+    limitFilesAsync = (state, error63, callback$1) => {
+      report(error63, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
+      return null;
+    };
+    groupsAsync = (state, error63, callback$1) => {
+      report(error63, callback$1, state.groups, state.options.suppressErrors);
+      return null;
+    };
+    readdirOpts = { withFileTypes: true };
+    walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+      state.queue.enqueue();
+      if (currentDepth < 0) return state.queue.dequeue(null, state);
+      const { fs: fs4 } = state;
+      state.visited.push(crawlPath);
+      state.counts.directories++;
+      fs4.readdir(crawlPath || ".", readdirOpts, (error63, entries = []) => {
+        callback$1(entries, directoryPath, currentDepth);
+        state.queue.dequeue(state.options.suppressErrors ? null : error63, state);
+      });
+    };
+    walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+      const { fs: fs4 } = state;
+      if (currentDepth < 0) return;
+      state.visited.push(crawlPath);
+      state.counts.directories++;
+      let entries = [];
+      try {
+        entries = fs4.readdirSync(crawlPath || ".", readdirOpts);
+      } catch (e) {
+        if (!state.options.suppressErrors) throw e;
+      }
+      callback$1(entries, directoryPath, currentDepth);
+    };
+    Queue = class {
+      count = 0;
+      constructor(onQueueEmpty) {
+        this.onQueueEmpty = onQueueEmpty;
+      }
+      enqueue() {
+        this.count++;
+        return this.count;
+      }
+      dequeue(error63, output2) {
+        if (this.onQueueEmpty && (--this.count <= 0 || error63)) {
+          this.onQueueEmpty(error63, output2);
+          if (error63) {
+            output2.controller.abort();
+            this.onQueueEmpty = void 0;
+          }
+        }
+      }
+    };
+    Counter = class {
+      _files = 0;
+      _directories = 0;
+      set files(num3) {
+        this._files = num3;
+      }
+      get files() {
+        return this._files;
+      }
+      set directories(num3) {
+        this._directories = num3;
+      }
+      get directories() {
+        return this._directories;
+      }
+      /**
+      * @deprecated use `directories` instead
+      */
+      /* c8 ignore next 3 */
+      get dirs() {
+        return this._directories;
+      }
+    };
+    Aborter = class {
+      aborted = false;
+      abort() {
+        this.aborted = true;
+      }
+    };
+    Walker = class {
+      root;
+      isSynchronous;
+      state;
+      joinPath;
+      pushDirectory;
+      pushFile;
+      getArray;
+      groupFiles;
+      resolveSymlink;
+      walkDirectory;
+      callbackInvoker;
+      constructor(root, options, callback$1) {
+        this.isSynchronous = !callback$1;
+        this.callbackInvoker = build$1(options, this.isSynchronous);
+        this.root = normalizePath(root, options);
+        this.state = {
+          root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
+          paths: [""].slice(0, 0),
+          groups: [],
+          counts: new Counter(),
+          options,
+          queue: new Queue((error63, state) => this.callbackInvoker(state, error63, callback$1)),
+          symlinks: /* @__PURE__ */ new Map(),
+          visited: [""].slice(0, 0),
+          controller: new Aborter(),
+          fs: options.fs || nativeFs
+        };
+        this.joinPath = build$7(this.root, options);
+        this.pushDirectory = build$6(this.root, options);
+        this.pushFile = build$5(options);
+        this.getArray = build$4(options);
+        this.groupFiles = build$3(options);
+        this.resolveSymlink = build$2(options, this.isSynchronous);
+        this.walkDirectory = build(this.isSynchronous);
+      }
+      start() {
+        this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
+        this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
+        return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
+      }
+      walk = (entries, directoryPath, depth) => {
+        const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
+        if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
+        const files = this.getArray(this.state.paths);
+        for (let i2 = 0; i2 < entries.length; ++i2) {
+          const entry = entries[i2];
+          if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
+            const filename = this.joinPath(entry.name, directoryPath);
+            this.pushFile(filename, files, this.state.counts, filters);
+          } else if (entry.isDirectory()) {
+            let path2 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+            if (exclude && exclude(entry.name, path2)) continue;
+            this.pushDirectory(path2, paths, filters);
+            this.walkDirectory(this.state, path2, path2, depth - 1, this.walk);
+          } else if (this.resolveSymlink && entry.isSymbolicLink()) {
+            let path2 = joinPathWithBasePath(entry.name, directoryPath);
+            this.resolveSymlink(path2, this.state, (stat7, resolvedPath) => {
+              if (stat7.isDirectory()) {
+                resolvedPath = normalizePath(resolvedPath, this.state.options);
+                if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path2 + pathSeparator)) return;
+                this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path2 + pathSeparator, depth - 1, this.walk);
+              } else {
+                resolvedPath = useRealPaths ? resolvedPath : path2;
+                const filename = basename(resolvedPath);
+                const directoryPath$1 = normalizePath(dirname3(resolvedPath), this.state.options);
+                resolvedPath = this.joinPath(filename, directoryPath$1);
+                this.pushFile(resolvedPath, files, this.state.counts, filters);
+              }
+            });
+          }
+        }
+        this.groupFiles(this.state.groups, directoryPath, files);
+      };
+    };
+    APIBuilder = class {
+      constructor(root, options) {
+        this.root = root;
+        this.options = options;
+      }
+      withPromise() {
+        return promise2(this.root, this.options);
+      }
+      withCallback(cb) {
+        callback(this.root, this.options, cb);
+      }
+      sync() {
+        return sync(this.root, this.options);
+      }
+    };
+    pm = null;
+    try {
+      __require2.resolve("picomatch");
+      pm = __require2("picomatch");
+    } catch {
+    }
+    Builder = class {
+      globCache = {};
+      options = {
+        maxDepth: Infinity,
+        suppressErrors: true,
+        pathSeparator: sep3,
+        filters: []
+      };
+      globFunction;
+      constructor(options) {
+        this.options = {
+          ...this.options,
+          ...options
+        };
+        this.globFunction = this.options.globFunction;
+      }
+      group() {
+        this.options.group = true;
+        return this;
+      }
+      withPathSeparator(separator) {
+        this.options.pathSeparator = separator;
+        return this;
+      }
+      withBasePath() {
+        this.options.includeBasePath = true;
+        return this;
+      }
+      withRelativePaths() {
+        this.options.relativePaths = true;
+        return this;
+      }
+      withDirs() {
+        this.options.includeDirs = true;
+        return this;
+      }
+      withMaxDepth(depth) {
+        this.options.maxDepth = depth;
+        return this;
+      }
+      withMaxFiles(limit) {
+        this.options.maxFiles = limit;
+        return this;
+      }
+      withFullPaths() {
+        this.options.resolvePaths = true;
+        this.options.includeBasePath = true;
+        return this;
+      }
+      withErrors() {
+        this.options.suppressErrors = false;
+        return this;
+      }
+      withSymlinks({ resolvePaths = true } = {}) {
+        this.options.resolveSymlinks = true;
+        this.options.useRealPaths = resolvePaths;
+        return this.withFullPaths();
+      }
+      withAbortSignal(signal) {
+        this.options.signal = signal;
+        return this;
+      }
+      normalize() {
+        this.options.normalizePath = true;
+        return this;
+      }
+      filter(predicate) {
+        this.options.filters.push(predicate);
+        return this;
+      }
+      onlyDirs() {
+        this.options.excludeFiles = true;
+        this.options.includeDirs = true;
+        return this;
+      }
+      exclude(predicate) {
+        this.options.exclude = predicate;
+        return this;
+      }
+      onlyCounts() {
+        this.options.onlyCounts = true;
+        return this;
+      }
+      crawl(root) {
+        return new APIBuilder(root || ".", this.options);
+      }
+      withGlobFunction(fn) {
+        this.globFunction = fn;
+        return this;
+      }
+      /**
+      * @deprecated Pass options using the constructor instead:
+      * ```ts
+      * new fdir(options).crawl("/path/to/root");
+      * ```
+      * This method will be removed in v7.0
+      */
+      /* c8 ignore next 4 */
+      crawlWithOptions(root, options) {
+        this.options = {
+          ...this.options,
+          ...options
+        };
+        return new APIBuilder(root || ".", this.options);
+      }
+      glob(...patterns) {
+        if (this.globFunction) return this.globWithOptions(patterns);
+        return this.globWithOptions(patterns, ...[{ dot: true }]);
+      }
+      globWithOptions(patterns, ...options) {
+        const globFn = this.globFunction || pm;
+        if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
+        var isMatch = this.globCache[patterns.join("\0")];
+        if (!isMatch) {
+          isMatch = globFn(patterns, ...options);
+          this.globCache[patterns.join("\0")] = isMatch;
+        }
+        this.options.filters.push((path2) => isMatch(path2));
+        return this;
+      }
+    };
+  }
+});
+
+// node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs
+import { readdir as readdir3, readdirSync, realpath as realpath2, realpathSync, stat as stat4, statSync as statSync3 } from "fs";
+import { isAbsolute as isAbsolute6, posix, resolve as resolve9 } from "path";
+import { fileURLToPath as fileURLToPath4 } from "url";
+function getPartialMatcher(patterns, options = {}) {
+  const patternsCount = patterns.length;
+  const patternsParts = Array(patternsCount);
+  const matchers = Array(patternsCount);
+  let i2, j2;
+  for (i2 = 0; i2 < patternsCount; i2++) {
+    const parts = splitPattern(patterns[i2]);
+    patternsParts[i2] = parts;
+    const partsCount = parts.length;
+    const partMatchers = Array(partsCount);
+    for (j2 = 0; j2 < partsCount; j2++) partMatchers[j2] = (0, import_picomatch4.default)(parts[j2], options);
+    matchers[i2] = partMatchers;
+  }
+  return (input3) => {
+    const inputParts = input3.split("/");
+    if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input3)) return true;
+    for (i2 = 0; i2 < patternsCount; i2++) {
+      const patternParts = patternsParts[i2];
+      const matcher = matchers[i2];
+      const inputPatternCount = inputParts.length;
+      const minParts = Math.min(inputPatternCount, patternParts.length);
+      j2 = 0;
+      while (j2 < minParts) {
+        const part = patternParts[j2];
+        if (part.includes("/")) return true;
+        if (!matcher[j2](inputParts[j2])) break;
+        if (!options.noglobstar && part === "**") return true;
+        j2++;
+      }
+      if (j2 === inputPatternCount) return true;
+    }
+    return false;
+  };
+}
+function buildFormat(cwd, root, absolute) {
+  if (cwd === root || root.startsWith(`${cwd}/`)) {
+    if (absolute) {
+      const start = cwd.length + +!isRoot(cwd);
+      return (p2, isDir) => p2.slice(start, isDir ? -1 : void 0) || ".";
+    }
+    const prefix = root.slice(cwd.length + 1);
+    if (prefix) return (p2, isDir) => {
+      if (p2 === ".") return prefix;
+      const result = `${prefix}/${p2}`;
+      return isDir ? result.slice(0, -1) : result;
+    };
+    return (p2, isDir) => isDir && p2 !== "." ? p2.slice(0, -1) : p2;
+  }
+  if (absolute) return (p2) => posix.relative(cwd, p2) || ".";
+  return (p2) => posix.relative(cwd, `${root}/${p2}`) || ".";
+}
+function buildRelative(cwd, root) {
+  if (root.startsWith(`${cwd}/`)) {
+    const prefix = root.slice(cwd.length + 1);
+    return (p2) => `${prefix}/${p2}`;
+  }
+  return (p2) => {
+    const result = posix.relative(cwd, `${root}/${p2}`);
+    return p2[p2.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
+  };
+}
+function ensureNonDriveRelativePath(path2) {
+  return path2.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+}
+function splitPattern(path2) {
+  var _result$parts;
+  const result = import_picomatch4.default.scan(path2, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path2];
+}
+function isDynamicPattern(pattern, options) {
+  if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
+  const scan2 = import_picomatch4.default.scan(pattern);
+  return scan2.isGlob || scan2.negated;
+}
+function log(...tasks) {
+  console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
+}
+function ensureStringArray(value) {
+  return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
+}
+function normalizePattern(pattern, opts, props, isIgnore) {
+  var _PARENT_DIRECTORY$exe;
+  const cwd = opts.cwd;
+  let result = pattern;
+  if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
+  if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
+  const escapedCwd = escapePath(cwd);
+  result = isAbsolute6(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
+  const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
+  const parts = splitPattern(result);
+  if (parentDir) {
+    const n = (parentDir.length + 1) / 3;
+    let i2 = 0;
+    const cwdParts = escapedCwd.split("/");
+    while (i2 < n && parts[i2 + n] === cwdParts[cwdParts.length + i2 - n]) {
+      result = result.slice(0, (n - i2 - 1) * 3) + result.slice((n - i2) * 3 + parts[i2 + n].length + 1) || ".";
+      i2++;
+    }
+    const potentialRoot = posix.join(cwd, parentDir.slice(i2 * 3));
+    if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
+      props.root = ensureNonDriveRelativePath(potentialRoot);
+      props.depthOffset = -n + i2;
+    }
+  }
+  if (!isIgnore && props.depthOffset >= 0) {
+    var _props$commonPath;
+    (_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
+    const newCommonPath = [];
+    const length = Math.min(props.commonPath.length, parts.length);
+    for (let i2 = 0; i2 < length; i2++) {
+      const part = parts[i2];
+      if (part === "**" && !parts[i2 + 1]) {
+        newCommonPath.pop();
+        break;
+      }
+      if (i2 === parts.length - 1 || part !== props.commonPath[i2] || isDynamicPattern(part)) break;
+      newCommonPath.push(part);
+    }
+    props.depthOffset = newCommonPath.length;
+    props.commonPath = newCommonPath;
+    props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? posix.join(cwd, ...newCommonPath) : cwd);
+  }
+  return result;
+}
+function processPatterns(options, patterns, props) {
+  const matchPatterns = [];
+  const ignorePatterns = [];
+  for (const pattern of options.ignore) {
+    if (!pattern) continue;
+    if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
+  }
+  for (const pattern of patterns) {
+    if (!pattern) continue;
+    if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
+    else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
+  }
+  return {
+    match: matchPatterns,
+    ignore: ignorePatterns
+  };
+}
+function buildCrawler(options, patterns) {
+  const cwd = options.cwd;
+  const props = {
+    root: cwd,
+    depthOffset: 0
+  };
+  const processed = processPatterns(options, patterns, props);
+  if (options.debug) log("internal processing patterns:", processed);
+  const { absolute, caseSensitiveMatch, debug: debug2, dot, followSymbolicLinks, onlyDirectories } = options;
+  const root = props.root.replace(BACKSLASHES, "");
+  const matchOptions = {
+    dot,
+    nobrace: options.braceExpansion === false,
+    nocase: !caseSensitiveMatch,
+    noextglob: options.extglob === false,
+    noglobstar: options.globstar === false,
+    posix: true
+  };
+  const matcher = (0, import_picomatch4.default)(processed.match, matchOptions);
+  const ignore2 = (0, import_picomatch4.default)(processed.ignore, matchOptions);
+  const partialMatcher = getPartialMatcher(processed.match, matchOptions);
+  const format2 = buildFormat(cwd, root, absolute);
+  const excludeFormatter = absolute ? format2 : buildFormat(cwd, root, true);
+  const excludePredicate = (_2, p2) => {
+    const relativePath = excludeFormatter(p2, true);
+    return relativePath !== "." && !partialMatcher(relativePath) || ignore2(relativePath);
+  };
+  let maxDepth;
+  if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
+  const crawler = new Builder({
+    filters: [debug2 ? (p2, isDirectory2) => {
+      const path2 = format2(p2, isDirectory2);
+      const matches = matcher(path2) && !ignore2(path2);
+      if (matches) log(`matched ${path2}`);
+      return matches;
+    } : (p2, isDirectory2) => {
+      const path2 = format2(p2, isDirectory2);
+      return matcher(path2) && !ignore2(path2);
+    }],
+    exclude: debug2 ? (_2, p2) => {
+      const skipped = excludePredicate(_2, p2);
+      log(`${skipped ? "skipped" : "crawling"} ${p2}`);
+      return skipped;
+    } : excludePredicate,
+    fs: options.fs,
+    pathSeparator: "/",
+    relativePaths: !absolute,
+    resolvePaths: absolute,
+    includeBasePath: absolute,
+    resolveSymlinks: followSymbolicLinks,
+    excludeSymlinks: !followSymbolicLinks,
+    excludeFiles: onlyDirectories,
+    includeDirs: onlyDirectories || !options.onlyFiles,
+    maxDepth,
+    signal: options.signal
+  }).crawl(root);
+  if (options.debug) log("internal properties:", {
+    ...props,
+    root
+  });
+  return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
+}
+function formatPaths(paths, mapper) {
+  if (mapper) for (let i2 = paths.length - 1; i2 >= 0; i2--) paths[i2] = mapper(paths[i2]);
+  return paths;
+}
+function getOptions(options) {
+  const opts = Object.assign({}, options);
+  for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath4(opts.cwd) : resolve9(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  opts.ignore = ensureStringArray(opts.ignore);
+  opts.fs && (opts.fs = {
+    readdir: opts.fs.readdir || readdir3,
+    readdirSync: opts.fs.readdirSync || readdirSync,
+    realpath: opts.fs.realpath || realpath2,
+    realpathSync: opts.fs.realpathSync || realpathSync,
+    stat: opts.fs.stat || stat4,
+    statSync: opts.fs.statSync || statSync3
+  });
+  if (opts.debug) log("globbing with options:", opts);
+  return opts;
+}
+function getCrawler(globInput, inputOptions = {}) {
+  var _ref;
+  if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
+  const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
+  const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
+  const options = getOptions(isModern ? inputOptions : globInput);
+  return patterns.length > 0 ? buildCrawler(options, patterns) : [];
+}
+async function glob2(globInput, options) {
+  const [crawler, relative10] = getCrawler(globInput, options);
+  return crawler ? formatPaths(await crawler.withPromise(), relative10) : [];
+}
+var import_picomatch4, isReadonlyArray, BACKSLASHES, DRIVE_RELATIVE_PATH, isWin, ONLY_PARENT_DIRECTORIES, WIN32_ROOT_DIR, isRoot, splitPatternOptions, POSIX_UNESCAPED_GLOB_SYMBOLS, WIN32_UNESCAPED_GLOB_SYMBOLS, escapePosixPath, escapeWin32Path, escapePath, PARENT_DIRECTORY, ESCAPING_BACKSLASHES, defaultOptions;
+var init_dist2 = __esm({
+  "node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs"() {
+    init_dist();
+    import_picomatch4 = __toESM(require_picomatch2(), 1);
+    isReadonlyArray = Array.isArray;
+    BACKSLASHES = /\\/g;
+    DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
+    isWin = process.platform === "win32";
+    ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
+    WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
+    isRoot = isWin ? (p2) => WIN32_ROOT_DIR.test(p2) : (p2) => p2 === "/";
+    splitPatternOptions = { parts: true };
+    POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
+    WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
+    escapePosixPath = (path2) => path2.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+    escapeWin32Path = (path2) => path2.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+    escapePath = isWin ? escapeWin32Path : escapePosixPath;
+    PARENT_DIRECTORY = /^(\/?\.\.)+/;
+    ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
+    defaultOptions = {
+      caseSensitiveMatch: true,
+      debug: !!process.env.TINYGLOBBY_DEBUG,
+      expandDirectories: true,
+      followSymbolicLinks: true,
+      onlyFiles: true
+    };
+  }
+});
+
+// packages/deploy-approval/src/reports.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import { isAbsolute as isAbsolute7, join as join6 } from "node:path";
+async function readReport(root, path2) {
+  const abs = join6(root, path2);
+  let bytes;
+  try {
+    bytes = await readFile7(abs);
+  } catch (e) {
+    throw new InputError(`cannot read the stage report: ${e.message}`, { file: path2 });
+  }
+  const data = parseJson(bytes.toString("utf8"), path2, "stage report JSON");
+  const parsed2 = ReportSchema.safeParse(data);
+  if (!parsed2.success) {
+    const issue3 = parsed2.error.issues[0];
+    const at2 = issue3.path.length ? ` at ${issue3.path.join(".")}` : "";
+    throw new InputError(`not a DevSecFlow v1 stage report${at2}: ${issue3.message}`, { file: path2 });
+  }
+  return { path: path2, digest: sha2562(bytes), report: parsed2.data };
+}
+async function loadReports(root, patterns, locate2) {
+  const paths = /* @__PURE__ */ new Set();
+  const unmatched = [];
+  for (const pattern of patterns) {
+    const p2 = pattern.replace(/\\/g, "/");
+    if (isAbsolute7(p2) || p2.split("/").includes("..")) {
+      throw new ConfigError(
+        `reports: "${pattern}" must be a path relative to the root, inside it`,
+        locate2(["stages", "deploy-approval", "reports"])
+      );
+    }
+    const matches = await glob2(p2, { cwd: root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS });
+    if (matches.length === 0) unmatched.push(pattern);
+    for (const m2 of matches) paths.add(normalisePath(m2));
+  }
+  const reports = [];
+  for (const path2 of [...paths].sort()) reports.push(await readReport(root, path2));
+  return { reports, unmatched };
+}
+var IGNORED_DIRS;
+var init_reports = __esm({
+  "packages/deploy-approval/src/reports.ts"() {
+    "use strict";
+    init_src();
+    init_dist2();
+    init_evidence();
+    IGNORED_DIRS = ["**/node_modules/**", "**/.git/**"];
+  }
+});
+
+// packages/deploy-approval/src/stage.ts
+import { readFile as readFile8 } from "node:fs/promises";
+import { isAbsolute as isAbsolute8, join as join7 } from "node:path";
+async function packageVersion() {
+  if (versionCache) return versionCache;
+  try {
+    const pkg2 = JSON.parse(await readFile8(new URL("../package.json", import.meta.url), "utf8"));
+    versionCache = pkg2.version ?? "unknown";
+  } catch {
+    versionCache = "unknown";
+  }
+  return versionCache;
+}
+function where4(ctx, key2) {
+  return ctx.policy.locate(["stages", "deploy-approval", ...key2]);
+}
+function resolveInRoot(ctx, path2) {
+  return isAbsolute8(path2) ? path2 : join7(ctx.root, path2);
+}
+async function readApprovals(ctx, query) {
+  const fn = ctx.platform.approvals;
+  if (!fn) return { ok: false, reason: `the ${ctx.platform.name} platform cannot report approvals` };
+  try {
+    return { ok: true, approvals: await fn.call(ctx.platform, query) };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+async function runDeployApproval(ctx, options, extras = {}) {
+  const now = extras.now ?? /* @__PURE__ */ new Date();
+  const name = options.environment;
+  if (!name) {
+    throw new ConfigError(
+      "stages.deploy-approval.environment: name the environment being deployed (devsecflow deploy-approval --environment <name>)",
+      where4(ctx, [])
+    );
+  }
+  const policy = options.environments[name];
+  if (!policy) {
+    const known = Object.keys(options.environments);
+    throw new ConfigError(
+      `stages.deploy-approval.environments has no policy for "${name}" (${known.length ? `known: ${known.join(", ")}` : "none is defined"})`,
+      where4(ctx, ["environments"])
+    );
+  }
+  const gate = settingsFor(ctx.policy, "deploy-approval", void 0);
+  if (gate.failOn === "none" || gate.failOn === "critical") {
+    throw new ConfigError(
+      `failOn ${gate.failOn} would let a blocked deploy pass; set stages.deploy-approval.failOn to high (or lower)`,
+      where4(ctx, ["failOn"]) ?? ctx.policy.locate(["failOn"])
+    );
+  }
+  const context3 = await ctx.platform.context();
+  const { reports: loaded, unmatched } = await loadReports(
+    ctx.root,
+    options.reports,
+    (k2) => ctx.policy.locate(k2)
+  );
+  for (const p2 of unmatched) ctx.logger.warn(`deploy-approval: no report matches "${p2}"`);
+  const reports = loaded.filter((r) => r.report.stage !== "deploy-approval");
+  const approvals = await readApprovals(ctx, {
+    ...context3.commit ? { commit: context3.commit } : {},
+    teams: policy.approvers?.teams ?? []
+  });
+  if (!approvals.ok && policy.minApprovals === 0) ctx.logger.debug(`approvals not read: ${approvals.reason}`);
+  const evaluation = evaluatePolicy({
+    environment: name,
+    policy,
+    commit: context3.commit,
+    ref: context3.ref,
+    author: context3.change?.author,
+    reports,
+    approvals,
+    now
+  });
+  const reasons = [...evaluation.reasons];
+  const tools = {
+    "@devsecflow/deploy-approval": await packageVersion(),
+    node: process.version
+  };
+  for (const r of reports) tools[`${r.report.stage}:${r.report.tool.name}`] = r.report.tool.version;
+  const body = () => ({
+    version: EVIDENCE_VERSION,
+    time: now.toISOString(),
+    environment: name,
+    platform: context3.platform,
+    ...context3.repository ? { repository: context3.repository } : {},
+    ...context3.commit ? { commit: context3.commit } : {},
+    ...context3.ref ? { ref: context3.ref } : {},
+    ...context3.change ? {
+      change: {
+        id: context3.change.id,
+        ...context3.change.author ? { author: context3.change.author } : {},
+        ...context3.change.url ? { url: context3.change.url } : {}
+      }
+    } : {},
+    decision: reasons.length === 0 ? "approved" : "blocked",
+    reasons: reasons.map((r) => ({ ...r })),
+    reports: reports.map((r) => ({
+      stage: r.report.stage,
+      path: r.path,
+      digest: r.digest,
+      status: r.report.status,
+      ...r.report.target.commit ? { commit: r.report.target.commit } : {},
+      ...r.report.gate ? { gatePassed: r.report.gate.passed } : {},
+      tool: r.report.tool
+    })),
+    findings: evaluation.findingCounts,
+    suppressions: evaluation.suppressions,
+    approvers: evaluation.approvers.map((a) => ({
+      user: a.user,
+      at: a.at,
+      ...a.commit ? { commit: a.commit } : {},
+      ...a.teams?.length ? { teams: a.teams } : {}
+    })),
+    ignoredApprovals: evaluation.ignoredApprovals,
+    freezes: evaluation.freezes,
+    policy: { digest: digestOf(policy), value: policy },
+    tools
+  });
+  let evidence = body();
+  if (options.evidenceLog !== false) {
+    try {
+      evidence = await appendEvidence(resolveInRoot(ctx, options.evidenceLog), evidence);
+    } catch (e) {
+      reasons.push({
+        rule: DEPLOY_APPROVAL_RULES.evidence,
+        message: `the evidence record could not be appended to ${options.evidenceLog}: ${e.message}`
+      });
+      evidence = body();
+    }
+  }
+  if (options.evidenceOut) {
+    try {
+      await writeEvidence(resolveInRoot(ctx, options.evidenceOut), evidence);
+    } catch (e) {
+      reasons.push({
+        rule: DEPLOY_APPROVAL_RULES.evidence,
+        message: `the evidence record could not be written to ${options.evidenceOut}: ${e.message}`
+      });
+    }
+  }
+  const decision = reasons.length === 0 ? "approved" : "blocked";
+  const short3 = context3.commit?.slice(0, 12) ?? "unknown commit";
+  if (decision === "approved") {
+    ctx.logger.info(
+      `deploy-approval: ${short3} to ${name} is APPROVED (${evaluation.approvers.length} approval(s), ${reports.length} report(s))`
+    );
+  } else {
+    ctx.logger.error(`deploy-approval: ${short3} to ${name} is BLOCKED (${reasons.length} reason(s))`);
+    for (const r of reasons) ctx.logger.error(`  - ${r.rule}: ${r.message}`);
+  }
+  if ("digest" in evidence)
+    ctx.logger.info(`deploy-approval: evidence record ${evidence.seq} ${evidence.digest}`);
+  const findings = reasons.map((r) => ({
+    ruleId: r.rule,
+    title: TITLES[r.rule] ?? "Deploy blocked",
+    message: r.message,
+    severity: "high",
+    confidence: "high",
+    fingerprintContext: `${name}
+${context3.commit ?? ""}
+${r.message}`,
+    properties: { environment: name, ...r.stage ? { stage: r.stage } : {} }
+  }));
+  return {
+    findings,
+    stats: {
+      reports: reports.length,
+      approvals: evaluation.approvers.length,
+      reasons: reasons.length,
+      approved: decision === "approved" ? 1 : 0
+    },
+    decision: { decision, reasons, evidence }
+  };
+}
+function createDeployApprovalStage(extras = {}) {
+  return defineStage({
+    meta: {
+      id: "deploy-approval",
+      title: "Deploy approval",
+      description: "Per-environment policy over every stage report, human approvals from the platform, allowed refs, change freezes, and a hash-chained evidence record of each decision.",
+      diffScope: "none"
+    },
+    options: DeployApprovalOptionsSchema,
+    run: (ctx, options) => runDeployApproval(ctx, options, extras.now ? { now: extras.now() } : {})
+  });
+}
+var versionCache, TITLES, deployApprovalStage;
+var init_stage2 = __esm({
+  "packages/deploy-approval/src/stage.ts"() {
+    "use strict";
+    init_src();
+    init_evaluate();
+    init_evidence();
+    init_options();
+    init_reports();
+    TITLES = {
+      [DEPLOY_APPROVAL_RULES.unknownCommit]: "Deployed commit unknown",
+      [DEPLOY_APPROVAL_RULES.missingReport]: "Required stage report missing",
+      [DEPLOY_APPROVAL_RULES.commitMismatch]: "Stage report is for another commit",
+      [DEPLOY_APPROVAL_RULES.incompleteReport]: "Required stage did not complete",
+      [DEPLOY_APPROVAL_RULES.gateFailed]: "Required stage failed its gate",
+      [DEPLOY_APPROVAL_RULES.severityCeiling]: "Findings above the severity ceiling",
+      [DEPLOY_APPROVAL_RULES.expiredSuppression]: "Expired suppression",
+      [DEPLOY_APPROVAL_RULES.approvals]: "Not enough approvals",
+      [DEPLOY_APPROVAL_RULES.refNotAllowed]: "Ref not allowed for this environment",
+      [DEPLOY_APPROVAL_RULES.freeze]: "Change freeze in force",
+      [DEPLOY_APPROVAL_RULES.evidence]: "Evidence could not be recorded"
+    };
+    deployApprovalStage = createDeployApprovalStage();
+  }
+});
+
+// packages/deploy-approval/src/summary.ts
+var init_summary = __esm({
+  "packages/deploy-approval/src/summary.ts"() {
+    "use strict";
+  }
+});
+
+// packages/deploy-approval/src/index.ts
+var init_src3 = __esm({
+  "packages/deploy-approval/src/index.ts"() {
+    "use strict";
+    init_approvals();
+    init_evaluate();
+    init_evidence();
+    init_freeze();
+    init_options();
+    init_refs();
+    init_reports();
+    init_stage2();
+    init_summary();
+  }
+});
+
 // packages/deps/src/graph.ts
 function resolveGraph(ecosystem, manifest, nodes, edges, roots) {
   const out = nodes.map(() => []);
@@ -54724,7 +56496,7 @@ function dirnameOf(path2) {
   const i2 = path2.lastIndexOf("/");
   return i2 < 0 ? "" : path2.slice(0, i2);
 }
-function joinPath(dir, rel) {
+function joinPath2(dir, rel) {
   if (!dir) return rel;
   const parts = `${dir}/${rel}`.split("/");
   const out = [];
@@ -54970,11 +56742,11 @@ async function extractV1(input3, json2) {
   const nodes = [];
   const pending = [];
   const pendingOf = /* @__PURE__ */ new Map();
-  const walk = (obj2, parent, where4) => {
+  const walk = (obj2, parent, where5) => {
     const level = { parent, byName: /* @__PURE__ */ new Map() };
     const children = [];
     for (const [key2, entry] of Object.entries(obj2)) {
-      if (!isRecord(entry)) fail(path2, `"dependencies" entry "${where4}${key2}" must be an object`);
+      if (!isRecord(entry)) fail(path2, `"dependencies" entry "${where5}${key2}" must be an object`);
       const raw = typeof entry.version === "string" ? entry.version : "";
       const alias = parseNpmAlias(raw);
       const node2 = { name: alias?.name ?? key2, version: alias?.version ?? raw };
@@ -55021,7 +56793,7 @@ async function extractV1(input3, json2) {
     }
   }
   const roots = [];
-  const manifest = await readPackageJson(input3.readSibling, joinPath(dirnameOf(path2), "package.json"));
+  const manifest = await readPackageJson(input3.readSibling, joinPath2(dirnameOf(path2), "package.json"));
   if (manifest) {
     for (const [deps2, scope] of [
       [manifest.prod, "prod"],
@@ -55121,7 +56893,7 @@ var init_util4 = __esm({
 
 // node_modules/.pnpm/fast-xml-parser@5.12.1/node_modules/fast-xml-parser/src/validator.js
 function validate2(xmlData, options) {
-  options = Object.assign({}, defaultOptions, options);
+  options = Object.assign({}, defaultOptions2, options);
   const tags = [];
   let tagFound = false;
   let reachedRoot = false;
@@ -55463,12 +57235,12 @@ function getLineNumberForPosition(xmlData, index) {
 function getPositionFromMatch(match) {
   return match.startIndex + match[1].length;
 }
-var defaultOptions, doubleQuote, singleQuote;
+var defaultOptions2, doubleQuote, singleQuote;
 var init_validator = __esm({
   "node_modules/.pnpm/fast-xml-parser@5.12.1/node_modules/fast-xml-parser/src/validator.js"() {
     "use strict";
     init_util4();
-    defaultOptions = {
+    defaultOptions2 = {
       allowBooleanAttributes: false,
       //A tag can have attributes without any value
       unpairedTags: []
@@ -55982,7 +57754,7 @@ var init_EntityDecoder = __esm({
 });
 
 // node_modules/.pnpm/@nodable+entities@3.1.0/node_modules/@nodable/entities/src/index.js
-var init_src3 = __esm({
+var init_src4 = __esm({
   "node_modules/.pnpm/@nodable+entities@3.1.0/node_modules/@nodable/entities/src/index.js"() {
     init_EntityDecoder();
     init_entities();
@@ -56036,7 +57808,7 @@ function normalizeProcessEntities(value, htmlEntities) {
   }
   return normalizeProcessEntities(true);
 }
-var defaultOnDangerousProperty, defaultOptions2, buildOptions;
+var defaultOnDangerousProperty, defaultOptions3, buildOptions;
 var init_OptionsBuilder = __esm({
   "node_modules/.pnpm/fast-xml-parser@5.12.1/node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js"() {
     init_util4();
@@ -56046,7 +57818,7 @@ var init_OptionsBuilder = __esm({
       }
       return name;
     };
-    defaultOptions2 = {
+    defaultOptions3 = {
       preserveOrder: false,
       attributeNamePrefix: "@_",
       attributesGroupName: false,
@@ -56099,7 +57871,7 @@ var init_OptionsBuilder = __esm({
       onDangerousProperty: defaultOnDangerousProperty
     };
     buildOptions = function(options) {
-      const built = Object.assign({}, defaultOptions2, options);
+      const built = Object.assign({}, defaultOptions3, options);
       const propertyNameOptions = [
         { value: built.attributeNamePrefix, name: "attributeNamePrefix" },
         { value: built.attributesGroupName, name: "attributesGroupName" },
@@ -56180,7 +57952,7 @@ var init_xmlNode = __esm({
 
 // node_modules/.pnpm/xml-naming@0.3.0/node_modules/xml-naming/src/index.js
 var nameStartChar10, nameChar10, nameStartChar11, nameChar11, buildRegexes, regexes10, regexes11, nameStartCharAscii, nameCharAscii, regexesAscii, getRegexes, qName;
-var init_src4 = __esm({
+var init_src5 = __esm({
   "node_modules/.pnpm/xml-naming@0.3.0/node_modules/xml-naming/src/index.js"() {
     nameStartChar10 = ":A-Za-z_\xC0-\xD6\xD8-\xF6\xF8-\u02FF\u0370-\u037D\u037F-\u0486\u0488-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD";
     nameChar10 = nameStartChar10 + "\\-\\.\\d\xB7\u0300-\u036F\u203F-\u2040";
@@ -56227,7 +57999,7 @@ function validateEntityName2(name, xmlVersion) {
 var DocTypeReader, skipWhitespace;
 var init_DocTypeReader = __esm({
   "node_modules/.pnpm/fast-xml-parser@5.12.1/node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js"() {
-    init_src4();
+    init_src5();
     DocTypeReader = class {
       constructor(options, xmlVersion) {
         this.suppressValidationErr = !options;
@@ -57782,7 +59554,7 @@ var init_Matcher = __esm({
 });
 
 // node_modules/.pnpm/path-expression-matcher@1.6.2/node_modules/path-expression-matcher/src/index.js
-var init_src5 = __esm({
+var init_src6 = __esm({
   "node_modules/.pnpm/path-expression-matcher@1.6.2/node_modules/path-expression-matcher/src/index.js"() {
     init_Expression();
     init_Matcher();
@@ -58283,76 +60055,76 @@ var init_redos = __esm({
 });
 
 // node_modules/.pnpm/is-unsafe@2.0.3/node_modules/is-unsafe/src/contexts/nosql.js
-var sep3, NOSQL_PATTERNS, nosql_default;
+var sep4, NOSQL_PATTERNS, nosql_default;
 var init_nosql = __esm({
   "node_modules/.pnpm/is-unsafe@2.0.3/node_modules/is-unsafe/src/contexts/nosql.js"() {
-    sep3 = `["'\\s]*:`;
+    sep4 = `["'\\s]*:`;
     NOSQL_PATTERNS = [
       // ─── MongoDB $ operator injection ────────────────────────────────────────
       {
         id: "nosql-where-operator",
         description: "$where \u2014 executes arbitrary JavaScript server-side in MongoDB",
-        pattern: new RegExp(`\\$where${sep3}`, "i")
+        pattern: new RegExp(`\\$where${sep4}`, "i")
       },
       {
         id: "nosql-ne-operator",
         description: '$ne \u2014 "not equal" operator used to bypass equality checks',
-        pattern: new RegExp(`\\$ne${sep3}`, "i")
+        pattern: new RegExp(`\\$ne${sep4}`, "i")
       },
       {
         id: "nosql-gt-operator",
         description: '$gt \u2014 "greater than" used to bypass password/value checks',
-        pattern: new RegExp(`\\$gte?${sep3}`, "i")
+        pattern: new RegExp(`\\$gte?${sep4}`, "i")
       },
       {
         id: "nosql-lt-operator",
         description: '$lt / $lte \u2014 "less than" bypass variants',
-        pattern: new RegExp(`\\$lte?${sep3}`, "i")
+        pattern: new RegExp(`\\$lte?${sep4}`, "i")
       },
       {
         id: "nosql-regex-operator",
         description: "$regex \u2014 can be used to extract data character by character (blind injection)",
-        pattern: new RegExp(`\\$regex${sep3}`, "i")
+        pattern: new RegExp(`\\$regex${sep4}`, "i")
       },
       {
         id: "nosql-or-operator",
         description: "$or \u2014 logical OR; used to create always-true conditions",
-        pattern: new RegExp(`\\$or${sep3}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$or${sep4}\\s*\\[`, "i")
       },
       {
         id: "nosql-and-operator",
         description: "$and \u2014 logical AND operator injection",
-        pattern: new RegExp(`\\$and${sep3}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$and${sep4}\\s*\\[`, "i")
       },
       {
         id: "nosql-nor-operator",
         description: "$nor \u2014 logical NOR operator injection",
-        pattern: new RegExp(`\\$nor${sep3}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$nor${sep4}\\s*\\[`, "i")
       },
       {
         id: "nosql-exists-operator",
         description: "$exists \u2014 can enumerate fields to determine schema",
-        pattern: new RegExp(`\\$exists${sep3}`, "i")
+        pattern: new RegExp(`\\$exists${sep4}`, "i")
       },
       {
         id: "nosql-in-operator",
         description: "$in \u2014 matches any value in a list; can enumerate values",
-        pattern: new RegExp(`\\$in${sep3}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$in${sep4}\\s*\\[`, "i")
       },
       {
         id: "nosql-expr-operator",
         description: "$expr \u2014 allows aggregation expressions in queries (MongoDB 3.6+)",
-        pattern: new RegExp(`\\$expr${sep3}`, "i")
+        pattern: new RegExp(`\\$expr${sep4}`, "i")
       },
       {
         id: "nosql-function-operator",
         description: "$function \u2014 executes arbitrary JavaScript in MongoDB 4.4+",
-        pattern: new RegExp(`\\$function${sep3}`, "i")
+        pattern: new RegExp(`\\$function${sep4}`, "i")
       },
       {
         id: "nosql-accumulator-operator",
         description: "$accumulator \u2014 custom aggregation with arbitrary JS execution",
-        pattern: new RegExp(`\\$accumulator${sep3}`, "i")
+        pattern: new RegExp(`\\$accumulator${sep4}`, "i")
       },
       // ─── Prototype pollution ─────────────────────────────────────────────────
       {
@@ -58567,7 +60339,7 @@ function isUnsafe(value, context3) {
   return false;
 }
 var VALID_CONTEXTS;
-var init_src6 = __esm({
+var init_src7 = __esm({
   "node_modules/.pnpm/is-unsafe@2.0.3/node_modules/is-unsafe/src/index.js"() {
     init_html2();
     init_xml();
@@ -58969,10 +60741,10 @@ var init_OrderedObjParser = __esm({
     init_DocTypeReader();
     init_strnum();
     init_ignoreAttributes();
-    init_src5();
-    init_src5();
-    init_src3();
     init_src6();
+    init_src6();
+    init_src4();
+    init_src7();
     OrderedObjParser = class {
       constructor(options, externalEntities) {
         this.options = options;
@@ -60270,7 +62042,7 @@ var init_stringify = __esm({
 });
 
 // node_modules/.pnpm/smol-toml@1.9.1/node_modules/smol-toml/dist/index.js
-var init_dist = __esm({
+var init_dist3 = __esm({
   "node_modules/.pnpm/smol-toml@1.9.1/node_modules/smol-toml/dist/index.js"() {
     init_parse3();
     init_stringify();
@@ -60308,7 +62080,7 @@ var init_others = __esm({
   "packages/deps/src/extractors/others.ts"() {
     "use strict";
     init_fxp();
-    init_dist();
+    init_dist3();
     import_yaml2 = __toESM(require_dist(), 1);
     init_graph();
     init_util3();
@@ -60481,9 +62253,9 @@ var init_others = __esm({
               /-(x86|x64|arm|aarch|universal|java|mingw|mswin|darwin|linux|musl).*$/,
               ""
             );
-            const same = nodes.findIndex((n) => n.name === spec[1] && n.version === version2);
-            if (same >= 0) {
-              current = same;
+            const same2 = nodes.findIndex((n) => n.name === spec[1] && n.version === version2);
+            if (same2 >= 0) {
+              current = same2;
               return;
             }
             const node2 = { name: spec[1], version: version2, line: i2 + 1 };
@@ -61945,7 +63717,7 @@ function gt3(v1, v2) {
   const y = Version.create(v2);
   return x2.compare(y) === 1;
 }
-var init_dist2 = __esm({
+var init_dist4 = __esm({
   "node_modules/.pnpm/@renovatebot+ruby-semver@5.0.0/node_modules/@renovatebot/ruby-semver/dist/index.js"() {
     init_version2();
     init_requirement();
@@ -64445,7 +66217,7 @@ var init_versions2 = __esm({
   "packages/deps/src/versions.ts"() {
     "use strict";
     init_pep440();
-    init_dist2();
+    init_dist4();
     import_mvncmp = __toESM(require_mvncmp(), 1);
     import_semver = __toESM(require_semver2(), 1);
     parsed = /* @__PURE__ */ new Map();
@@ -64578,7 +66350,7 @@ async function readRequirements(input3, path2, text, seen, reqs, constraints, un
   for (const { text: l, line } of logicalLines(text)) {
     const include = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)/.exec(l);
     if (include) {
-      const target = joinPath(dirnameOf(path2), include[2]);
+      const target = joinPath2(dirnameOf(path2), include[2]);
       if (seen.has(target)) continue;
       const sub = await input3.readSibling?.(target);
       if (sub === void 0) {
@@ -64716,7 +66488,7 @@ function tomlGraph(path2, format2, pkgs, direct, extraRoots = []) {
   return { manifest: path2, ecosystem: "PyPI", format: format2, packages, edges: e };
 }
 async function readPyproject(input3) {
-  const p2 = joinPath(dirnameOf(input3.path), "pyproject.toml");
+  const p2 = joinPath2(dirnameOf(input3.path), "pyproject.toml");
   const text = await input3.readSibling?.(p2);
   return text === void 0 ? void 0 : tomlOf(text, p2, "pyproject.toml");
 }
@@ -64730,7 +66502,7 @@ var norm, REQ, requirementsExtractor, pipfileLockExtractor, poetryLockExtractor,
 var init_python = __esm({
   "packages/deps/src/extractors/python.ts"() {
     "use strict";
-    init_dist();
+    init_dist3();
     init_graph();
     init_util3();
     init_versions2();
@@ -64796,10 +66568,10 @@ var init_python = __esm({
         if (!isRecord(json2) || !isRecord(json2.default) && !isRecord(json2.develop)) {
           return fail(path2, 'Pipfile.lock needs "default" and/or "develop" objects');
         }
-        const pipfile = await input3.readSibling?.(joinPath(dirnameOf(path2), "Pipfile"));
+        const pipfile = await input3.readSibling?.(joinPath2(dirnameOf(path2), "Pipfile"));
         const directNames = /* @__PURE__ */ new Set();
         if (pipfile) {
-          const t = tomlOf(pipfile, joinPath(dirnameOf(path2), "Pipfile"), "Pipfile");
+          const t = tomlOf(pipfile, joinPath2(dirnameOf(path2), "Pipfile"), "Pipfile");
           for (const k2 of ["packages", "dev-packages"])
             if (isRecord(t[k2])) for (const n of Object.keys(t[k2])) directNames.add(norm(n));
         }
@@ -69209,17 +70981,17 @@ var require_exception = __commonJS({
   "node_modules/.pnpm/js-yaml@4.3.2/node_modules/js-yaml/lib/exception.js"(exports2, module) {
     "use strict";
     function formatError2(exception, compact) {
-      let where4 = "";
+      let where5 = "";
       const message = exception.reason || "(unknown reason)";
       if (!exception.mark) return message;
       if (exception.mark.name) {
-        where4 += 'in "' + exception.mark.name + '" ';
+        where5 += 'in "' + exception.mark.name + '" ';
       }
-      where4 += "(" + (exception.mark.line + 1) + ":" + (exception.mark.column + 1) + ")";
+      where5 += "(" + (exception.mark.line + 1) + ":" + (exception.mark.column + 1) + ")";
       if (!compact && exception.mark.snippet) {
-        where4 += "\n\n" + exception.mark.snippet;
+        where5 += "\n\n" + exception.mark.snippet;
       }
-      return message + " " + where4;
+      return message + " " + where5;
     }
     function YAMLException(reason, mark) {
       Error.call(this);
@@ -74344,7 +76116,7 @@ async function extractYarn(input3) {
   const roots = [];
   const dir = dirnameOf(path2);
   const addFromManifest = async (wsDir, lockDeps) => {
-    const manifest = await readPackageJson(input3.readSibling, joinPath(joinPath(dir, wsDir), "package.json"));
+    const manifest = await readPackageJson(input3.readSibling, joinPath2(joinPath2(dir, wsDir), "package.json"));
     const sections = manifest ? [
       [manifest.prod, "prod"],
       [manifest.optional, "optional"],
@@ -76998,7 +78770,7 @@ var init_findings = __esm({
 });
 
 // node_modules/.pnpm/fflate@0.8.3/node_modules/fflate/esm/index.mjs
-import { createRequire as createRequire3 } from "module";
+import { createRequire as createRequire4 } from "module";
 function inflateSync(data, opts) {
   return inflt(data, { i: 2 }, opts && opts.out, opts && opts.dictionary);
 }
@@ -77061,7 +78833,7 @@ function unzipSync(data, opts) {
 var require2, _a3, Worker, isMarkedAsUntransferable, u8, u16, i32, fleb, fdeb, clim, freb, _a3, fl, revfl, _b, fd, revfd, rev, x, i, hMap, flt, i, i, i, i, fdt, i, flrm, fdrm, max, bits, bits16, shft, slc, ec, err, inflt, et2, b2, b4, b8, td, tds, dutf8, slzh, zh, z64hs;
 var init_esm = __esm({
   "node_modules/.pnpm/fflate@0.8.3/node_modules/fflate/esm/index.mjs"() {
-    require2 = createRequire3("/");
+    require2 = createRequire4("/");
     try {
       _a3 = require2("worker_threads"), Worker = _a3.Worker, isMarkedAsUntransferable = _a3.isMarkedAsUntransferable;
     } catch (e) {
@@ -77489,40 +79261,40 @@ var init_types = __esm({
 
 // packages/deps/src/osv/offline.ts
 import { createWriteStream } from "node:fs";
-import { mkdir as mkdir4, open as open4, readdir as readdir3, readFile as readFile6, rename as rename2, rm as rm2, stat as stat3, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { mkdir as mkdir5, open as open5, readdir as readdir4, readFile as readFile9, rename as rename2, rm as rm2, stat as stat5, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 async function exists2(p2) {
-  return stat3(p2).then(
+  return stat5(p2).then(
     () => true,
     () => false
   );
 }
 async function findDump(dir, ecosystem) {
-  const base = join6(dir, ecosystem);
-  const zip = join6(base, "all.zip");
+  const base = join8(dir, ecosystem);
+  const zip = join8(base, "all.zip");
   if (await exists2(zip)) return { kind: "zip", path: zip };
-  const entries = await readdir3(base).catch(() => void 0);
+  const entries = await readdir4(base).catch(() => void 0);
   if (!entries) return void 0;
   const files = entries.filter((f2) => f2.endsWith(".json")).sort();
   return files.length ? { kind: "dir", path: base, files } : void 0;
 }
 async function stampOf(src) {
   if (src.kind === "zip") {
-    const s4 = await stat3(src.path);
+    const s4 = await stat5(src.path);
     return `zip:${s4.size}:${Math.trunc(s4.mtimeMs)}`;
   }
-  const s3 = await stat3(src.path);
-  const last = await stat3(join6(src.path, src.files[src.files.length - 1]));
+  const s3 = await stat5(src.path);
+  const last = await stat5(join8(src.path, src.files[src.files.length - 1]));
   return `dir:${src.files.length}:${Math.trunc(s3.mtimeMs)}:${Math.trunc(last.mtimeMs)}:${last.size}`;
 }
 async function eachRecord(src, onRecord) {
   if (src.kind === "dir") {
-    for (const f2 of src.files) onRecord(f2, await readFile6(join6(src.path, f2)));
+    for (const f2 of src.files) onRecord(f2, await readFile9(join8(src.path, f2)));
     return;
   }
   let files;
   try {
-    files = unzipSync(await readFile6(src.path), { filter: (f2) => f2.name.endsWith(".json") });
+    files = unzipSync(await readFile9(src.path), { filter: (f2) => f2.name.endsWith(".json") });
   } catch (e) {
     throw new Error(`${src.path}: not a readable zip (${e.message})`);
   }
@@ -77583,7 +79355,7 @@ var init_offline = __esm({
       constructor(options) {
         this.options = options;
         this.name = `offline OSV db ${options.dir}`;
-        this.cacheDir = options.cacheDir ?? join6(options.dir, ".devsecflow-cache");
+        this.cacheDir = options.cacheDir ?? join8(options.dir, ".devsecflow-cache");
       }
       options;
       name;
@@ -77604,11 +79376,11 @@ var init_offline = __esm({
         const src = await findDump(this.options.dir, ecosystem);
         if (!src) return void 0;
         const stamp = await stampOf(src);
-        const dir = join6(this.cacheDir, `${ecosystem}.v${INDEX_VERSION}`);
+        const dir = join8(this.cacheDir, `${ecosystem}.v${INDEX_VERSION}`);
         try {
-          const meta3 = JSON.parse(await readFile6(join6(dir, "meta.json"), "utf8"));
+          const meta3 = JSON.parse(await readFile9(join8(dir, "meta.json"), "utf8"));
           if (meta3.version === INDEX_VERSION && meta3.stamp === stamp) {
-            return new EcosystemIndex(meta3, await readFile6(join6(dir, "keys.tsv"), "utf8"));
+            return new EcosystemIndex(meta3, await readFile9(join8(dir, "keys.tsv"), "utf8"));
           }
         } catch {
         }
@@ -77617,10 +79389,10 @@ var init_offline = __esm({
       async build(ecosystem, src, stamp, dir) {
         const started = Date.now();
         this.stats.indexBuilds++;
-        await mkdir4(this.cacheDir, { recursive: true });
+        await mkdir5(this.cacheDir, { recursive: true });
         const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-        await mkdir4(tmp, { recursive: true });
-        const out = createWriteStream(join6(tmp, "records.jsonl"));
+        await mkdir5(tmp, { recursive: true });
+        const out = createWriteStream(join8(tmp, "records.jsonl"));
         const keys = /* @__PURE__ */ Object.create(null);
         let offset = 0;
         let records = 0;
@@ -77687,8 +79459,8 @@ var init_offline = __esm({
         const names = Object.keys(keys).filter((n) => !/[\t\n]/.test(n)).sort((a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0);
         const tsv = names.map((n) => `${n}	${keys[n].join(",")}
 `).join("");
-        await writeFile4(join6(tmp, "keys.tsv"), tsv);
-        await writeFile4(join6(tmp, "meta.json"), JSON.stringify(meta3));
+        await writeFile5(join8(tmp, "keys.tsv"), tsv);
+        await writeFile5(join8(tmp, "meta.json"), JSON.stringify(meta3));
         const idx = new EcosystemIndex(meta3, tsv);
         await rm2(dir, { recursive: true, force: true });
         await rename2(tmp, dir);
@@ -77711,18 +79483,18 @@ var init_offline = __esm({
           } catch (e) {
             errors.push({
               message: `offline db: cannot read the ${eco} dump: ${e.message}`,
-              path: join6(this.options.dir, eco)
+              path: join8(this.options.dir, eco)
             });
             continue;
           }
           if (!index) {
             errors.push({
-              message: `offline db has no ${eco} advisories (expected ${join6(this.options.dir, eco, "all.zip")} or JSON files there): ${idxs.length} ${eco} packages were not checked`,
-              path: join6(this.options.dir, eco)
+              message: `offline db has no ${eco} advisories (expected ${join8(this.options.dir, eco, "all.zip")} or JSON files there): ${idxs.length} ${eco} packages were not checked`,
+              path: join8(this.options.dir, eco)
             });
             continue;
           }
-          const fh = await open4(join6(this.cacheDir, `${eco}.v${INDEX_VERSION}`, "records.jsonl"), "r");
+          const fh = await open5(join8(this.cacheDir, `${eco}.v${INDEX_VERSION}`, "records.jsonl"), "r");
           try {
             const cache = /* @__PURE__ */ new Map();
             for (const i2 of idxs) {
@@ -77752,8 +79524,8 @@ var init_offline = __esm({
 });
 
 // packages/deps/src/osv/online.ts
-import { mkdir as mkdir5, readFile as readFile7, rename as rename3, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { mkdir as mkdir6, readFile as readFile10, rename as rename3, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join9 } from "node:path";
 var RetryableError, OsvApi;
 var init_online = __esm({
   "packages/deps/src/osv/online.ts"() {
@@ -77870,7 +79642,7 @@ var init_online = __esm({
         if (!this.o.cacheDir || !modified) return void 0;
         try {
           const rec = JSON.parse(
-            await readFile7(join7(this.o.cacheDir, `${encodeURIComponent(id)}.json`), "utf8")
+            await readFile10(join9(this.o.cacheDir, `${encodeURIComponent(id)}.json`), "utf8")
           );
           return rec.modified === modified ? rec : void 0;
         } catch {
@@ -77879,10 +79651,10 @@ var init_online = __esm({
       }
       async store(rec) {
         if (!this.o.cacheDir) return;
-        await mkdir5(this.o.cacheDir, { recursive: true });
-        const file2 = join7(this.o.cacheDir, `${encodeURIComponent(rec.id)}.json`);
+        await mkdir6(this.o.cacheDir, { recursive: true });
+        const file2 = join9(this.o.cacheDir, `${encodeURIComponent(rec.id)}.json`);
         const tmp = `${file2}.${process.pid}.tmp`;
-        await writeFile5(tmp, JSON.stringify(rec));
+        await writeFile6(tmp, JSON.stringify(rec));
         await rename3(tmp, file2);
       }
       /** Full records for ids, from the cache when `modified` matches, else GET /v1/vulns/{id}. */
@@ -78035,16 +79807,16 @@ var init_sbom = __esm({
 });
 
 // packages/deps/src/scan.ts
-import { readFile as readFile8 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { readFile as readFile11 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 async function extractFile(root, path2, extractor = extractorFor(path2)) {
   if (!extractor) return { message: `${path2}: not a supported lockfile`, path: path2 };
   try {
-    const text = await readFile8(join8(root, path2), "utf8");
+    const text = await readFile11(join10(root, path2), "utf8");
     return await extractor.extract({
       path: path2,
       text,
-      readSibling: (rel) => readFile8(join8(root, rel), "utf8").catch(() => void 0)
+      readSibling: (rel) => readFile11(join10(root, rel), "utf8").catch(() => void 0)
     });
   } catch (e) {
     if (isUserError(e)) return { message: e.message, path: path2 };
@@ -78118,9 +79890,9 @@ var init_types2 = __esm({
 });
 
 // packages/deps/src/stage.ts
-import { createHash as createHash4 } from "node:crypto";
-import { mkdir as mkdir6, writeFile as writeFile6 } from "node:fs/promises";
-import { basename, dirname as dirname2, isAbsolute as isAbsolute6, join as join9, resolve as resolve8 } from "node:path";
+import { createHash as createHash5 } from "node:crypto";
+import { mkdir as mkdir7, writeFile as writeFile7 } from "node:fs/promises";
+import { basename as basename2, dirname as dirname4, isAbsolute as isAbsolute9, join as join11, resolve as resolve10 } from "node:path";
 async function readLockfiles(root, files) {
   const paths = [];
   for await (const f2 of files) if (extractorFor(f2.path, EXTRACTORS)) paths.push(f2.path);
@@ -78135,7 +79907,7 @@ async function readLockfiles(root, files) {
   return { results, errors, paths };
 }
 var DepsOptionsSchema, LOCKFILE_GLOBS, depsStage;
-var init_stage2 = __esm({
+var init_stage3 = __esm({
   "packages/deps/src/stage.ts"() {
     "use strict";
     init_src();
@@ -78230,20 +80002,20 @@ var init_stage2 = __esm({
         for (const r of results)
           for (const n of r.notes ?? [])
             errors.push({ kind: "skipped", message: `${r.manifest}: ${n}`, path: r.manifest });
-        const cacheRoot = resolve8(ctx.root, options.cacheDir ?? ".devsecflow-cache");
-        const dbDir = options.offlineDb ? isAbsolute6(options.offlineDb) ? options.offlineDb : resolve8(ctx.root, options.offlineDb) : "";
+        const cacheRoot = resolve10(ctx.root, options.cacheDir ?? ".devsecflow-cache");
+        const dbDir = options.offlineDb ? isAbsolute9(options.offlineDb) ? options.offlineDb : resolve10(ctx.root, options.offlineDb) : "";
         const source = options.offlineDb ? new OfflineDb({
           dir: dbDir,
           // the index lives with the scan's cache, not inside the (possibly read-only, shared) db
-          cacheDir: join9(
+          cacheDir: join11(
             cacheRoot,
             "offline-index",
-            createHash4("sha256").update(dbDir).digest("hex").slice(0, 12)
+            createHash5("sha256").update(dbDir).digest("hex").slice(0, 12)
           ),
           log: (m2) => ctx.logger.debug(m2)
         }) : new OsvApi({
           baseUrl: options.osvUrl,
-          cacheDir: join9(cacheRoot, "osv"),
+          cacheDir: join11(cacheRoot, "osv"),
           timeoutMs: options.timeoutMs,
           deadlineMs: options.deadlineMs,
           log: (m2) => ctx.logger.debug(m2)
@@ -78252,11 +80024,11 @@ var init_stage2 = __esm({
         errors.push(...sourceErrors);
         const findings = buildFindings(matches);
         if (options.sbom) {
-          const out = resolve8(ctx.root, options.sbom);
-          await mkdir6(dirname2(out), { recursive: true });
-          await writeFile6(
+          const out = resolve10(ctx.root, options.sbom);
+          await mkdir7(dirname4(out), { recursive: true });
+          await writeFile7(
             out,
-            `${JSON.stringify(toCycloneDx(results, { name: basename(ctx.root) }), null, 2)}
+            `${JSON.stringify(toCycloneDx(results, { name: basename2(ctx.root) }), null, 2)}
 `
           );
         }
@@ -78280,7 +80052,7 @@ var init_stage2 = __esm({
 });
 
 // packages/deps/src/index.ts
-var init_src7 = __esm({
+var init_src8 = __esm({
   "packages/deps/src/index.ts"() {
     "use strict";
     init_extractors();
@@ -78294,7 +80066,7 @@ var init_src7 = __esm({
     init_purl();
     init_sbom();
     init_scan();
-    init_stage2();
+    init_stage3();
     init_types2();
     init_versions2();
   }
@@ -78310,7 +80082,7 @@ var require_napi = __commonJS({
 });
 
 // packages/sast/src/languages.ts
-import { createRequire as createRequire4 } from "node:module";
+import { createRequire as createRequire5 } from "node:module";
 import { extname as extname2 } from "node:path";
 function ensureLanguages() {
   if (registered) return;
@@ -78375,7 +80147,7 @@ var init_languages = __esm({
     "use strict";
     import_napi = __toESM(require_napi(), 1);
     LANGUAGES = ["javascript", "typescript", "python", "go", "java"];
-    require3 = createRequire4(import.meta.url);
+    require3 = createRequire5(import.meta.url);
     registered = false;
     expando = {};
     BY_EXTENSION = {
@@ -78442,9 +80214,9 @@ var init_rule_schema = __esm({
 });
 
 // packages/sast/src/rules.ts
-import { readdirSync, readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
-import { basename as basename2, dirname as dirname3, join as join10, relative as relative4 } from "node:path";
-import { fileURLToPath as fileURLToPath4 } from "node:url";
+import { readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
+import { basename as basename3, dirname as dirname5, join as join12, relative as relative5 } from "node:path";
+import { fileURLToPath as fileURLToPath5 } from "node:url";
 function locate(doc, lc, path2) {
   for (let p2 = path2; ; p2 = p2.slice(0, -1)) {
     const node2 = p2.length === 0 ? doc.contents : doc.getIn(p2, true);
@@ -78506,30 +80278,39 @@ function wordsOfRegex(regex) {
   const insensitive = regex.startsWith("(?i)");
   const r = insensitive ? regex.slice(4) : regex;
   if (r.includes("(?")) return null;
-  let depth = 0;
+  const candidates = [];
+  const quantified = (i2) => r[i2] === "?" || r[i2] === "*" || r[i2] === "{";
+  let word = "";
+  const flush = (next) => {
+    const w2 = quantified(next) ? word.slice(0, -1) : word;
+    if (w2.length >= 3) candidates.push([w2]);
+    word = "";
+  };
   for (let i2 = 0; i2 < r.length; i2++) {
     const c = r[i2];
+    if (/[A-Za-z0-9_]/.test(c)) {
+      word += c;
+      continue;
+    }
+    flush(i2);
+    if (c === "|") return null;
     if (c === "\\") i2++;
     else if (c === "[") {
       while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
-    } else if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "|" && depth === 0) return null;
+    } else if (c === "(") {
+      let depth = 1;
+      let j2 = i2 + 1;
+      for (; j2 < r.length && depth > 0; j2++) {
+        if (r[j2] === "\\") j2++;
+        else if (r[j2] === "(") depth++;
+        else if (r[j2] === ")") depth--;
+      }
+      const body = r.slice(i2 + 1, j2 - 1);
+      if (!quantified(j2) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) candidates.push(body.split("|"));
+      i2 = j2 - 1;
+    }
   }
-  const candidates = [];
-  const optional2 = (after) => after === "?" || after === "*" || after === "{";
-  for (const m2 of r.matchAll(/\(([A-Za-z_][A-Za-z0-9_]*(?:\|[A-Za-z_][A-Za-z0-9_]*)*)\)/g)) {
-    if (optional2(r[m2.index + m2[0].length])) continue;
-    const before = r.slice(0, m2.index);
-    const open5 = (before.match(/(?<!\\)\(/g) ?? []).length - (before.match(/(?<!\\)\)/g) ?? []).length;
-    if (open5 !== 0) continue;
-    candidates.push(m2[1].split("|"));
-  }
-  const flat2 = r.replace(/\[[^\]]*\]|\([^)]*\)|\\./g, " ");
-  for (const m2 of flat2.matchAll(/[A-Za-z_][A-Za-z0-9_]{2,}/g)) {
-    if (optional2(flat2[m2.index + m2[0].length])) continue;
-    candidates.push([m2[0]]);
-  }
+  flush(r.length);
   const pick2 = best(candidates);
   return pick2 && insensitive ? pick2.map((w2) => `i:${w2.toLowerCase()}`) : pick2;
 }
@@ -78653,12 +80434,12 @@ function checkMatcher(language, config2) {
   }
 }
 function taintLibrary(language, dir = BUILTIN_RULES_DIR) {
-  const file2 = join10(dir, language, "_taint.yml");
+  const file2 = join12(dir, language, "_taint.yml");
   const cached2 = libraries.get(file2);
   if (cached2) return cached2;
   let lib = { sources: {}, sanitizers: {}, file: file2 };
   try {
-    statSync3(file2);
+    statSync4(file2);
     const { data, doc, lc } = readYaml(file2, file2);
     const parsed2 = TaintLibrarySchema.safeParse(data);
     if (!parsed2.success) zodFail(parsed2.error, doc, lc, file2, "taint library");
@@ -78770,12 +80551,12 @@ function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
   for (const lang of LANGUAGES) {
     let names;
     try {
-      names = readdirSync(join10(dir, lang));
+      names = readdirSync2(join12(dir, lang));
     } catch {
       continue;
     }
     for (const n of names.sort())
-      if (/\.ya?ml$/.test(n) && !n.startsWith("_")) files.push(join10(dir, lang, n));
+      if (/\.ya?ml$/.test(n) && !n.startsWith("_")) files.push(join12(dir, lang, n));
   }
   return files;
 }
@@ -78792,14 +80573,14 @@ function loadRules(options = {}) {
   };
   if (options.builtin !== false) {
     builtinCache ??= builtinRuleFiles().map(
-      (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
+      (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative5(BUILTIN_RULES_DIR, f2)}`)
     );
     for (const rule of builtinCache) {
       seen.set(rule.id, rule.file);
       rules.push(rule);
     }
   }
-  for (const f2 of options.files ?? []) add(f2, options.displayRoot ? relative4(options.displayRoot, f2) : f2);
+  for (const f2 of options.files ?? []) add(f2, options.displayRoot ? relative5(options.displayRoot, f2) : f2);
   const disabled = new Set(options.disable ?? []);
   for (const id of disabled) {
     if (!seen.has(id)) throw new ConfigError(`stages.sast.disable: unknown rule id \`${id}\``);
@@ -78821,7 +80602,7 @@ var init_rules = __esm({
     import_yaml4 = __toESM(require_dist(), 1);
     init_languages();
     init_rule_schema();
-    BUILTIN_RULES_DIR = join10(dirname3(fileURLToPath4(import.meta.url)), "rules");
+    BUILTIN_RULES_DIR = join12(dirname5(fileURLToPath5(import.meta.url)), "rules");
     WEAK_WORDS = /* @__PURE__ */ new Set([
       "function",
       "return",
@@ -79161,7 +80942,7 @@ var init_taint = __esm({
 });
 
 // packages/sast/src/scan.ts
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile12 } from "node:fs/promises";
 function cweUrl(cwe) {
   return `https://cwe.mitre.org/data/definitions/${cwe.slice(4)}.html`;
 }
@@ -79251,7 +81032,7 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   }
   let bytes;
   try {
-    bytes = await readFile9(file2.absolutePath);
+    bytes = await readFile12(file2.absolutePath);
   } catch (e) {
     return {
       findings: [],
@@ -79406,799 +81187,16 @@ var init_scan2 = __esm({
   }
 });
 
-// node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs
-import { createRequire as createRequire5 } from "module";
-import { basename as basename3, dirname as dirname4, normalize, relative as relative5, resolve as resolve9, sep as sep4 } from "path";
-import * as nativeFs from "fs";
-function cleanPath(path2) {
-  let normalized = normalize(path2);
-  if (normalized.length > 1 && normalized[normalized.length - 1] === sep4) normalized = normalized.substring(0, normalized.length - 1);
-  return normalized;
-}
-function convertSlashes(path2, separator) {
-  return path2.replace(SLASHES_REGEX, separator);
-}
-function isRootDirectory(path2) {
-  return path2 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path2);
-}
-function normalizePath(path2, options) {
-  const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path2.includes("/") || path2.startsWith(".");
-  if (resolvePaths) path2 = resolve9(path2);
-  if (normalizePath$1 || pathNeedsCleaning) path2 = cleanPath(path2);
-  if (path2 === ".") return "";
-  const needsSeperator = path2[path2.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path2 + pathSeparator : path2, pathSeparator);
-}
-function joinPathWithBasePath(filename, directoryPath) {
-  return directoryPath + filename;
-}
-function joinPathWithRelativePath(root, options) {
-  return function(filename, directoryPath) {
-    const sameRoot = directoryPath.startsWith(root);
-    if (sameRoot) return directoryPath.slice(root.length) + filename;
-    else return convertSlashes(relative5(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
-  };
-}
-function joinPath2(filename) {
-  return filename;
-}
-function joinDirectoryPath(filename, directoryPath, separator) {
-  return directoryPath + filename + separator;
-}
-function build$7(root, options) {
-  const { relativePaths, includeBasePath } = options;
-  return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath2;
-}
-function pushDirectoryWithRelativePath(root) {
-  return function(directoryPath, paths) {
-    paths.push(directoryPath.substring(root.length) || ".");
-  };
-}
-function pushDirectoryFilterWithRelativePath(root) {
-  return function(directoryPath, paths, filters) {
-    const relativePath = directoryPath.substring(root.length) || ".";
-    if (filters.every((filter2) => filter2(relativePath, true))) paths.push(relativePath);
-  };
-}
-function build$6(root, options) {
-  const { includeDirs, filters, relativePaths } = options;
-  if (!includeDirs) return empty$2;
-  if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
-  return filters && filters.length ? pushDirectoryFilter : pushDirectory;
-}
-function build$5(options) {
-  const { excludeFiles, filters, onlyCounts } = options;
-  if (excludeFiles) return empty$1;
-  if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
-  else if (onlyCounts) return pushFileCount;
-  else return pushFile;
-}
-function build$4(options) {
-  return options.group ? getArrayGroup : getArray;
-}
-function build$3(options) {
-  return options.group ? groupFiles : empty;
-}
-function build$2(options, isSynchronous) {
-  if (!options.resolveSymlinks || options.excludeSymlinks) return null;
-  return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
-}
-function isRecursive2(path2, resolved, state) {
-  if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname4(path2);
-  let depth = 1;
-  while (parent !== state.root && depth < 2) {
-    const resolvedPath = state.symlinks.get(parent);
-    const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
-    if (isSameRoot) depth++;
-    else parent = dirname4(parent);
-  }
-  state.symlinks.set(path2, resolved);
-  return depth > 1;
-}
-function isRecursiveUsingRealPaths(resolved, state) {
-  return state.visited.includes(resolved + state.options.pathSeparator);
-}
-function report(error63, callback$1, output2, suppressErrors) {
-  if (error63 && !suppressErrors) callback$1(error63, output2);
-  else callback$1(null, output2);
-}
-function build$1(options, isSynchronous) {
-  const { onlyCounts, group: group2, maxFiles } = options;
-  if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
-  else if (group2) return isSynchronous ? groupsSync : groupsAsync;
-  else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
-  else return isSynchronous ? defaultSync : defaultAsync;
-}
-function build(isSynchronous) {
-  return isSynchronous ? walkSync : walkAsync;
-}
-function promise2(root, options) {
-  return new Promise((resolve$1, reject) => {
-    callback(root, options, (err2, output2) => {
-      if (err2) return reject(err2);
-      resolve$1(output2);
-    });
-  });
-}
-function callback(root, options, callback$1) {
-  let walker = new Walker(root, options, callback$1);
-  walker.start();
-}
-function sync(root, options) {
-  const walker = new Walker(root, options);
-  return walker.start();
-}
-var __require2, SLASHES_REGEX, WINDOWS_ROOT_DIR_REGEX, pushDirectory, pushDirectoryFilter, empty$2, pushFileFilterAndCount, pushFileFilter, pushFileCount, pushFile, empty$1, getArray, getArrayGroup, groupFiles, empty, resolveSymlinksAsync, resolveSymlinks, onlyCountsSync, groupsSync, defaultSync, limitFilesSync, onlyCountsAsync, defaultAsync, limitFilesAsync, groupsAsync, readdirOpts, walkAsync, walkSync, Queue, Counter, Aborter, Walker, APIBuilder, pm, Builder;
-var init_dist3 = __esm({
-  "node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs"() {
-    __require2 = /* @__PURE__ */ createRequire5(import.meta.url);
-    SLASHES_REGEX = /[\\/]/g;
-    WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-    pushDirectory = (directoryPath, paths) => {
-      paths.push(directoryPath || ".");
-    };
-    pushDirectoryFilter = (directoryPath, paths, filters) => {
-      const path2 = directoryPath || ".";
-      if (filters.every((filter2) => filter2(path2, true))) paths.push(path2);
-    };
-    empty$2 = () => {
-    };
-    pushFileFilterAndCount = (filename, _paths, counts, filters) => {
-      if (filters.every((filter2) => filter2(filename, false))) counts.files++;
-    };
-    pushFileFilter = (filename, paths, _counts, filters) => {
-      if (filters.every((filter2) => filter2(filename, false))) paths.push(filename);
-    };
-    pushFileCount = (_filename, _paths, counts, _filters) => {
-      counts.files++;
-    };
-    pushFile = (filename, paths) => {
-      paths.push(filename);
-    };
-    empty$1 = () => {
-    };
-    getArray = (paths) => {
-      return paths;
-    };
-    getArrayGroup = () => {
-      return [""].slice(0, 0);
-    };
-    groupFiles = (groups, directory, files) => {
-      groups.push({
-        directory,
-        files,
-        dir: directory
-      });
-    };
-    empty = () => {
-    };
-    resolveSymlinksAsync = function(path2, state, callback$1) {
-      const { queue, fs: fs4, options: { suppressErrors } } = state;
-      queue.enqueue();
-      fs4.realpath(path2, (error63, resolvedPath) => {
-        if (error63) return queue.dequeue(suppressErrors ? null : error63, state);
-        fs4.stat(resolvedPath, (error$1, stat6) => {
-          if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-          if (stat6.isDirectory() && isRecursive2(path2, resolvedPath, state)) return queue.dequeue(null, state);
-          callback$1(stat6, resolvedPath);
-          queue.dequeue(null, state);
-        });
-      });
-    };
-    resolveSymlinks = function(path2, state, callback$1) {
-      const { queue, fs: fs4, options: { suppressErrors } } = state;
-      queue.enqueue();
-      try {
-        const resolvedPath = fs4.realpathSync(path2);
-        const stat6 = fs4.statSync(resolvedPath);
-        if (stat6.isDirectory() && isRecursive2(path2, resolvedPath, state)) return;
-        callback$1(stat6, resolvedPath);
-      } catch (e) {
-        if (!suppressErrors) throw e;
-      }
-    };
-    onlyCountsSync = (state) => {
-      return state.counts;
-    };
-    groupsSync = (state) => {
-      return state.groups;
-    };
-    defaultSync = (state) => {
-      return state.paths;
-    };
-    limitFilesSync = (state) => {
-      return state.paths.slice(0, state.options.maxFiles);
-    };
-    onlyCountsAsync = (state, error63, callback$1) => {
-      report(error63, callback$1, state.counts, state.options.suppressErrors);
-      return null;
-    };
-    defaultAsync = (state, error63, callback$1) => {
-      report(error63, callback$1, state.paths, state.options.suppressErrors);
-      return null;
-    };
-    limitFilesAsync = (state, error63, callback$1) => {
-      report(error63, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
-      return null;
-    };
-    groupsAsync = (state, error63, callback$1) => {
-      report(error63, callback$1, state.groups, state.options.suppressErrors);
-      return null;
-    };
-    readdirOpts = { withFileTypes: true };
-    walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-      state.queue.enqueue();
-      if (currentDepth < 0) return state.queue.dequeue(null, state);
-      const { fs: fs4 } = state;
-      state.visited.push(crawlPath);
-      state.counts.directories++;
-      fs4.readdir(crawlPath || ".", readdirOpts, (error63, entries = []) => {
-        callback$1(entries, directoryPath, currentDepth);
-        state.queue.dequeue(state.options.suppressErrors ? null : error63, state);
-      });
-    };
-    walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-      const { fs: fs4 } = state;
-      if (currentDepth < 0) return;
-      state.visited.push(crawlPath);
-      state.counts.directories++;
-      let entries = [];
-      try {
-        entries = fs4.readdirSync(crawlPath || ".", readdirOpts);
-      } catch (e) {
-        if (!state.options.suppressErrors) throw e;
-      }
-      callback$1(entries, directoryPath, currentDepth);
-    };
-    Queue = class {
-      count = 0;
-      constructor(onQueueEmpty) {
-        this.onQueueEmpty = onQueueEmpty;
-      }
-      enqueue() {
-        this.count++;
-        return this.count;
-      }
-      dequeue(error63, output2) {
-        if (this.onQueueEmpty && (--this.count <= 0 || error63)) {
-          this.onQueueEmpty(error63, output2);
-          if (error63) {
-            output2.controller.abort();
-            this.onQueueEmpty = void 0;
-          }
-        }
-      }
-    };
-    Counter = class {
-      _files = 0;
-      _directories = 0;
-      set files(num3) {
-        this._files = num3;
-      }
-      get files() {
-        return this._files;
-      }
-      set directories(num3) {
-        this._directories = num3;
-      }
-      get directories() {
-        return this._directories;
-      }
-      /**
-      * @deprecated use `directories` instead
-      */
-      /* c8 ignore next 3 */
-      get dirs() {
-        return this._directories;
-      }
-    };
-    Aborter = class {
-      aborted = false;
-      abort() {
-        this.aborted = true;
-      }
-    };
-    Walker = class {
-      root;
-      isSynchronous;
-      state;
-      joinPath;
-      pushDirectory;
-      pushFile;
-      getArray;
-      groupFiles;
-      resolveSymlink;
-      walkDirectory;
-      callbackInvoker;
-      constructor(root, options, callback$1) {
-        this.isSynchronous = !callback$1;
-        this.callbackInvoker = build$1(options, this.isSynchronous);
-        this.root = normalizePath(root, options);
-        this.state = {
-          root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
-          paths: [""].slice(0, 0),
-          groups: [],
-          counts: new Counter(),
-          options,
-          queue: new Queue((error63, state) => this.callbackInvoker(state, error63, callback$1)),
-          symlinks: /* @__PURE__ */ new Map(),
-          visited: [""].slice(0, 0),
-          controller: new Aborter(),
-          fs: options.fs || nativeFs
-        };
-        this.joinPath = build$7(this.root, options);
-        this.pushDirectory = build$6(this.root, options);
-        this.pushFile = build$5(options);
-        this.getArray = build$4(options);
-        this.groupFiles = build$3(options);
-        this.resolveSymlink = build$2(options, this.isSynchronous);
-        this.walkDirectory = build(this.isSynchronous);
-      }
-      start() {
-        this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
-        this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
-        return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
-      }
-      walk = (entries, directoryPath, depth) => {
-        const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
-        if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
-        const files = this.getArray(this.state.paths);
-        for (let i2 = 0; i2 < entries.length; ++i2) {
-          const entry = entries[i2];
-          if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
-            const filename = this.joinPath(entry.name, directoryPath);
-            this.pushFile(filename, files, this.state.counts, filters);
-          } else if (entry.isDirectory()) {
-            let path2 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-            if (exclude && exclude(entry.name, path2)) continue;
-            this.pushDirectory(path2, paths, filters);
-            this.walkDirectory(this.state, path2, path2, depth - 1, this.walk);
-          } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-            let path2 = joinPathWithBasePath(entry.name, directoryPath);
-            this.resolveSymlink(path2, this.state, (stat6, resolvedPath) => {
-              if (stat6.isDirectory()) {
-                resolvedPath = normalizePath(resolvedPath, this.state.options);
-                if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path2 + pathSeparator)) return;
-                this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path2 + pathSeparator, depth - 1, this.walk);
-              } else {
-                resolvedPath = useRealPaths ? resolvedPath : path2;
-                const filename = basename3(resolvedPath);
-                const directoryPath$1 = normalizePath(dirname4(resolvedPath), this.state.options);
-                resolvedPath = this.joinPath(filename, directoryPath$1);
-                this.pushFile(resolvedPath, files, this.state.counts, filters);
-              }
-            });
-          }
-        }
-        this.groupFiles(this.state.groups, directoryPath, files);
-      };
-    };
-    APIBuilder = class {
-      constructor(root, options) {
-        this.root = root;
-        this.options = options;
-      }
-      withPromise() {
-        return promise2(this.root, this.options);
-      }
-      withCallback(cb) {
-        callback(this.root, this.options, cb);
-      }
-      sync() {
-        return sync(this.root, this.options);
-      }
-    };
-    pm = null;
-    try {
-      __require2.resolve("picomatch");
-      pm = __require2("picomatch");
-    } catch {
-    }
-    Builder = class {
-      globCache = {};
-      options = {
-        maxDepth: Infinity,
-        suppressErrors: true,
-        pathSeparator: sep4,
-        filters: []
-      };
-      globFunction;
-      constructor(options) {
-        this.options = {
-          ...this.options,
-          ...options
-        };
-        this.globFunction = this.options.globFunction;
-      }
-      group() {
-        this.options.group = true;
-        return this;
-      }
-      withPathSeparator(separator) {
-        this.options.pathSeparator = separator;
-        return this;
-      }
-      withBasePath() {
-        this.options.includeBasePath = true;
-        return this;
-      }
-      withRelativePaths() {
-        this.options.relativePaths = true;
-        return this;
-      }
-      withDirs() {
-        this.options.includeDirs = true;
-        return this;
-      }
-      withMaxDepth(depth) {
-        this.options.maxDepth = depth;
-        return this;
-      }
-      withMaxFiles(limit) {
-        this.options.maxFiles = limit;
-        return this;
-      }
-      withFullPaths() {
-        this.options.resolvePaths = true;
-        this.options.includeBasePath = true;
-        return this;
-      }
-      withErrors() {
-        this.options.suppressErrors = false;
-        return this;
-      }
-      withSymlinks({ resolvePaths = true } = {}) {
-        this.options.resolveSymlinks = true;
-        this.options.useRealPaths = resolvePaths;
-        return this.withFullPaths();
-      }
-      withAbortSignal(signal) {
-        this.options.signal = signal;
-        return this;
-      }
-      normalize() {
-        this.options.normalizePath = true;
-        return this;
-      }
-      filter(predicate) {
-        this.options.filters.push(predicate);
-        return this;
-      }
-      onlyDirs() {
-        this.options.excludeFiles = true;
-        this.options.includeDirs = true;
-        return this;
-      }
-      exclude(predicate) {
-        this.options.exclude = predicate;
-        return this;
-      }
-      onlyCounts() {
-        this.options.onlyCounts = true;
-        return this;
-      }
-      crawl(root) {
-        return new APIBuilder(root || ".", this.options);
-      }
-      withGlobFunction(fn) {
-        this.globFunction = fn;
-        return this;
-      }
-      /**
-      * @deprecated Pass options using the constructor instead:
-      * ```ts
-      * new fdir(options).crawl("/path/to/root");
-      * ```
-      * This method will be removed in v7.0
-      */
-      /* c8 ignore next 4 */
-      crawlWithOptions(root, options) {
-        this.options = {
-          ...this.options,
-          ...options
-        };
-        return new APIBuilder(root || ".", this.options);
-      }
-      glob(...patterns) {
-        if (this.globFunction) return this.globWithOptions(patterns);
-        return this.globWithOptions(patterns, ...[{ dot: true }]);
-      }
-      globWithOptions(patterns, ...options) {
-        const globFn = this.globFunction || pm;
-        if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
-        var isMatch = this.globCache[patterns.join("\0")];
-        if (!isMatch) {
-          isMatch = globFn(patterns, ...options);
-          this.globCache[patterns.join("\0")] = isMatch;
-        }
-        this.options.filters.push((path2) => isMatch(path2));
-        return this;
-      }
-    };
-  }
-});
-
-// node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs
-import { readdir as readdir4, readdirSync as readdirSync2, realpath as realpath2, realpathSync, stat as stat4, statSync as statSync4 } from "fs";
-import { isAbsolute as isAbsolute7, posix, resolve as resolve10 } from "path";
-import { fileURLToPath as fileURLToPath5 } from "url";
-function getPartialMatcher(patterns, options = {}) {
-  const patternsCount = patterns.length;
-  const patternsParts = Array(patternsCount);
-  const matchers = Array(patternsCount);
-  let i2, j2;
-  for (i2 = 0; i2 < patternsCount; i2++) {
-    const parts = splitPattern(patterns[i2]);
-    patternsParts[i2] = parts;
-    const partsCount = parts.length;
-    const partMatchers = Array(partsCount);
-    for (j2 = 0; j2 < partsCount; j2++) partMatchers[j2] = (0, import_picomatch3.default)(parts[j2], options);
-    matchers[i2] = partMatchers;
-  }
-  return (input3) => {
-    const inputParts = input3.split("/");
-    if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input3)) return true;
-    for (i2 = 0; i2 < patternsCount; i2++) {
-      const patternParts = patternsParts[i2];
-      const matcher = matchers[i2];
-      const inputPatternCount = inputParts.length;
-      const minParts = Math.min(inputPatternCount, patternParts.length);
-      j2 = 0;
-      while (j2 < minParts) {
-        const part = patternParts[j2];
-        if (part.includes("/")) return true;
-        if (!matcher[j2](inputParts[j2])) break;
-        if (!options.noglobstar && part === "**") return true;
-        j2++;
-      }
-      if (j2 === inputPatternCount) return true;
-    }
-    return false;
-  };
-}
-function buildFormat(cwd, root, absolute) {
-  if (cwd === root || root.startsWith(`${cwd}/`)) {
-    if (absolute) {
-      const start = cwd.length + +!isRoot(cwd);
-      return (p2, isDir) => p2.slice(start, isDir ? -1 : void 0) || ".";
-    }
-    const prefix = root.slice(cwd.length + 1);
-    if (prefix) return (p2, isDir) => {
-      if (p2 === ".") return prefix;
-      const result = `${prefix}/${p2}`;
-      return isDir ? result.slice(0, -1) : result;
-    };
-    return (p2, isDir) => isDir && p2 !== "." ? p2.slice(0, -1) : p2;
-  }
-  if (absolute) return (p2) => posix.relative(cwd, p2) || ".";
-  return (p2) => posix.relative(cwd, `${root}/${p2}`) || ".";
-}
-function buildRelative(cwd, root) {
-  if (root.startsWith(`${cwd}/`)) {
-    const prefix = root.slice(cwd.length + 1);
-    return (p2) => `${prefix}/${p2}`;
-  }
-  return (p2) => {
-    const result = posix.relative(cwd, `${root}/${p2}`);
-    return p2[p2.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
-  };
-}
-function ensureNonDriveRelativePath(path2) {
-  return path2.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
-}
-function splitPattern(path2) {
-  var _result$parts;
-  const result = import_picomatch3.default.scan(path2, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path2];
-}
-function isDynamicPattern(pattern, options) {
-  if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
-  const scan2 = import_picomatch3.default.scan(pattern);
-  return scan2.isGlob || scan2.negated;
-}
-function log(...tasks) {
-  console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
-}
-function ensureStringArray(value) {
-  return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
-}
-function normalizePattern(pattern, opts, props, isIgnore) {
-  var _PARENT_DIRECTORY$exe;
-  const cwd = opts.cwd;
-  let result = pattern;
-  if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
-  if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
-  const escapedCwd = escapePath(cwd);
-  result = isAbsolute7(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
-  const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
-  const parts = splitPattern(result);
-  if (parentDir) {
-    const n = (parentDir.length + 1) / 3;
-    let i2 = 0;
-    const cwdParts = escapedCwd.split("/");
-    while (i2 < n && parts[i2 + n] === cwdParts[cwdParts.length + i2 - n]) {
-      result = result.slice(0, (n - i2 - 1) * 3) + result.slice((n - i2) * 3 + parts[i2 + n].length + 1) || ".";
-      i2++;
-    }
-    const potentialRoot = posix.join(cwd, parentDir.slice(i2 * 3));
-    if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
-      props.root = ensureNonDriveRelativePath(potentialRoot);
-      props.depthOffset = -n + i2;
-    }
-  }
-  if (!isIgnore && props.depthOffset >= 0) {
-    var _props$commonPath;
-    (_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
-    const newCommonPath = [];
-    const length = Math.min(props.commonPath.length, parts.length);
-    for (let i2 = 0; i2 < length; i2++) {
-      const part = parts[i2];
-      if (part === "**" && !parts[i2 + 1]) {
-        newCommonPath.pop();
-        break;
-      }
-      if (i2 === parts.length - 1 || part !== props.commonPath[i2] || isDynamicPattern(part)) break;
-      newCommonPath.push(part);
-    }
-    props.depthOffset = newCommonPath.length;
-    props.commonPath = newCommonPath;
-    props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? posix.join(cwd, ...newCommonPath) : cwd);
-  }
-  return result;
-}
-function processPatterns(options, patterns, props) {
-  const matchPatterns = [];
-  const ignorePatterns = [];
-  for (const pattern of options.ignore) {
-    if (!pattern) continue;
-    if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
-  }
-  for (const pattern of patterns) {
-    if (!pattern) continue;
-    if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
-    else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
-  }
-  return {
-    match: matchPatterns,
-    ignore: ignorePatterns
-  };
-}
-function buildCrawler(options, patterns) {
-  const cwd = options.cwd;
-  const props = {
-    root: cwd,
-    depthOffset: 0
-  };
-  const processed = processPatterns(options, patterns, props);
-  if (options.debug) log("internal processing patterns:", processed);
-  const { absolute, caseSensitiveMatch, debug: debug2, dot, followSymbolicLinks, onlyDirectories } = options;
-  const root = props.root.replace(BACKSLASHES, "");
-  const matchOptions = {
-    dot,
-    nobrace: options.braceExpansion === false,
-    nocase: !caseSensitiveMatch,
-    noextglob: options.extglob === false,
-    noglobstar: options.globstar === false,
-    posix: true
-  };
-  const matcher = (0, import_picomatch3.default)(processed.match, matchOptions);
-  const ignore2 = (0, import_picomatch3.default)(processed.ignore, matchOptions);
-  const partialMatcher = getPartialMatcher(processed.match, matchOptions);
-  const format2 = buildFormat(cwd, root, absolute);
-  const excludeFormatter = absolute ? format2 : buildFormat(cwd, root, true);
-  const excludePredicate = (_2, p2) => {
-    const relativePath = excludeFormatter(p2, true);
-    return relativePath !== "." && !partialMatcher(relativePath) || ignore2(relativePath);
-  };
-  let maxDepth;
-  if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
-  const crawler = new Builder({
-    filters: [debug2 ? (p2, isDirectory2) => {
-      const path2 = format2(p2, isDirectory2);
-      const matches = matcher(path2) && !ignore2(path2);
-      if (matches) log(`matched ${path2}`);
-      return matches;
-    } : (p2, isDirectory2) => {
-      const path2 = format2(p2, isDirectory2);
-      return matcher(path2) && !ignore2(path2);
-    }],
-    exclude: debug2 ? (_2, p2) => {
-      const skipped = excludePredicate(_2, p2);
-      log(`${skipped ? "skipped" : "crawling"} ${p2}`);
-      return skipped;
-    } : excludePredicate,
-    fs: options.fs,
-    pathSeparator: "/",
-    relativePaths: !absolute,
-    resolvePaths: absolute,
-    includeBasePath: absolute,
-    resolveSymlinks: followSymbolicLinks,
-    excludeSymlinks: !followSymbolicLinks,
-    excludeFiles: onlyDirectories,
-    includeDirs: onlyDirectories || !options.onlyFiles,
-    maxDepth,
-    signal: options.signal
-  }).crawl(root);
-  if (options.debug) log("internal properties:", {
-    ...props,
-    root
-  });
-  return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
-}
-function formatPaths(paths, mapper) {
-  if (mapper) for (let i2 = paths.length - 1; i2 >= 0; i2--) paths[i2] = mapper(paths[i2]);
-  return paths;
-}
-function getOptions(options) {
-  const opts = Object.assign({}, options);
-  for (const key2 in defaultOptions3) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions3[key2] });
-  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath5(opts.cwd) : resolve10(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
-  opts.ignore = ensureStringArray(opts.ignore);
-  opts.fs && (opts.fs = {
-    readdir: opts.fs.readdir || readdir4,
-    readdirSync: opts.fs.readdirSync || readdirSync2,
-    realpath: opts.fs.realpath || realpath2,
-    realpathSync: opts.fs.realpathSync || realpathSync,
-    stat: opts.fs.stat || stat4,
-    statSync: opts.fs.statSync || statSync4
-  });
-  if (opts.debug) log("globbing with options:", opts);
-  return opts;
-}
-function getCrawler(globInput, inputOptions = {}) {
-  var _ref;
-  if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
-  const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
-  const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
-  const options = getOptions(isModern ? inputOptions : globInput);
-  return patterns.length > 0 ? buildCrawler(options, patterns) : [];
-}
-async function glob2(globInput, options) {
-  const [crawler, relative10] = getCrawler(globInput, options);
-  return crawler ? formatPaths(await crawler.withPromise(), relative10) : [];
-}
-var import_picomatch3, isReadonlyArray, BACKSLASHES, DRIVE_RELATIVE_PATH, isWin, ONLY_PARENT_DIRECTORIES, WIN32_ROOT_DIR, isRoot, splitPatternOptions, POSIX_UNESCAPED_GLOB_SYMBOLS, WIN32_UNESCAPED_GLOB_SYMBOLS, escapePosixPath, escapeWin32Path, escapePath, PARENT_DIRECTORY, ESCAPING_BACKSLASHES, defaultOptions3;
-var init_dist4 = __esm({
-  "node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs"() {
-    init_dist3();
-    import_picomatch3 = __toESM(require_picomatch2(), 1);
-    isReadonlyArray = Array.isArray;
-    BACKSLASHES = /\\/g;
-    DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
-    isWin = process.platform === "win32";
-    ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
-    WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
-    isRoot = isWin ? (p2) => WIN32_ROOT_DIR.test(p2) : (p2) => p2 === "/";
-    splitPatternOptions = { parts: true };
-    POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
-    WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-    escapePosixPath = (path2) => path2.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-    escapeWin32Path = (path2) => path2.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-    escapePath = isWin ? escapeWin32Path : escapePosixPath;
-    PARENT_DIRECTORY = /^(\/?\.\.)+/;
-    ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
-    defaultOptions3 = {
-      caseSensitiveMatch: true,
-      debug: !!process.env.TINYGLOBBY_DEBUG,
-      expandDirectories: true,
-      followSymbolicLinks: true,
-      onlyFiles: true
-    };
-  }
-});
-
 // packages/sast/src/stage.ts
-import { readFile as readFile10 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join11, relative as relative6 } from "node:path";
+import { readFile as readFile13 } from "node:fs/promises";
+import { isAbsolute as isAbsolute10, join as join13, relative as relative6 } from "node:path";
 async function customRuleFiles(ctx, patterns) {
   const out = [];
   for (const [i2, p2] of patterns.entries()) {
     const found = await glob2(p2, { cwd: ctx.root, absolute: true, onlyFiles: true, expandDirectories: false });
     if (found.length === 0) {
-      const where4 = ctx.policy.locate(["stages", "sast", "rules", i2]);
-      throw new ConfigError(`stages.sast.rules: \`${p2}\` matches no file under ${ctx.root}`, where4);
+      const where5 = ctx.policy.locate(["stages", "sast", "rules", i2]);
+      throw new ConfigError(`stages.sast.rules: \`${p2}\` matches no file under ${ctx.root}`, where5);
     }
     out.push(...found.sort());
   }
@@ -80208,11 +81206,11 @@ async function importSarif(ctx, files) {
   const findings = [];
   const errors = [];
   for (const file2 of files) {
-    const abs = isAbsolute8(file2) ? file2 : join11(ctx.root, file2);
+    const abs = isAbsolute10(file2) ? file2 : join13(ctx.root, file2);
     const shown = relative6(ctx.root, abs) || file2;
     let text;
     try {
-      text = await readFile10(abs, "utf8");
+      text = await readFile13(abs, "utf8");
     } catch (e) {
       errors.push({
         kind: "error",
@@ -80236,12 +81234,12 @@ async function importSarif(ctx, files) {
   return { findings, errors };
 }
 var SastOptionsSchema, sastStage;
-var init_stage3 = __esm({
+var init_stage4 = __esm({
   "packages/sast/src/stage.ts"() {
     "use strict";
     init_src();
     init_src2();
-    init_dist4();
+    init_dist2();
     init_zod();
     init_languages();
     init_rules();
@@ -80300,14 +81298,14 @@ var init_stage3 = __esm({
 });
 
 // packages/sast/src/index.ts
-var init_src8 = __esm({
+var init_src9 = __esm({
   "packages/sast/src/index.ts"() {
     "use strict";
     init_languages();
     init_rule_schema();
     init_rules();
     init_scan2();
-    init_stage3();
+    init_stage4();
     init_taint();
   }
 });
@@ -80318,9 +81316,9 @@ function looksLikePlaceholder(value) {
 }
 function createPathFilter(options = {}) {
   const opts = { dot: true, nocase: false };
-  const lock = options.includeLockfiles ? () => false : (0, import_picomatch4.default)([...LOCKFILE_GLOBS2], opts);
-  const min = options.includeMinified ? () => false : (0, import_picomatch4.default)([...MINIFIED_GLOBS], opts);
-  const allow = options.allowPaths?.length ? (0, import_picomatch4.default)([...options.allowPaths], opts) : () => false;
+  const lock = options.includeLockfiles ? () => false : (0, import_picomatch5.default)([...LOCKFILE_GLOBS2], opts);
+  const min = options.includeMinified ? () => false : (0, import_picomatch5.default)([...MINIFIED_GLOBS], opts);
+  const allow = options.allowPaths?.length ? (0, import_picomatch5.default)([...options.allowPaths], opts) : () => false;
   return (path2) => {
     if (allow(path2)) return "allowlisted";
     if (lock(path2)) return "lockfile";
@@ -80328,11 +81326,11 @@ function createPathFilter(options = {}) {
     return void 0;
   };
 }
-var import_picomatch4, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, MINIFIED_AVERAGE_LINE;
+var import_picomatch5, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, MINIFIED_AVERAGE_LINE;
 var init_allowlist = __esm({
   "packages/secrets/src/allowlist.ts"() {
     "use strict";
-    import_picomatch4 = __toESM(require_picomatch2(), 1);
+    import_picomatch5 = __toESM(require_picomatch2(), 1);
     DOCUMENTED_EXAMPLES = [
       // AWS IAM user guide
       "AKIAIOSFODNN7EXAMPLE",
@@ -81995,12 +82993,12 @@ var init_prefilter = __esm({
 });
 
 // packages/secrets/src/redact.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 function secretSalt(override) {
   return override ?? process.env.DEVSECFLOW_SECRETS_SALT ?? DEFAULT_SECRET_SALT;
 }
 function hashSecret(value, salt = secretSalt()) {
-  return createHash5("sha256").update(salt).update("\0").update(value).digest("hex");
+  return createHash6("sha256").update(salt).update("\0").update(value).digest("hex");
 }
 function maskSecret(value) {
   const shown = value.length >= 24 ? 4 : value.length >= 12 ? 2 : 0;
@@ -82801,12 +83799,12 @@ function secretFingerprint(ruleId, path2, secretHash, occurrence = 0) {
 }
 function toFindingDraft(m2, path2, source, occurrence, extra = {}) {
   const rule = RULES_BY_ID.get(m2.ruleId);
-  const where4 = extra.commit ? ` added in commit ${extra.commit.slice(0, 12)}` : source === "staged" ? " in the staged changes" : "";
+  const where5 = extra.commit ? ` added in commit ${extra.commit.slice(0, 12)}` : source === "staged" ? " in the staged changes" : "";
   const fingerprint = secretFingerprint(m2.ruleId, path2, m2.secretHash, occurrence);
   return {
     ruleId: m2.ruleId,
     title: m2.title,
-    message: `${m2.title} (${m2.maskedPreview})${where4}. Revoke or rotate it with ${rule.provider === "Generic" ? "its issuer" : rule.provider}, then remove it from the code${source === "history" ? " and the history" : ""}; deleting the line does not make it safe.`,
+    message: `${m2.title} (${m2.maskedPreview})${where5}. Revoke or rotate it with ${rule.provider === "Generic" ? "its issuer" : rule.provider}, then remove it from the code${source === "history" ? " and the history" : ""}; deleting the line does not make it safe.`,
     severity: m2.severity,
     confidence: m2.confidence,
     location: {
@@ -82910,7 +83908,7 @@ async function runTree(ctx, o, config2) {
   };
 }
 var RULE_IDS, RULES_BY_ID, regexSource, SecretsOptionsSchema, CWE_798, secretsStage;
-var init_stage4 = __esm({
+var init_stage5 = __esm({
   "packages/secrets/src/stage.ts"() {
     "use strict";
     init_src();
@@ -82990,7 +83988,7 @@ var init_stage4 = __esm({
 });
 
 // packages/secrets/src/index.ts
-var init_src9 = __esm({
+var init_src10 = __esm({
   "packages/secrets/src/index.ts"() {
     "use strict";
     init_allowlist();
@@ -83001,7 +83999,7 @@ var init_src9 = __esm({
     init_redact();
     init_rules2();
     init_scanner2();
-    init_stage4();
+    init_stage5();
     init_validators();
   }
 });
@@ -84971,9 +85969,9 @@ async function parseXml2(input3, handlers, options) {
   const rest = decoder.decode();
   if (rest) parser.write(rest);
   if (stack.length > 0) {
-    const open5 = stack[stack.length - 1];
+    const open6 = stack[stack.length - 1];
     fail2(
-      `truncated report: the file ends inside <${open5}> (expected </${open5}>` + (stack.length > 1 ? ` and ${stack.length - 1} more closing tag${stack.length > 2 ? "s" : ""}` : "") + ")"
+      `truncated report: the file ends inside <${open6}> (expected </${open6}>` + (stack.length > 1 ? ` and ${stack.length - 1} more closing tag${stack.length > 2 ? "s" : ""}` : "") + ")"
     );
   }
   if (!sawRoot) fail2(chars === 0 ? "empty file (expected an XML report)" : "no XML element found");
@@ -85006,8 +86004,8 @@ var init_xml2 = __esm({
 
 // packages/test-gate/src/coverage.ts
 import { createReadStream as createReadStream3 } from "node:fs";
-import { readFile as readFile11 } from "node:fs/promises";
-import { isAbsolute as isAbsolute9, posix as posix2, relative as relative7, resolve as resolve11 } from "node:path";
+import { readFile as readFile14 } from "node:fs/promises";
+import { isAbsolute as isAbsolute11, posix as posix2, relative as relative7, resolve as resolve11 } from "node:path";
 import { createInterface } from "node:readline";
 function percent(hit, found) {
   return found > 0 ? Math.round(hit / found * 1e4) / 100 : void 0;
@@ -85025,10 +86023,10 @@ function totalsOf(data) {
 function coveragePath(path2, root, base) {
   let p2 = path2.replace(/\\/g, "/");
   if (root) {
-    const abs = isAbsolute9(p2) || /^[A-Za-z]:\//.test(p2) ? p2 : base ? resolve11(base, p2) : void 0;
+    const abs = isAbsolute11(p2) || /^[A-Za-z]:\//.test(p2) ? p2 : base ? resolve11(base, p2) : void 0;
     if (abs) {
       const rel = relative7(root, abs).replace(/\\/g, "/");
-      if (rel && !rel.startsWith("../") && rel !== ".." && !isAbsolute9(rel)) return rel;
+      if (rel && !rel.startsWith("../") && rel !== ".." && !isAbsolute11(rel)) return rel;
     }
   }
   p2 = normalisePath(p2);
@@ -85268,7 +86266,7 @@ async function readJacoco(input3, options) {
 async function readIstanbulSummary(path2, options) {
   let json2;
   try {
-    json2 = JSON.parse(await readFile11(path2, "utf8"));
+    json2 = JSON.parse(await readFile14(path2, "utf8"));
   } catch (e) {
     throw new InputError(`invalid JSON: ${e.message}`, { file: options.displayPath });
   }
@@ -85726,8 +86724,8 @@ var init_junit2 = __esm({
 });
 
 // packages/test-gate/src/new-code.ts
-function isSuffix(long, short) {
-  return long === short || long.endsWith(`/${short}`);
+function isSuffix(long, short3) {
+  return long === short3 || long.endsWith(`/${short3}`);
 }
 function findFileCoverage(coverage, path2, index) {
   const exact = coverage.files.get(path2);
@@ -85809,8 +86807,8 @@ var init_new_code = __esm({
 });
 
 // packages/test-gate/src/options.ts
-var percentSchema, dateString2, CoverageInputSchema, QuarantineEntrySchema, globs, TestGateOptionsSchema;
-var init_options = __esm({
+var percentSchema, dateString2, CoverageInputSchema, QuarantineEntrySchema, globs2, TestGateOptionsSchema;
+var init_options2 = __esm({
   "packages/test-gate/src/options.ts"() {
     "use strict";
     init_zod();
@@ -85827,9 +86825,9 @@ var init_options = __esm({
       expires: dateString2.describe("Last day the entry holds; after it the test counts again."),
       reason: external_exports.string().min(1, "a reason is required")
     }).strict();
-    globs = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1))]).transform((v2) => typeof v2 === "string" ? [v2] : v2);
+    globs2 = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1))]).transform((v2) => typeof v2 === "string" ? [v2] : v2);
     TestGateOptionsSchema = external_exports.object({
-      junit: globs.default([]).describe("JUnit XML reports: globs relative to the root."),
+      junit: globs2.default([]).describe("JUnit XML reports: globs relative to the root."),
       coverage: external_exports.union([CoverageInputSchema, external_exports.array(CoverageInputSchema)]).transform((v2) => Array.isArray(v2) ? v2 : [v2]).default([]).describe(`Coverage reports (${COVERAGE_FORMATS.join(", ")}): globs, or {path, format}.`),
       maxFailures: external_exports.number().int().min(0).optional().describe(
         "Failing or erroring tests allowed (default 0; no count limit when only minPassRate is set)."
@@ -85938,13 +86936,13 @@ async function resolveHints(root, hints, ignore2, maxNames = 200) {
 var init_locate = __esm({
   "packages/test-gate/src/locate.ts"() {
     "use strict";
-    init_dist4();
+    init_dist2();
   }
 });
 
 // packages/test-gate/src/stage.ts
-import { readFile as readFile12, stat as stat5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join12, relative as relative8 } from "node:path";
+import { readFile as readFile15, stat as stat6 } from "node:fs/promises";
+import { isAbsolute as isAbsolute12, join as join14, relative as relative8 } from "node:path";
 function fmt(n) {
   return n === void 0 ? "n/a" : `${Number.isInteger(n) ? n : n.toFixed(2)}%`;
 }
@@ -85962,7 +86960,7 @@ function displayName(c) {
 }
 function assertInsideRoot(pattern, key2, ctx) {
   const p2 = pattern.replace(/\\/g, "/");
-  if (isAbsolute10(p2) || p2.split("/").includes("..")) {
+  if (isAbsolute12(p2) || p2.split("/").includes("..")) {
     throw new ConfigError(
       `${key2}: "${pattern}" must be a path relative to the root, inside it`,
       ctx.policy.locate(["stages", "test-gate", key2])
@@ -85973,7 +86971,7 @@ async function expand2(patterns, key2, ctx, errors) {
   const out = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
     assertInsideRoot(pattern, key2, ctx);
-    const matches = await glob2(pattern, { cwd: ctx.root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS });
+    const matches = await glob2(pattern, { cwd: ctx.root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS2 });
     if (matches.length === 0) {
       errors.push({ message: `${key2}: no file matches "${pattern}"`, kind: "error" });
     }
@@ -85990,7 +86988,7 @@ function inputError(e, path2) {
 }
 async function goModule(root) {
   try {
-    const text = await readFile12(join12(root, "go.mod"), "utf8");
+    const text = await readFile15(join14(root, "go.mod"), "utf8");
     return /^module\s+(\S+)/m.exec(text)?.[1];
   } catch {
     return void 0;
@@ -86006,7 +87004,7 @@ async function readCoverageInputs(inputs, key2, ctx, errors) {
       if (mod === null) mod = await goModule(ctx.root);
       try {
         list2.push(
-          await readCoverage(join12(ctx.root, path2), {
+          await readCoverage(join14(ctx.root, path2), {
             displayPath: path2,
             root: ctx.root,
             signal: ctx.signal,
@@ -86029,10 +87027,10 @@ function locator(root) {
     if (!hit) {
       hit = (async () => {
         const p2 = file2.replace(/\\/g, "/");
-        const rel = isAbsolute10(p2) ? relative8(root, p2).replace(/\\/g, "/") : normalisePath(p2);
-        if (!rel || rel.startsWith("../") || isAbsolute10(rel)) return void 0;
+        const rel = isAbsolute12(p2) ? relative8(root, p2).replace(/\\/g, "/") : normalisePath(p2);
+        if (!rel || rel.startsWith("../") || isAbsolute12(rel)) return void 0;
         try {
-          return (await stat5(join12(root, rel))).isFile() ? rel : void 0;
+          return (await stat6(join14(root, rel))).isFile() ? rel : void 0;
         } catch {
           return void 0;
         }
@@ -86079,7 +87077,7 @@ async function runTestGate(ctx, options, extras = {}) {
     let fileQuarantined = 0;
     const room = () => MAX_TEST_FINDINGS - failing.length - fileFailing.length;
     try {
-      summary3 = await readJUnit(join12(ctx.root, path2), {
+      summary3 = await readJUnit(join14(ctx.root, path2), {
         displayPath: path2,
         signal: ctx.signal,
         maxStored: 0,
@@ -86131,15 +87129,15 @@ async function runTestGate(ctx, options, extras = {}) {
     }
   }
   if (hints.size > 0) {
-    const resolved = await resolveHints(ctx.root, [...hints.values()], IGNORED_DIRS);
+    const resolved = await resolveHints(ctx.root, [...hints.values()], IGNORED_DIRS2);
     for (const [c, hint] of hints) {
       const path2 = resolved.get(hint);
       if (path2) paths.set(c, { path: path2, ...hint.line !== void 0 ? { line: hint.line } : {} });
     }
   }
   for (const { c, report: report2, q: q2 } of failing) {
-    const where4 = paths.get(c);
-    const path2 = where4?.path;
+    const where5 = paths.get(c);
+    const path2 = where5?.path;
     const ruleId = c.status === "error" ? TEST_GATE_RULES.testError : TEST_GATE_RULES.testFailed;
     const properties = {
       suite: c.suite,
@@ -86167,7 +87165,7 @@ async function runTestGate(ctx, options, extras = {}) {
       message: failureMessage(c),
       severity,
       confidence: "high",
-      ...where4 ? { location: { path: where4.path, startLine: where4.line ?? 1 } } : {},
+      ...where5 ? { location: { path: where5.path, startLine: where5.line ?? 1 } } : {},
       fingerprint: keyFingerprint("test-gate", ruleId, c.classname ?? "", c.name),
       properties
     });
@@ -86362,17 +87360,17 @@ function threshold(ruleId, title, message, measured, required2) {
     properties: { measured, required: required2 }
   };
 }
-var TEST_GATE_RULES, MAX_TEST_FINDINGS, MAX_MESSAGE, IGNORED_DIRS, TEST_FILE_SUFFIX, testGateStage;
-var init_stage5 = __esm({
+var TEST_GATE_RULES, MAX_TEST_FINDINGS, MAX_MESSAGE, IGNORED_DIRS2, TEST_FILE_SUFFIX, testGateStage;
+var init_stage6 = __esm({
   "packages/test-gate/src/stage.ts"() {
     "use strict";
     init_src();
-    init_dist4();
+    init_dist2();
     init_coverage();
     init_junit2();
     init_locate();
     init_new_code();
-    init_options();
+    init_options2();
     init_quarantine();
     TEST_GATE_RULES = {
       testFailed: "test-gate/test-failed",
@@ -86389,7 +87387,7 @@ var init_stage5 = __esm({
     };
     MAX_TEST_FINDINGS = 500;
     MAX_MESSAGE = 400;
-    IGNORED_DIRS = ["**/node_modules/**", "**/.git/**"];
+    IGNORED_DIRS2 = ["**/node_modules/**", "**/.git/**"];
     TEST_FILE_SUFFIX = /\.(?:[cm]?[jt]sx?|py|go|php|rb)$/;
     testGateStage = defineStage({
       meta: {
@@ -86405,43 +87403,46 @@ var init_stage5 = __esm({
 });
 
 // packages/test-gate/src/summary.ts
-var init_summary = __esm({
+var init_summary2 = __esm({
   "packages/test-gate/src/summary.ts"() {
     "use strict";
-    init_stage5();
+    init_stage6();
   }
 });
 
 // packages/test-gate/src/index.ts
-var init_src10 = __esm({
+var init_src11 = __esm({
   "packages/test-gate/src/index.ts"() {
     "use strict";
     init_coverage();
     init_junit2();
     init_new_code();
-    init_options();
+    init_options2();
     init_quarantine();
-    init_stage5();
-    init_summary();
+    init_stage6();
+    init_summary2();
     init_xml2();
   }
 });
 
 // packages/cli/src/stages.ts
-var STAGES;
+var STAGES, RUN_ONLY_WHEN_NAMED;
 var init_stages = __esm({
   "packages/cli/src/stages.ts"() {
     "use strict";
-    init_src7();
+    init_src3();
     init_src8();
     init_src9();
     init_src10();
+    init_src11();
     STAGES = {
       sast: sastStage,
       deps: depsStage,
       secrets: secretsStage,
-      "test-gate": testGateStage
+      "test-gate": testGateStage,
+      "deploy-approval": deployApprovalStage
     };
+    RUN_ONLY_WHEN_NAMED = ["deploy-approval"];
   }
 });
 
@@ -86461,13 +87462,26 @@ var runner_exports = {};
 __export(runner_exports, {
   exitCodeFor: () => exitCodeFor,
   loadPolicy: () => loadPolicy,
-  runPipeline: () => runPipeline
+  runPipeline: () => runPipeline,
+  withDeployVerdict: () => withDeployVerdict
 });
-import { mkdir as mkdir7 } from "node:fs/promises";
-import { isAbsolute as isAbsolute11, relative as relative9, resolve as resolve12, sep as sep5 } from "node:path";
+import { mkdir as mkdir8 } from "node:fs/promises";
+import { isAbsolute as isAbsolute13, relative as relative9, resolve as resolve12, sep as sep5 } from "node:path";
 async function loadPolicy(root, configPath) {
   const file2 = configPath ? resolve12(configPath) : findConfigFile(root);
   return file2 ? loadConfig(file2) : defaultPolicy(root);
+}
+function withDeployVerdict(gate, reports) {
+  const blocked = reports.filter((r) => r.stage === "deploy-approval" && r.stats.approved === 0);
+  if (blocked.length === 0 || !gate.passed) return gate;
+  return {
+    passed: false,
+    violations: blocked.map((r) => ({
+      rule: "stage",
+      stage: r.stage,
+      message: `deployment blocked: ${r.findings.find((f2) => !f2.suppression)?.message ?? "see the deploy-approval report"}`
+    }))
+  };
 }
 function exitCodeFor(reports, gate) {
   if (reports.some((r) => r.status === "failed")) return EXIT.stageIncomplete;
@@ -86485,7 +87499,7 @@ async function runPipeline(options) {
   if (options.stageInstances) {
     plan.push(...options.stageInstances.map((s3) => [s3]));
   } else {
-    const ids = options.stages?.length ? options.stages : enabledStages(policy);
+    const ids = options.stages?.length ? options.stages : enabledStages(policy).filter((id) => !RUN_ONLY_WHEN_NAMED.includes(id));
     if (ids.length === 0) {
       throw new UserError(
         policy.files.length ? `no stage is enabled in ${relative9(process.cwd(), policy.files.at(-1)) || policy.files.at(-1)}: add one under \`stages:\` (e.g. \`stages: { sast: {} }\`) or name stages on the command line` : "no devsecflow.yml found and no stage named: run `devsecflow init`, or name stages (e.g. `devsecflow run sast`)"
@@ -86548,9 +87562,9 @@ async function runPipeline(options) {
       });
     }
   }
-  const gate = evaluateGate(reports, policy, gateOverrides);
-  const outputDir = isAbsolute11(options.outputDir) ? options.outputDir : resolve12(options.outputDir);
-  await mkdir7(outputDir, { recursive: true });
+  const gate = withDeployVerdict(evaluateGate(reports, policy, gateOverrides), reports);
+  const outputDir = isAbsolute13(options.outputDir) ? options.outputDir : resolve12(options.outputDir);
+  await mkdir8(outputDir, { recursive: true });
   const configFile = policy.files.at(-1);
   const anchorPath = configFile ? relative9(root, configFile).split(sep5).join("/") : "devsecflow.yml";
   const files = await writeOutputs(reports, gate, outputDir, options.formats ?? [], {
