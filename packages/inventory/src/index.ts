@@ -1,0 +1,6 @@
+export { DEFAULT_INVENTORY, openInventoryStore } from './open.js';
+export { openPostgresStore, redactUrl } from './postgres.js';
+export { componentsOf, nameKey, parsePurl } from './sbom.js';
+export { type Row, type SqlDriver, SqlInventoryStore } from './sql-store.js';
+export { openSqliteStore } from './sqlite.js';
+export * from './types.js';
