@@ -1,5 +1,13 @@
 export { type ApiAuth, createApi, describeApiError, type GitLabApi, httpStatus } from './api.js';
 export {
+  type GitLabConnection,
+  type ListApprovalsOptions,
+  listApprovals,
+  type ReviewPendingDeploymentOptions,
+  type ReviewResult,
+  reviewPendingDeployment,
+} from './approvals.js';
+export {
   addedLinesOfHunks,
   changedFilesFromMrDiffs,
   type MergeRequestDiff,

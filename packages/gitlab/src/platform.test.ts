@@ -296,7 +296,12 @@ describe('approvals and the change author', () => {
         author: { username: 'bob' },
         web_url: 'https://gl/g/p/-/merge_requests/7',
       },
-      approvedBy: [{ user: { id: 1, username: 'alice' } }, { user: { id: 2, username: 'carol' } }],
+      approvedBy: [
+        { user: { id: 1, username: 'alice' }, approved_at: '2026-01-02T03:04:05Z' },
+        { user: { id: 2, username: 'carol' }, approved_at: '2026-01-02T03:04:05Z' },
+        { user: { id: 3, username: 'bob' }, approved_at: '2026-01-02T03:04:05Z' },
+      ],
+      versions: [{ head_commit_sha: HEAD, created_at: '2026-01-01T00:00:00Z' }],
       groups: { 'acme/security': [2] },
     });
     const platform = createGitLabPlatform({
@@ -318,8 +323,7 @@ describe('approvals and the change author', () => {
         teams: ['acme/security'],
       },
     ]);
-    // One MR lookup shared by context() and approvals().
-    expect(server.requests.filter((r) => r.path === '/api/v4/projects/42/merge_requests/7')).toHaveLength(1);
+    // bob wrote the MR: his own approval does not count.
     expect(server.requests.map((r) => r.path)).toContain('/api/v4/groups/acme%2Fsecurity/members/all/1');
   });
 
@@ -338,7 +342,9 @@ describe('approvals and the change author', () => {
           },
         ],
       },
+      // An older server: no approved_at; the project resets approvals on push, so the head counts.
       approvedBy: [{ user: { id: 1, username: 'alice' } }],
+      resetApprovalsOnPush: true,
     });
     const env: Record<string, string> = {
       GITLAB_CI: 'true',
@@ -351,8 +357,9 @@ describe('approvals and the change author', () => {
     };
     const platform = createGitLabPlatform({ env, logger: createMemoryLogger() });
     expect((await platform.context()).change).toEqual({ id: 7, author: 'bob', headSha: HEAD });
+    // alice approved the head that was merged as the deployed commit.
     expect(await platform.approvals?.()).toEqual([
-      { user: 'alice', state: 'approved', at: '2026-01-02T03:04:05Z', commit: MERGE },
+      { user: 'alice', state: 'approved', at: '', commit: MERGE },
     ]);
   });
 

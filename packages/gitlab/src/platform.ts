@@ -10,6 +10,7 @@ import {
   type Report,
 } from '@devsecflow/core';
 import { type ApiAuth, createApi, describeApiError, type GitLabApi, httpStatus } from './api.js';
+import { listApprovals } from './approvals.js';
 import { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 import { type Env, type GitLabJobInfo, readJobInfo, toPlatformContext } from './env.js';
 import { fetchCommit, gitChangedFiles, hasCommit, isSha, repoPrefix } from './git.js';
@@ -348,55 +349,26 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
   }
 
   /**
-   * Who approved the change being deployed: the MR of an MR pipeline, or the merged MR that made
-   * the commit of a branch pipeline. GitLab keeps approvals per MR, not per commit: an approval is
-   * reported on the MR's head and, for a merged MR, on its merge or squash commit when that is the
-   * deployed commit. Projects should enable "Remove all approvals when commits are added" so an
-   * approval always means the head. With `teams` (GitLab group full paths), each approver's
-   * membership (inherited included) is looked up.
+   * Who approved the change being deployed (see `listApprovals`): the MR of an MR pipeline, or the
+   * merged MR that made the deployed commit of a branch pipeline, with each approval's commit and,
+   * for `teams` (GitLab group full paths), the approver's memberships.
    */
   async function approvals(query: { commit?: string; teams?: string[] } = {}): Promise<Approval[]> {
-    const deployed = query.commit ?? job.commit;
-    const change = await lookUpChange(deployed);
-    if (!change) {
-      if (!(token || jobToken)) throw new Error(`no token to read MR approvals (set ${TOKEN_VARIABLE})`);
-      return [];
-    }
-    const api = reader();
-    const state = (await api.approvals.showConfiguration(change.projectId, {
-      mergerequestIId: change.iid,
-    })) as unknown as {
-      approved_by?: Array<{ user?: { id?: number; username?: string }; approved_at?: string }>;
-      updated_at?: string;
-    };
-    const merged = [change.headSha, change.mergeSha, change.squashSha].filter(Boolean);
-    const commit =
-      deployed && (merged.includes(deployed) || (change.state !== 'merged' && change.headSha === deployed))
-        ? deployed
-        : change.headSha;
-    const out: Approval[] = [];
-    for (const a of state.approved_by ?? []) {
-      const user = a.user?.username;
-      if (!user) continue;
-      const teams: string[] = [];
-      for (const group of query.teams ?? []) {
-        if (a.user?.id === undefined) break;
-        try {
-          await api.groupMembers.show(group, a.user.id, { includeInherited: true });
-          teams.push(group);
-        } catch (e) {
-          if (httpStatus(e) !== 404) logger.debug(describeApiError(e, `reading members of ${group}`));
-        }
-      }
-      out.push({
-        user,
-        state: 'approved',
-        at: a.approved_at ?? state.updated_at ?? new Date().toISOString(),
-        ...(commit ? { commit } : {}),
-        ...(teams.length ? { teams } : {}),
-      });
-    }
-    return out;
+    const commit = query.commit ?? job.commit;
+    const mr = job.mergeRequest;
+    const projectId = mr?.projectId ?? job.projectId;
+    if (!commit || !projectId) return [];
+    if (!(token || jobToken)) throw new Error(`no token to read MR approvals (set ${TOKEN_VARIABLE})`);
+    return listApprovals({
+      host: job.host,
+      auth: token ? { token } : { jobToken: jobToken as string },
+      queryTimeout: timeout,
+      projectId,
+      commit,
+      ...(mr ? { mergeRequestIid: mr.iid } : {}),
+      groups: query.teams ?? [],
+      logger,
+    });
   }
 
   const context = async (): Promise<PlatformContext> => {

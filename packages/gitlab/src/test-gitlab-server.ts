@@ -31,11 +31,15 @@ export interface FakeGitLabOptions {
   mrIid?: number;
   diffs?: unknown[];
   notes?: FakeNote[];
-  approvedBy?: Array<{ user: { id?: number; username: string } }>;
+  approvedBy?: Array<{ user: { id?: number; username: string }; approved_at?: string }>;
   /** The MR as `GET .../merge_requests/:iid` returns it. */
   mr?: Record<string, unknown>;
   /** `GET /projects/:id/repository/commits/:sha/merge_requests`, by sha. */
   commitMergeRequests?: Record<string, Array<Record<string, unknown>>>;
+  /** `GET .../merge_requests/:iid/versions`. */
+  versions?: Array<{ head_commit_sha: string; created_at: string }>;
+  /** Project approval settings (`GET /projects/:id/approvals`). */
+  resetApprovalsOnPush?: boolean;
   /** Group full path -> ids of its members (inherited included). */
   groups?: Record<string, number[]>;
 }
@@ -132,6 +136,10 @@ export async function startFakeGitLab(options: FakeGitLabOptions = {}): Promise<
     if (projectRef !== project) return send(res, 404, { message: '404 Project Not Found' });
 
     if (p === `${mrPrefix}/diffs` && req.method === 'GET') return paginate(res, diffs, query, p);
+    if (p === `${mrPrefix}/versions` && req.method === 'GET') return send(res, 200, options.versions ?? []);
+    if (p === `/api/v4/projects/${encodeURIComponent(project)}/approvals` && req.method === 'GET') {
+      return send(res, 200, { reset_approvals_on_push: options.resetApprovalsOnPush ?? false });
+    }
     if (p === mrPrefix && req.method === 'GET') {
       return options.mr
         ? send(res, 200, { iid, project_id: Number(project), ...options.mr })
