@@ -288,3 +288,79 @@ describe('sbom and db update', () => {
     expect(bad.stderr).toMatch(/unknown ecosystem 'Npm!'/);
   });
 });
+
+describe('deploy approval', () => {
+  const policyYaml = [
+    'failOn: none',
+    'stages:',
+    '  deploy-approval:',
+    '    evidenceLog: .devsecflow/evidence.jsonl',
+    '    environments:',
+    '      staging:',
+    '        requiredStages: [sast]',
+    '      production:',
+    '        requiredStages: [sast]',
+    '        maxSeverity: low',
+  ].join('\n');
+
+  async function scanned() {
+    const file = realSarif.find((f) => f.startsWith('eslint'))!;
+    const root = tree({ 'devsecflow.yml': policyYaml, '.gitignore': '.devsecflow/\nout/\n' });
+    copyFileSync(join(SARIF_FIXTURES, file), join(root, file));
+    // Reports and approvals are tied to the commit being deployed.
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], {
+        cwd: root,
+        stdio: 'pipe',
+      });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'app');
+    const r = await cli(['import', file, '-o', '.devsecflow/reports'], root);
+    expect(r.code, r.stderr).toBe(0);
+    return root;
+  }
+
+  it('approves staging, blocks production even with --fail-on none, and verifies the evidence chain', async () => {
+    const root = await scanned();
+    const staging = await cli(
+      ['deploy', '--environment', 'staging', '--reports', '.devsecflow/reports/*.json', '-o', 'out'],
+      root,
+    );
+    expect(staging.code, staging.stderr).toBe(0);
+    const prod = await cli(
+      [
+        'deploy',
+        '--environment',
+        'production',
+        '--reports',
+        '.devsecflow/reports/*.json',
+        '-o',
+        'out',
+        '--fail-on',
+        'none',
+      ],
+      root,
+    );
+    expect(prod.code, prod.stderr).toBe(1);
+    expect(prod.stderr).toMatch(/deployment blocked/);
+    const ok = await cli(['evidence', 'verify', '.devsecflow/evidence.jsonl'], root);
+    expect(ok.code, ok.stderr).toBe(0);
+    const log = join(root, '.devsecflow/evidence.jsonl');
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    writeFileSync(log, `${lines[0]!.replace('"staging"', '"production"')}\n${lines[1]}\n`);
+    const tampered = await cli(['evidence', 'verify', '.devsecflow/evidence.jsonl'], root);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toMatch(
+      /evidence\.jsonl:1: record digest does not match its content: the record was edited/,
+    );
+  });
+
+  it('is left out of a plain run, and needs an environment when named', async () => {
+    const root = await scanned();
+    const r = await cli(['deploy', '--reports', '.devsecflow/reports/*.json'], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/environment/);
+  });
+});

@@ -20,6 +20,7 @@ import {
   UserError,
   writeBaseline,
 } from '@devsecflow/core';
+import { describeVerifyResult, verifyEvidenceLog } from '@devsecflow/deploy-approval';
 import { readReports, render } from '@devsecflow/formats';
 import { Command, CommanderError, Option } from 'commander';
 import { updateDb, writeSbom } from './deps-commands.js';
@@ -27,7 +28,7 @@ import { sarifImportStage } from './import-stage.js';
 import { initSnippet } from './init.js';
 import { assertFormats, formatIds, writeOutputs } from './output.js';
 import { createPlatform, PLATFORM_NAMES, type PlatformName } from './platforms.js';
-import { exitCodeFor, loadPolicy, type PipelineResult, runPipeline } from './runner.js';
+import { exitCodeFor, loadPolicy, type PipelineResult, runPipeline, withDeployVerdict } from './runner.js';
 import { STAGE_ALIASES, STAGE_FLAGS, STAGES } from './stages.js';
 import { createTerminalLogger, stylist, useColor } from './terminal.js';
 import { VERSION } from './version.js';
@@ -400,6 +401,24 @@ class Cli {
       });
 
     program
+      .command('evidence')
+      .description('the deploy evidence log')
+      .command('verify')
+      .argument('<log>', 'the hash-chained evidence log (JSONL)')
+      .option('--expected-head <digest>', 'the last record digest kept elsewhere (detects cut-off records)')
+      .description('check the evidence log for edited, deleted, inserted or reordered records')
+      .action(async (log: string, flags: { expectedHead?: string }) => {
+        const file = resolve(this.io.cwd, log);
+        const result = await verifyEvidenceLog(
+          file,
+          flags.expectedHead ? { expectedHead: flags.expectedHead } : {},
+        );
+        const { lines, exitCode } = describeVerifyResult(result, log);
+        for (const line of lines) (exitCode === 0 ? this.io.stdout : this.io.stderr).write(`${line}\n`);
+        this.exitCode = exitCode;
+      });
+
+    program
       .command('init')
       .option('--github', 'print a GitHub Actions workflow')
       .option('--gitlab', 'print a .gitlab-ci.yml include')
@@ -430,7 +449,7 @@ class Cli {
       ...r,
       gate: evaluateGate([r], { ...policy, requiredStages: [] }, overrides),
     }));
-    const gate = evaluateGate(gated, policy, overrides);
+    const gate = withDeployVerdict(evaluateGate(gated, policy, overrides), gated);
     const files = write
       ? await writeOutputs(gated, gate, resolve(this.io.cwd, flags.outputDir), flags.format)
       : {};

@@ -25,7 +25,7 @@ import {
 } from '@devsecflow/core';
 import { sarifImportStage } from './import-stage.js';
 import { writeOutputs } from './output.js';
-import { STAGES } from './stages.js';
+import { RUN_ONLY_WHEN_NAMED, STAGES } from './stages.js';
 import { TOOL } from './version.js';
 
 export interface PipelineOptions {
@@ -68,6 +68,23 @@ export async function loadPolicy(root: string, configPath?: string): Promise<Pol
   return file ? loadConfig(file) : defaultPolicy(root);
 }
 
+/**
+ * A blocked deployment fails the run whatever `--fail-on` or the config say about severities: the
+ * deploy-approval stage's decision (`stats.approved`) is not a threshold to tune.
+ */
+export function withDeployVerdict(gate: GateResult, reports: Report[]): GateResult {
+  const blocked = reports.filter((r) => r.stage === 'deploy-approval' && r.stats.approved === 0);
+  if (blocked.length === 0 || !gate.passed) return gate;
+  return {
+    passed: false,
+    violations: blocked.map((r) => ({
+      rule: 'stage' as const,
+      stage: r.stage,
+      message: `deployment blocked: ${r.findings.find((f) => !f.suppression)?.message ?? 'see the deploy-approval report'}`,
+    })),
+  };
+}
+
 /** Exit code for a set of reports and their overall gate. */
 export function exitCodeFor(reports: Report[], gate: GateResult): 0 | 1 | 3 {
   if (reports.some((r) => r.status === 'failed')) return EXIT.stageIncomplete;
@@ -92,7 +109,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   if (options.stageInstances) {
     plan.push(...options.stageInstances.map((s) => [s]));
   } else {
-    const ids = options.stages?.length ? options.stages : enabledStages(policy);
+    const ids = options.stages?.length
+      ? options.stages
+      : enabledStages(policy).filter((id) => !RUN_ONLY_WHEN_NAMED.includes(id));
     if (ids.length === 0) {
       throw new UserError(
         policy.files.length
@@ -160,7 +179,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       });
     }
   }
-  const gate = evaluateGate(reports, policy, gateOverrides);
+  const gate = withDeployVerdict(evaluateGate(reports, policy, gateOverrides), reports);
   const outputDir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.outputDir);
   await mkdir(outputDir, { recursive: true });
   // Findings without a location (threshold misses, policy violations) are anchored at the config.

@@ -1,4 +1,5 @@
 import type { Stage, StageId } from '@devsecflow/core';
+import { deployApprovalStage } from '@devsecflow/deploy-approval';
 import { depsStage } from '@devsecflow/deps';
 import { sastStage } from '@devsecflow/sast';
 import { secretsStage } from '@devsecflow/secrets';
@@ -13,13 +14,21 @@ export const STAGES: Partial<Record<StageId, Stage<never>>> = {
   deps: depsStage as Stage<never>,
   secrets: secretsStage as Stage<never>,
   'test-gate': testGateStage as Stage<never>,
+  'deploy-approval': deployApprovalStage as Stage<never>,
 };
+
+/**
+ * Stages `run` leaves out unless they are named: deploy approval is its own job after the scans,
+ * reading their reports.
+ */
+export const RUN_ONLY_WHEN_NAMED: StageId[] = ['deploy-approval'];
 
 /** CLI subcommand names for stages whose id is not the friendliest word to type. */
 export const STAGE_ALIASES: Record<string, StageId> = {
   tests: 'test-gate',
   'dependency-scan': 'deps',
   'secret-detection': 'secrets',
+  deploy: 'deploy-approval',
 };
 
 /** A stage subcommand's own flags, each setting one option of the stage (over the config). */
@@ -50,6 +59,29 @@ export const STAGE_FLAGS: Partial<Record<StageId, StageFlag[]>> = {
     },
     { flags: '--staged', description: 'scan the staged changes (pre-commit hook)', option: 'staged' },
     { flags: '--history', description: 'scan every commit reachable from HEAD', option: 'history' },
+    {
+      flags: '--change-commits',
+      description: "scan the commits of the current PR/MR (from the platform's base)",
+      option: 'changeCommits',
+    },
+  ],
+  'deploy-approval': [
+    {
+      flags: '--environment <name>',
+      description: 'the environment being deployed to',
+      option: 'environment',
+    },
+    { flags: '--reports <globs...>', description: 'stage reports to decide on (JSON)', option: 'reports' },
+    {
+      flags: '--evidence-log <file>',
+      description: 'the hash-chained evidence log to append to',
+      option: 'evidenceLog',
+    },
+    {
+      flags: '--evidence-out <file>',
+      description: "write this run's evidence record here",
+      option: 'evidenceOut',
+    },
   ],
   'test-gate': [
     { flags: '--junit <globs...>', description: 'JUnit XML reports', option: 'junit' },

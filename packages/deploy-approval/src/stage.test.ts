@@ -220,13 +220,13 @@ describe('deploy approval stage through runStage', () => {
     );
   });
 
-  it('refuses a failOn that would let a blocked deploy pass', async () => {
+  it('decides the same whatever failOn says (the runner enforces stats.approved)', async () => {
     const root = tree(goodReports());
     const policy = defaultPolicy(root);
-    policy.gate.failOn = 'critical';
-    await expect(run(root, fakePlatform(), options(), { gate: policy.gate })).rejects.toThrow(
-      /failOn critical would let a blocked deploy pass/,
-    );
+    policy.gate.failOn = 'none';
+    const r = await run(root, fakePlatform({ approvals: [] }), options(), { gate: policy.gate });
+    expect(r.stats.approved).toBe(0);
+    expect(r.findings.some((f) => f.ruleId === 'deploy-approval/approvals')).toBe(true);
   });
 
   it('rejects unknown policy keys (strict options)', async () => {

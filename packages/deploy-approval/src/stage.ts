@@ -8,7 +8,6 @@ import {
   type PlatformContext,
   type StageContext,
   type StageOutput,
-  settingsFor,
 } from '@devsecflow/core';
 import type { ApprovalQuery } from './approvals.js';
 import { type ApprovalSource, DEPLOY_APPROVAL_RULES, evaluatePolicy, type Reason } from './evaluate.js';
@@ -108,15 +107,7 @@ export async function runDeployApproval(
       where(ctx, ['environments']),
     );
   }
-  // A blocked deploy is reported as high findings: a weaker failOn would let it through.
-  const gate = settingsFor(ctx.policy, 'deploy-approval', undefined);
-  if (gate.failOn === 'none' || gate.failOn === 'critical') {
-    throw new ConfigError(
-      `failOn ${gate.failOn} would let a blocked deploy pass; set stages.deploy-approval.failOn to high (or lower)`,
-      where(ctx, ['failOn']) ?? ctx.policy.locate(['failOn']),
-    );
-  }
-
+  // The decision does not depend on failOn: the runner fails a run whose `stats.approved` is 0.
   const context: PlatformContext = await ctx.platform.context();
   const { reports: loaded, unmatched } = await loadReports(ctx.root, options.reports, (k) =>
     ctx.policy.locate(k),
