@@ -23,7 +23,7 @@ describe('loadRuleFile', () => {
   it('accepts a valid structural rule and derives a pre-filter', () => {
     const r = loadRuleFile(ruleFile('ok.yml', `${base}rule:\n  pattern: $EL.innerHTML = $X\n`), 'ok.yml');
     expect(r).toMatchObject({ id: 't-rule', kind: 'structural', cwe: ['CWE-79'], confidence: 'high' });
-    expect(r.requires).toEqual(['innerHTML']);
+    expect(r.requires).toEqual([['b:innerHTML']]);
   });
 
   it.each([
@@ -94,14 +94,19 @@ describe('helpers', () => {
 
   it('derives necessary words through any/all/matches and constraints', () => {
     expect(requiredWords({ any: [{ pattern: 'eval($X)' }, { pattern: 'Function($X)' }] })).toEqual([
-      'eval',
-      'Function',
+      'b:eval',
+      'b:Function',
     ]);
     expect(requiredWords({ kind: 'identifier' })).toBeNull();
     expect(requiredWords({ pattern: '$F($X)' }, {}, { F: { regex: '^(exec|spawn)$' } })).toEqual([
-      'exec',
-      'spawn',
+      'b:exec',
+      'b:spawn',
     ]);
     expect(requiredWords({ any: [{ pattern: 'eval($X)' }, { kind: 'call_expression' }] })).toBeNull();
+    // Unanchored and case-insensitive regexes give plain / `i:` words; a top-level `|` gives none.
+    expect(requiredWords({ regex: 'NODE_TLS_REJECT' })).toEqual(['NODE_TLS_REJECT']);
+    expect(requiredWords({ regex: '(?i)(token|secret)' })).toEqual(['i:token', 'i:secret']);
+    expect(requiredWords({ regex: '^a|bcd$' })).toBeNull();
+    expect(requiredWords({ regex: '^files?$' })).toEqual(['file']);
   });
 });

@@ -37,10 +37,11 @@ export interface CompiledRule {
     sanitizersKey?: string;
   };
   /**
-   * A cheap pre-filter: the rule can only match a file containing at least one of these strings.
-   * `null` when no such set can be derived (the rule then runs on every file of its language).
+   * A cheap pre-filter in conjunctive form: the rule can only match a file that contains, for every
+   * clause, at least one of its words. `b:` words must appear as whole identifiers, `i:` words in any
+   * case. `null` when nothing can be derived (the rule then runs on every file of its language).
    */
-  requires: string[] | null;
+  requires: string[][] | null;
 }
 
 /** Where the package's own rule packs live (works from src/ and from dist/). */
@@ -125,7 +126,15 @@ type WordSet = string[] | null;
 
 function score(s: WordSet): number {
   if (!s || s.length === 0) return -1;
-  return Math.min(...s.map((w) => (WEAK_WORDS.has(w) ? 0 : w.length))) - s.length * 0.01;
+  return (
+    Math.min(
+      ...s.map((w) => {
+        const bare = w.replace(/^[bi]:/, '');
+        return WEAK_WORDS.has(bare) ? 0 : bare.length;
+      }),
+    ) -
+    s.length * 0.01
+  );
 }
 
 function best(sets: WordSet[]): WordSet {
@@ -134,61 +143,140 @@ function best(sets: WordSet[]): WordSet {
   return pick;
 }
 
-function wordsOfPattern(p: string): WordSet {
+function wordsOfPattern(p: string): WordSet[] {
   const words = p.replace(/\$+[A-Z_][A-Z0-9_]*|\$\$\$/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g);
-  if (!words) return null;
-  return best(words.map((w) => [w]));
+  // Identifiers of a pattern occur in matched code as whole identifiers.
+  return (words ?? []).filter((w) => w.length >= 3 && !WEAK_WORDS.has(w)).map((w) => [`b:${w}`]);
 }
 
-function wordsOfRegex(r: string): WordSet {
-  const m = /^\^?\(?([A-Za-z_]\w*(?:\|[A-Za-z_]\w*)*)\)?\$?$/.exec(r);
-  if (!m?.[1]) return null;
-  const words = m[1].split('|').filter(Boolean);
-  return words.length ? words : null;
+/**
+ * Necessary words of a regex, read conservatively: only when the regex is a plain concatenation (no
+ * top-level `|`, no `(?i)`), each mandatory group of bare word alternatives `(a|b)` and each literal
+ * word is a candidate; anything the reader does not understand is skipped, never guessed.
+ */
+export function wordsOfRegex(regex: string): WordSet {
+  return best(regexClauses(regex));
 }
 
-/** Derives a necessary-word set from an ast-grep rule object (see {@link CompiledRule.requires}). */
+/** Every necessary word clause of a regex (see {@link wordsOfRegex}). */
+function regexClauses(regex: string): WordSet[] {
+  // `(?i)` words are kept lower-cased with an `i:` prefix and checked case-insensitively.
+  const insensitive = regex.startsWith('(?i)');
+  // ASCII classes `(?-u:\w)` are written that way only because Unicode classes are slow to compile.
+  const r = (insensitive ? regex.slice(4) : regex).replace(/\(\?-u:(\\[wsd])\)/g, '$1');
+  if (r.includes('(?')) return [];
+  const candidates: WordSet[] = [];
+  const quantified = (i: number) => r[i] === '?' || r[i] === '*' || r[i] === '{';
+  // A word is a whole identifier when what surrounds it in the regex cannot be an identifier character.
+  const openBefore = (i: number) => r[i - 1] === '^' || r[i - 1] === ')' || r.slice(i - 2, i) === '\\.';
+  const closedAfter = (j: number) =>
+    r[j] === '$' || r.slice(j, j + 2) === '\\.' || r.slice(j, j + 2) === '\\(';
+  const mark = (words: string[], boundary: boolean) =>
+    words.map((w) => (insensitive ? `i:${w.toLowerCase()}` : boundary ? `b:${w}` : w));
+  let word = '';
+  let wordStart = 0;
+  const flush = (next: number) => {
+    // A quantifier makes the last character optional (`files?` needs only `file`).
+    const cut = quantified(next);
+    const w = cut ? word.slice(0, -1) : word;
+    if (w.length >= 3) candidates.push(mark([w], !cut && openBefore(wordStart) && closedAfter(next)));
+    word = '';
+  };
+  for (let i = 0; i < r.length; i++) {
+    const c = r[i]!;
+    if (/[A-Za-z0-9_]/.test(c)) {
+      if (!word) wordStart = i;
+      word += c;
+      continue;
+    }
+    flush(i);
+    if (c === '|') return []; // top-level alternation: no single part is necessary
+    if (c === '\\') i++;
+    else if (c === '[') {
+      while (i < r.length && r[i] !== ']') i += r[i] === '\\' ? 2 : 1;
+    } else if (c === '(') {
+      let depth = 1;
+      let j = i + 1;
+      for (; j < r.length && depth > 0; j++) {
+        if (r[j] === '\\') j++;
+        else if (r[j] === '(') depth++;
+        else if (r[j] === ')') depth--;
+      }
+      const body = r.slice(i + 1, j - 1);
+      if (!quantified(j) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) {
+        candidates.push(mark(body.split('|'), openBefore(i) && closedAfter(j)));
+      }
+      i = j - 1;
+    }
+  }
+  flush(r.length);
+  return candidates;
+}
+
+/** The single most selective necessary-word set of an ast-grep rule object. */
 export function requiredWords(
   rule: unknown,
   utils: Record<string, unknown> = {},
   constraints: Record<string, unknown> = {},
-  seen = new Set<string>(),
 ): WordSet {
-  if (!rule || typeof rule !== 'object') return null;
+  return best(requiredClauses(rule, utils, constraints));
+}
+
+/**
+ * Necessary-word clauses of an ast-grep rule object: every clause must have one of its words in a
+ * file the rule can match (see {@link CompiledRule.requires}). Keys of a rule object, `all` and
+ * relational rules are conjunctive; `any` contributes the union of its branches' best clauses.
+ */
+export function requiredClauses(
+  rule: unknown,
+  utils: Record<string, unknown> = {},
+  constraints: Record<string, unknown> = {},
+  seen = new Set<string>(),
+): WordSet[] {
+  if (!rule || typeof rule !== 'object') return [];
   const r = rule as RuleObject;
-  const candidates: WordSet[] = [];
-  if (typeof r.pattern === 'string') candidates.push(wordsOfPattern(r.pattern));
+  const out: WordSet[] = [];
+  if (typeof r.pattern === 'string') out.push(...wordsOfPattern(r.pattern));
   else if (r.pattern && typeof r.pattern === 'object') {
     const ctx = (r.pattern as RuleObject).context;
-    if (typeof ctx === 'string') candidates.push(wordsOfPattern(ctx));
+    if (typeof ctx === 'string') out.push(...wordsOfPattern(ctx));
   }
-  if (typeof r.regex === 'string') candidates.push(wordsOfRegex(r.regex));
+  if (typeof r.regex === 'string') out.push(...regexClauses(r.regex));
   for (const rel of ['inside', 'has', 'follows', 'precedes']) {
-    if (r[rel]) candidates.push(requiredWords(r[rel], utils, constraints, seen));
+    if (r[rel]) out.push(...requiredClauses(r[rel], utils, constraints, seen));
   }
   if (Array.isArray(r.all))
-    for (const sub of r.all) candidates.push(requiredWords(sub, utils, constraints, seen));
+    for (const sub of r.all) out.push(...requiredClauses(sub, utils, constraints, seen));
   if (Array.isArray(r.any)) {
     const union: string[] = [];
     let ok = r.any.length > 0;
     for (const sub of r.any) {
-      const s = requiredWords(sub, utils, constraints, seen);
-      if (!s) ok = false;
-      else union.push(...s);
+      const b = best(requiredClauses(sub, utils, constraints, seen));
+      if (!b) ok = false;
+      else union.push(...b);
     }
-    if (ok) candidates.push([...new Set(union)]);
+    if (ok) out.push([...new Set(union)]);
   }
   if (typeof r.matches === 'string' && !seen.has(r.matches)) {
     seen.add(r.matches);
-    candidates.push(requiredWords(utils[r.matches], utils, constraints, seen));
+    out.push(...requiredClauses(utils[r.matches], utils, constraints, seen));
   }
   if (typeof r.pattern === 'string') {
     for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
       const c = constraints[mv.slice(1)];
-      if (c) candidates.push(requiredWords(c, utils, {}, seen));
+      if (c) out.push(...requiredClauses(c, utils, {}, seen));
     }
   }
-  return best(candidates);
+  return out.filter((c): c is string[] => !!c && c.length > 0);
+}
+
+/** The few most selective clauses, or null. */
+function prefilter(clauses: WordSet[]): string[][] | null {
+  const picked = clauses
+    .filter((c): c is string[] => !!c && score(c) > 2)
+    .sort((a, b) => score(b) - score(a))
+    .slice(0, 3);
+  return picked.length ? picked : null;
 }
 
 function collectPatterns(rule: unknown, out: string[]): void {
@@ -385,7 +473,7 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
       ...meta,
       kind: 'structural',
       matcher,
-      requires: requiredWords(r.rule, utils, r.constraints ?? {}),
+      requires: prefilter(requiredClauses(r.rule, utils, r.constraints ?? {})),
     };
   }
   const t = r.taint!;
@@ -416,7 +504,11 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
       sourcesKey: JSON.stringify(sourcesCfg),
       sanitizersKey: sanitizersCfg ? JSON.stringify(sanitizersCfg) : undefined,
     },
-    requires: requiredWords(sinkRule, utils, r.constraints ?? {}),
+    // Without unknown-source reports a finding needs a source in the file too.
+    requires: prefilter([
+      ...requiredClauses(sinkRule, utils, r.constraints ?? {}),
+      ...(t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []),
+    ]),
   };
 }
 

@@ -72,11 +72,34 @@ function draft(
   };
 }
 
+const IDENT = /[A-Za-z0-9_$]/;
+
+/** `word` occurs in `text` as a whole identifier (not inside a longer one). */
+function hasIdentifier(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + 1)) {
+    const before = i > 0 ? text[i - 1]! : ' ';
+    const after = text[i + word.length] ?? ' ';
+    if (!IDENT.test(before) && !IDENT.test(after)) return true;
+  }
+  return false;
+}
+
 /** Rules that apply to a grammar and whose pre-filter words occur in the text. */
 export function applicableRules(text: string, grammar: Grammar, rules: CompiledRule[]): CompiledRule[] {
+  let lower: string | undefined;
+  const seen = new Map<string, boolean>();
+  const has = (w: string): boolean => {
+    let hit = seen.get(w);
+    if (hit === undefined) {
+      if (w.startsWith('i:')) hit = (lower ??= text.toLowerCase()).includes(w.slice(2));
+      else if (w.startsWith('b:')) hit = hasIdentifier(text, w.slice(2));
+      else hit = text.includes(w);
+      seen.set(w, hit);
+    }
+    return hit;
+  };
   return rules.filter(
-    (r) =>
-      grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.some((w) => text.includes(w))),
+    (r) => grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.every((c) => c.some(has))),
   );
 }
 

@@ -28,6 +28,8 @@ interface LangSpec {
   bindingKinds: string[];
   /** Identifier nodes that name a property or keyword, not a variable. */
   isName(node: SgNode, parent: SgNode | null): boolean;
+  /** The called function's last name segment (`join` for `path.join(...)`). */
+  callee(call: SgNode): string;
   /** Callee part of a call whose value still flows on (the receiver of a method call). */
   receiver(call: SgNode): SgNode | null;
   bindings(node: SgNode): Binding[];
@@ -97,6 +99,8 @@ const JS: LangSpec = {
     'for_in_statement',
   ],
   isName: () => false,
+  callee: (call) =>
+    lastSegment((call.field('function' as never) ?? call.field('constructor' as never)) as SgNode | null),
   receiver(call) {
     const fn = call.field('function' as never) as SgNode | null;
     if (fn && (fn.kind() as string) === 'member_expression')
@@ -125,6 +129,7 @@ const PY: LangSpec = {
     !!parent &&
     (((parent.kind() as string) === 'attribute' && isField(parent, 'attribute', node)) ||
       ((parent.kind() as string) === 'keyword_argument' && isField(parent, 'name', node))),
+  callee: (call) => lastSegment(call.field('function' as never) as SgNode | null),
   receiver(call) {
     const fn = call.field('function' as never) as SgNode | null;
     if (fn && (fn.kind() as string) === 'attribute') return fn.field('object' as never) as SgNode | null;
@@ -149,6 +154,7 @@ const GO: LangSpec = {
   calls: new Set(['call_expression']),
   bindingKinds: ['short_var_declaration', 'assignment_statement', 'var_spec', 'range_clause'],
   isName: () => false,
+  callee: (call) => lastSegment(call.field('function' as never) as SgNode | null),
   receiver(call) {
     const fn = call.field('function' as never) as SgNode | null;
     if (fn && (fn.kind() as string) === 'selector_expression')
@@ -179,6 +185,12 @@ const JAVA: LangSpec = {
     !!parent &&
     (((parent.kind() as string) === 'method_invocation' && isField(parent, 'name', node)) ||
       ((parent.kind() as string) === 'field_access' && isField(parent, 'field', node))),
+  callee: (call) =>
+    lastSegment(
+      (((call.kind() as string) === 'method_invocation'
+        ? call.field('name' as never)
+        : call.field('type' as never)) ?? null) as SgNode | null,
+    ),
   receiver(call) {
     if ((call.kind() as string) === 'method_invocation')
       return call.field('object' as never) as SgNode | null;
@@ -216,6 +228,12 @@ const BUILDERS = new Set([
   'concatenated_string',
 ]);
 const FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
+
+// Functions whose result carries their arguments' data (by the last segment of the callee's name).
+const PROPAGATORS =
+  /^(format|join|Join|concat|replace|replaceAll|sprintf|Sprintf|Sprint|Sprintln|Errorf|valueOf|toString|String|str|bytes|repr|trim|strip|lstrip|rstrip|lower|upper|toLowerCase|toUpperCase|encode|decode|split|slice|substring|substr|Clean|from|parse|loads|unquote|unquote_plus|unescape|decodeURIComponent|decodeURI|atob|btoa|resolve|normalize|normpath|abspath|assign|values|entries|keys|stringify|dumps|Buffer|URL|URLSearchParams|parse_qs|urlparse|urlsplit|ParseQuery|StringBuilder|append|fromString|TrimSpace|ToLower|ToUpper|TrimPrefix|TrimSuffix|Replace|ReplaceAll|Split|Fields|QueryUnescape|PathUnescape|b64decode|urlsafe_b64decode)$/;
+
+const lastSegment = (n: SgNode | null): string => (n?.text() ?? '').split('.').pop()?.trim() ?? '';
 
 const GUARDS = new Set(['ternary_expression', 'conditional_expression']);
 
@@ -364,11 +382,19 @@ export class TaintAnalyzer {
       const children = n.namedChildren();
       if (children.length === 0) return spec.opaque.has(kind) ? UNKNOWN : CONSTANT;
       if (spec.calls.has(kind)) {
+        // A method on a tainted value stays tainted (`req.query.x.trim()`); arguments carry taint
+        // only through functions that build or convert values (format, join, path.join, JSON.parse...).
+        // Any other call gives a value whose link to its arguments is unknown: reading the file a
+        // request names is not the request's data.
         let worst = UNKNOWN;
         const recv = spec.receiver(n);
         if (recv) worst = Math.max(worst, evalNode(recv));
         const args = n.field('arguments' as never) as SgNode | null;
-        if (args) for (const a of args.namedChildren()) worst = Math.max(worst, evalNode(a));
+        if (args) {
+          let fromArgs = CONSTANT;
+          for (const a of args.namedChildren()) fromArgs = Math.max(fromArgs, evalNode(a));
+          worst = Math.max(worst, PROPAGATORS.test(spec.callee(n)) ? fromArgs : Math.min(fromArgs, UNKNOWN));
+        }
         if (FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
         return worst;
       }
