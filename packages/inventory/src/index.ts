@@ -1,4 +1,13 @@
 export { type AffectedComponent, matchComponents } from './match.js';
+export {
+  type AffectedPackage,
+  issueDraft,
+  issueKey,
+  type MonitorEvent,
+  type MonitorOptions,
+  type MonitorResult,
+  monitor,
+} from './monitor.js';
 export { DEFAULT_INVENTORY, openInventoryStore } from './open.js';
 export { openPostgresStore, redactUrl } from './postgres.js';
 export {
@@ -14,4 +23,6 @@ export {
 export { componentsOf, nameKey, parsePurl } from './sbom.js';
 export { type Row, type SqlDriver, SqlInventoryStore } from './sql-store.js';
 export { openSqliteStore } from './sqlite.js';
+export { type IssueDraft, type IssueTracker, issueMarker, type TrackedIssue } from './tracker.js';
 export * from './types.js';
+export { eventText, postWebhook, safeWebhookUrl, type WebhookOptions, webhookPayload } from './webhook.js';

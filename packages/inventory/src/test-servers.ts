@@ -1,0 +1,180 @@
+// Test helpers: local HTTP fakes on 127.0.0.1 (OSV API, a generic issue tracker, a webhook receiver)
+// and an IssueTracker implemented with fetch over the fake tracker's REST API.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IssueDraft, IssueTracker, TrackedIssue } from './tracker.js';
+import { issueMarker } from './tracker.js';
+import type { IssueRef } from './types.js';
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : undefined;
+}
+
+function send(res: ServerResponse, status: number, body?: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+export interface FakeServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<FakeServer> {
+  const server: Server = createServer((req, res) => {
+    handler(req, res).catch((e) => send(res, 500, { error: String(e) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+type OsvRecord = {
+  id: string;
+  modified: string;
+  affected?: { package?: { ecosystem: string; name: string } }[];
+};
+
+/** A fake OSV API serving the records in `records` (mutable between runs); `failing` answers 503. */
+export async function fakeOsv(): Promise<
+  FakeServer & { records: Map<string, OsvRecord>; state: { failing: boolean } }
+> {
+  const records = new Map<string, OsvRecord>();
+  const state = { failing: false };
+  const server = await listen(async (req, res) => {
+    if (state.failing) return send(res, 503, { error: 'down' });
+    if (req.method === 'POST' && req.url === '/v1/querybatch') {
+      const body = (await readJson(req)) as { queries: { package: { ecosystem: string; name: string } }[] };
+      const results = body.queries.map((q) => {
+        const vulns = [...records.values()]
+          .filter((r) =>
+            r.affected?.some(
+              (a) => a.package?.ecosystem === q.package.ecosystem && a.package?.name === q.package.name,
+            ),
+          )
+          .map((r) => ({ id: r.id, modified: r.modified }));
+        return vulns.length ? { vulns } : {};
+      });
+      return send(res, 200, { results });
+    }
+    const m = /^\/v1\/vulns\/(.+)$/.exec(req.url ?? '');
+    if (req.method === 'GET' && m) {
+      const r = records.get(decodeURIComponent(m[1]!));
+      return r ? send(res, 200, r) : send(res, 404, { code: 5, message: 'Bug not found.' });
+    }
+    send(res, 404, {});
+  });
+  return { ...server, records, state };
+}
+
+export interface FakeIssue {
+  id: number;
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+  state: 'open' | 'closed';
+  comments: string[];
+}
+
+/** A fake issue tracker REST API: GET/POST /issues, PATCH /issues/:id, POST /issues/:id/comments. */
+export async function fakeTracker(): Promise<
+  FakeServer & { issues: FakeIssue[]; state: { failCreate: boolean } }
+> {
+  const issues: FakeIssue[] = [];
+  const state = { failCreate: false };
+  const server = await listen(async (req, res) => {
+    const url = req.url ?? '';
+    if (url === '/issues' && req.method === 'GET') return send(res, 200, issues);
+    if (url === '/issues' && req.method === 'POST') {
+      if (state.failCreate) return send(res, 502, { message: 'bad gateway' });
+      const b = (await readJson(req)) as Omit<FakeIssue, 'id' | 'state' | 'comments'>;
+      const issue: FakeIssue = { id: issues.length + 1, state: 'open', comments: [], ...b };
+      issues.push(issue);
+      return send(res, 201, issue);
+    }
+    const m = /^\/issues\/(\d+)(\/comments)?$/.exec(url);
+    const issue = m ? issues.find((i) => i.id === Number(m[1])) : undefined;
+    if (!issue) return send(res, 404, {});
+    const b = (await readJson(req)) as Partial<FakeIssue>;
+    if (m![2] && req.method === 'POST') {
+      issue.comments.push(String(b.body));
+      return send(res, 201, {});
+    }
+    if (req.method === 'PATCH') {
+      Object.assign(issue, b);
+      return send(res, 200, issue);
+    }
+    send(res, 405, {});
+  });
+  return { ...server, issues, state };
+}
+
+/** IssueTracker over the fake tracker's API with plain fetch: the shape a platform adapter takes. */
+export function fetchTracker(base: string): IssueTracker {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
+    return (await res.json()) as FakeIssue;
+  };
+  const ref = (i: FakeIssue): IssueRef => ({ id: String(i.id), url: `${base}/issues/${i.id}` });
+  return {
+    async find(key: string): Promise<TrackedIssue | undefined> {
+      const all = (await call('GET', '/issues')) as unknown as FakeIssue[];
+      const i = all.find((x) => x.body.includes(issueMarker(key)));
+      return i ? { ...ref(i), state: i.state } : undefined;
+    },
+    async create(d: IssueDraft) {
+      return ref(
+        await call('POST', '/issues', {
+          title: d.title,
+          body: d.body,
+          labels: d.labels,
+          assignees: d.assignees,
+        }),
+      );
+    },
+    async update(issue, d) {
+      await call('PATCH', `/issues/${issue.id}`, {
+        title: d.title,
+        body: d.body,
+        labels: d.labels,
+        state: 'open',
+      });
+    },
+    async close(issue, comment) {
+      await call('POST', `/issues/${issue.id}/comments`, { body: comment });
+      await call('PATCH', `/issues/${issue.id}`, { state: 'closed' });
+    },
+  };
+}
+
+/** Collects webhook POSTs; `status` sets what it answers. */
+export async function fakeWebhook(): Promise<
+  FakeServer & { received: Record<string, unknown>[]; state: { status: number } }
+> {
+  const received: Record<string, unknown>[] = [];
+  const state = { status: 200 };
+  const server = await listen(async (req, res) => {
+    const body = (await readJson(req)) as Record<string, unknown>;
+    if (req.headers['content-type'] !== 'application/json') return send(res, 415, {});
+    if (state.status === 200) received.push(body);
+    send(res, state.status, { ok: state.status === 200 });
+  });
+  return { ...server, received, state };
+}
