@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 // The one build for every action: bundles actions/<name>/src/main.ts with esbuild into
 // actions/<name>/dist/index.js (ESM, node platform, createRequire banner so bundled CommonJS can
 // `require`). Workspace packages are bundled from their sources (`@devsecflow/source` condition),
@@ -13,6 +14,9 @@
 //   node actions/build.mjs [name...]          build (all actions when no name is given)
 //   node actions/build.mjs --check [name...]  rebuild into a temp dir and fail on any difference
 //                                             from the committed dist/ (CI: what ships is what was reviewed)
+//   --rev <git rev>   bundle the repository's sources as committed at <rev> (e.g. HEAD) instead of
+//                     the working tree, so uncommitted edits never reach a committed bundle
+//                     (dependencies still come from node_modules)
 import {
   cpSync,
   existsSync,
@@ -24,7 +28,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -47,6 +51,41 @@ export function actionNames() {
 
 const SAST_RULES_TS = /packages[\\/]sast[\\/]src[\\/]rules\.ts$/;
 
+const git = (...args) => execFileSync('git', args, { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+
+/** Paths tracked at `rev`, once per build. */
+function trackedAt(state) {
+  if (!state.tracked)
+    state.tracked = new Set(
+      git('ls-tree', '-r', '--name-only', '-z', state.rev).toString('utf8').split('\0'),
+    );
+  return state.tracked;
+}
+
+/** A repository file's text from the working tree, or as committed at `state.rev`. */
+function readSource(state, path) {
+  if (!state.rev) return readFileSync(path, 'utf8');
+  const rel = relative(ROOT, path).split(sep).join('/');
+  if (!trackedAt(state).has(rel))
+    throw new Error(`${rel} is not committed at ${state.rev}: commit it, or build without --rev`);
+  return git('show', `${state.rev}:${rel}`).toString('utf8');
+}
+
+/** Copies a directory of the repository (working tree, or as committed at `state.rev`). */
+function copyTree(state, from, to) {
+  if (!state.rev) {
+    cpSync(from, to, { recursive: true });
+    return;
+  }
+  const prefix = `${relative(ROOT, from).split(sep).join('/')}/`;
+  for (const rel of trackedAt(state)) {
+    if (!rel.startsWith(prefix)) continue;
+    const target = join(to, ...rel.slice(prefix.length).split('/'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, git('show', `${state.rev}:${rel}`));
+  }
+}
+
 function plugins(state) {
   return [
     {
@@ -67,20 +106,31 @@ function plugins(state) {
       },
     },
     {
-      name: 'sast-rules',
+      name: 'sources',
       setup(build) {
-        // The SAST stage finds its rule packs at <module dir>/../rules; in the bundle they sit in
-        // dist/rules, next to index.js.
-        build.onLoad({ filter: SAST_RULES_TS }, (args) => {
-          const source = readFileSync(args.path, 'utf8');
-          const from = "'..', 'rules'";
-          if (!source.includes(from)) {
-            throw new Error(
-              `${args.path}: expected the rules directory as join(<dir>, ${from}); update actions/build.mjs`,
-            );
+        // Repository sources come from the working tree or, with --rev, from git; the SAST
+        // stage's rules module is rewritten to find its rule packs in dist/rules (in the package
+        // they are at <module dir>/../rules).
+        build.onLoad({ filter: /\.(m?[jt]s|tsx|json)$/ }, (args) => {
+          const inRepo =
+            !relative(ROOT, args.path).startsWith('..') && !args.path.includes(`${sep}node_modules${sep}`);
+          if (!inRepo || (!state.rev && !SAST_RULES_TS.test(args.path))) return undefined;
+          let source = readSource(state, args.path);
+          if (SAST_RULES_TS.test(args.path)) {
+            const from = "'..', 'rules'";
+            if (!source.includes(from)) {
+              throw new Error(
+                `${args.path}: expected the rules directory as join(<dir>, ${from}); update actions/build.mjs`,
+              );
+            }
+            state.sastRules = join(dirname(args.path), '..', 'rules');
+            source = source.replace(from, "'rules'");
           }
-          state.sastRules = join(dirname(args.path), '..', 'rules');
-          return { loader: 'ts', contents: source.replace(from, "'rules'") };
+          const ext = args.path.split('.').pop();
+          return {
+            loader: ext === 'json' ? 'json' : ext === 'tsx' ? 'tsx' : ext.endsWith('ts') ? 'ts' : 'js',
+            contents: source,
+          };
         });
       },
     },
@@ -111,19 +161,20 @@ export async function buildAction(
   name,
   outdir = join(ACTIONS, name, 'dist'),
   entry = join(ACTIONS, name, 'src', 'main.ts'),
+  rev = undefined,
 ) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const state = { native: new Set(), sastRules: undefined };
+  const state = { native: new Set(), sastRules: undefined, rev };
   const result = await esbuild.build(esbuildOptions({ index: entry }, outdir, state));
   const inputs = Object.keys(result.metafile.inputs);
   const worker = inputs.find((p) => /packages[\\/]secrets[\\/]src[\\/]pool\.ts$/.test(p));
   if (worker) {
     await esbuild.build(esbuildOptions({ worker: join(ROOT, dirname(worker), 'worker.ts') }, outdir, state));
   }
-  if (state.sastRules) cpSync(state.sastRules, join(outdir, 'rules'), { recursive: true });
+  if (state.sastRules) copyTree(state, state.sastRules, join(outdir, 'rules'));
   if (state.native.size > 0) {
-    const pins = JSON.parse(readFileSync(join(ACTIONS, 'native-pins.json'), 'utf8'));
+    const pins = JSON.parse(readSource(state, join(ACTIONS, 'native-pins.json')));
     const missing = [...state.native].filter((n) => !pins.packages.some((p) => p.name === n));
     if (missing.length)
       throw new Error(
@@ -159,11 +210,11 @@ function syncVersion(name) {
 }
 
 /** Rebuilds into a temp dir and lists every difference from the committed dist/. */
-export async function checkAction(name, committed = join(ACTIONS, name, 'dist')) {
+export async function checkAction(name, committed = join(ACTIONS, name, 'dist'), rev = undefined) {
   const tmp = mkdtempSync(join(tmpdir(), `dsf-action-${name}-`));
   try {
     const fresh = join(tmp, 'dist');
-    await buildAction(name, fresh);
+    await buildAction(name, fresh, undefined, rev);
     const a = listFiles(committed);
     const b = listFiles(fresh);
     const diffs = [];
@@ -184,18 +235,21 @@ export async function checkAction(name, committed = join(ACTIONS, name, 'dist'))
 async function main() {
   const args = process.argv.slice(2);
   const check = args.includes('--check');
-  const wanted = args.filter((a) => !a.startsWith('--'));
+  const revAt = args.indexOf('--rev');
+  const rev = revAt >= 0 ? args[revAt + 1] : undefined;
+  if (revAt >= 0 && (!rev || rev.startsWith('-'))) throw new Error('--rev expects a git revision');
+  const wanted = args.filter((a, i) => !a.startsWith('--') && (revAt < 0 || i !== revAt + 1));
   const names = wanted.length ? wanted : actionNames();
   let failed = false;
   for (const name of names) {
     if (check) {
-      const diffs = await checkAction(name);
+      const diffs = await checkAction(name, undefined, rev);
       for (const d of diffs) console.error(d);
       if (diffs.length) failed = true;
       else console.log(`${name}: dist/ matches a fresh build`);
     } else {
       syncVersion(name);
-      const { files, native } = await buildAction(name);
+      const { files, native } = await buildAction(name, undefined, undefined, rev);
       const top = files.filter((f) => !f.includes('/'));
       const more = files.length - top.length;
       console.log(

@@ -116,6 +116,42 @@ describe('actions/sast dist/index.js', () => {
     expect(server.comments).toHaveLength(0);
   });
 
+  it('reports only what the pull request changed in diff-aware mode (files API of the PR)', async () => {
+    await server.close();
+    // The PR touched line 8 of src/app.js only (the exec call), as GitHub's files API says.
+    server = await startFakeGitHub({
+      pullFiles: [
+        {
+          filename: 'src/app.js',
+          status: 'modified',
+          patch: '@@ -8 +8 @@\n-  old();\n+  exec(cmd, (err, out) => res.send(out));',
+        },
+      ],
+    });
+    writeFileSync(
+      join(workspace, 'devsecflow.yml'),
+      'diffAware: true\nstages:\n  sast:\n    import: [scanner.sarif]\n',
+    );
+    const r = await run({ 'upload-sarif': 'false', comment: 'false' });
+    const report = JSON.parse(readFileSync(r.outputs.report!, 'utf8'));
+    expect(report.diff).toMatchObject({ applied: true });
+    const lines = new Set(
+      report.findings.map((f: { location?: { startLine: number } }) => f.location?.startLine),
+    );
+    expect([...lines]).toEqual([8]);
+    expect(server.requests.filter((q) => q.route === 'listFiles')).toHaveLength(1);
+  });
+
+  it('uploads under the category input (one per team or matrix leg)', async () => {
+    await run({ category: 'team-payments', 'fail-on': 'none' }, 'push', 'push');
+    const sarif = JSON.parse(
+      gunzipSync(Buffer.from(String(server.sarifUploads[0]!.body.sarif), 'base64')).toString(),
+    );
+    expect(sarif.runs.map((x: { automationDetails: { id: string } }) => x.automationDetails.id)).toEqual([
+      'team-payments/sast/',
+    ]);
+  });
+
   it('lets an input override the config, and exits 2 on a bad input', async () => {
     expect((await run({ 'fail-on': 'none', 'upload-sarif': 'false', comment: 'false' })).code).toBe(0);
     expect(

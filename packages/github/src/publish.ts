@@ -228,7 +228,12 @@ export async function uploadSarif(reports: readonly Report[], options: PublishOp
       /secret/i.test(String((run as { tool?: { driver?: { name?: string } } }).tool?.driver?.name));
     await addLineHashes(sarif, s.root, isSecrets);
     const stages = reports.map((r) => r.stage);
-    assignCategories(sarif, stages.length === 1 ? `${s.sarifCategory}/${stages[0]}` : s.sarifCategory);
+    const renamed = s.sarifCategory !== 'devsecflow' ? s.sarifCategory.replace(/\/+$/, '') : undefined;
+    assignCategories(
+      sarif,
+      stages.length === 1 ? `${s.sarifCategory}/${stages[0]}` : s.sarifCategory,
+      renamed,
+    );
     const { parts, dropped, notes } = splitSarif(sarif, s.sarifLimits);
     for (const n of notes) logger.warn(`code scanning upload of ${file}: ${n}`);
     if (dropped > 0)

@@ -119,15 +119,17 @@ function slug(s: string): string {
 }
 
 /**
- * Gives each run a category. A run that already has `automationDetails.id` keeps it; others get
- * `<prefix>/` when alone or `<prefix>-<tool>/` among several. Duplicates get a numeric suffix,
- * since GitHub rejects one upload with two runs of the same tool and category.
+ * Gives each run a category. A run that already has `automationDetails.id` keeps it (with its
+ * leading `devsecflow` replaced by `rename` when the user chose a category, e.g. one per team);
+ * others get `<prefix>/` when alone or `<prefix>-<tool>/` among several. Duplicates get a numeric
+ * suffix, since GitHub rejects one upload with two runs of the same tool and category.
  */
-export function assignCategories(sarif: Json, prefix: string): void {
+export function assignCategories(sarif: Json, prefix: string, rename?: string): void {
   const runs: Json[] = sarif.runs ?? [];
   const seen = new Set<string>();
   for (const run of runs) {
     let id: string | undefined = run.automationDetails?.id;
+    if (id && rename && /^devsecflow(\/|$)/.test(id)) id = `${rename}${id.slice('devsecflow'.length)}`;
     if (!id) {
       const tool = String(run.tool?.driver?.name ?? 'tool');
       id = runs.length === 1 ? `${prefix}/` : `${prefix}-${slug(tool)}/`;
