@@ -32,7 +32,13 @@ async function childMain(tool, listFile) {
     );
     const byConfidence = {};
     for (const f of res.findings) byConfidence[f.confidence] = (byConfidence[f.confidence] ?? 0) + 1;
-    Object.assign(out, { rules: rules.length, findings: res.findings.length, byConfidence, errors: res.errors.length, stats: res.stats });
+    Object.assign(out, {
+      rules: rules.length,
+      findings: res.findings.length,
+      byConfidence,
+      errors: res.errors.length,
+      stats: res.stats,
+    });
   } else if (tool === 'parse') {
     const { Lang, parseAsync } = await import('@ast-grep/napi');
     let i = 0;
@@ -205,7 +211,9 @@ async function main() {
   const { files, total } = collectFiles(mb * 1024 * 1024);
   const listFile = join(work, 'sast-files.json');
   writeFileSync(listFile, JSON.stringify(files));
-  console.log(`corpus: ${files.length} JavaScript files, ${(total / 1048576).toFixed(1)} MB from node_modules/.pnpm`);
+  console.log(
+    `corpus: ${files.length} JavaScript files, ${(total / 1048576).toFixed(1)} MB from node_modules/.pnpm`,
+  );
 
   const results = {};
   for (const tool of ['parse', 'devsecflow', ...(args.includes('--skip-eslint') ? [] : ['eslint'])]) {
@@ -220,14 +228,20 @@ async function main() {
   }
   const a = results.devsecflow;
   const c = results.parse;
-  console.log(`\nDevSecFlow / bare ast-grep parse: ${(a.seconds / c.seconds).toFixed(2)}x the time (target <= 1.5x)`);
+  console.log(
+    `\nDevSecFlow / bare ast-grep parse: ${(a.seconds / c.seconds).toFixed(2)}x the time (target <= 1.5x)`,
+  );
   if (results.eslint) {
-    console.log(`ESLint / DevSecFlow:              ${(results.eslint.seconds / a.seconds).toFixed(1)}x faster (target >= 5x)`);
+    console.log(
+      `ESLint / DevSecFlow:              ${(results.eslint.seconds / a.seconds).toFixed(1)}x faster (target >= 5x)`,
+    );
   }
   console.log(`DevSecFlow files: ${JSON.stringify(a.stats)}`);
 
   const q = await quality();
-  console.log(`\nPrecision/recall on the labelled corpus (${q.files} files, packages/sast/test/fixtures/corpus):`);
+  console.log(
+    `\nPrecision/recall on the labelled corpus (${q.files} files, packages/sast/test/fixtures/corpus):`,
+  );
   console.log('| CWE | TP | FP | FN | precision | recall | TP found only at low confidence | safe cases |');
   console.log('| --- | --: | --: | --: | --: | --: | --: | --: |');
   let T = 0;
@@ -237,7 +251,9 @@ async function main() {
     T += r.tp;
     F += r.fp;
     N += r.fn;
-    console.log(`| ${cwe} | ${r.tp} | ${r.fp} | ${r.fn} | ${pct(r.tp, r.tp + r.fp)} | ${pct(r.tp, r.tp + r.fn)} | ${r.lowTp} | ${r.safe} |`);
+    console.log(
+      `| ${cwe} | ${r.tp} | ${r.fp} | ${r.fn} | ${pct(r.tp, r.tp + r.fp)} | ${pct(r.tp, r.tp + r.fn)} | ${r.lowTp} | ${r.safe} |`,
+    );
   }
   console.log(`| all | ${T} | ${F} | ${N} | ${pct(T, T + F)} | ${pct(T, T + N)} | | |`);
   writeFileSync(join(work, 'sast-results.json'), JSON.stringify({ results, quality: q }, null, 2));

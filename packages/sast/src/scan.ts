@@ -91,8 +91,10 @@ export function applicableRules(text: string, grammar: Grammar, rules: CompiledR
   const has = (w: string): boolean => {
     let hit = seen.get(w);
     if (hit === undefined) {
-      if (w.startsWith('i:')) hit = (lower ??= text.toLowerCase()).includes(w.slice(2));
-      else if (w.startsWith('b:')) hit = hasIdentifier(text, w.slice(2));
+      if (w.startsWith('i:')) {
+        lower ??= text.toLowerCase();
+        hit = lower.includes(w.slice(2));
+      } else if (w.startsWith('b:')) hit = hasIdentifier(text, w.slice(2));
       else hit = text.includes(w);
       seen.set(w, hit);
     }
