@@ -11,6 +11,13 @@ export {
 export { DEFAULT_INVENTORY, openInventoryStore } from './open.js';
 export { openPostgresStore, redactUrl } from './postgres.js';
 export {
+  CODEOWNERS_PATHS,
+  type InventoryConfig,
+  InventoryConfigSchema,
+  ownersFromCodeowners,
+  readSbomFile,
+} from './push.js';
+export {
   formatQueryJson,
   formatQueryTable,
   type InventoryQuery,

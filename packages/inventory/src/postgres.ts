@@ -1,5 +1,5 @@
 import { InputError } from '@devsecflow/core';
-import pg from 'pg';
+import type pg from 'pg';
 import { type Row, type SqlDriver, SqlInventoryStore } from './sql-store.js';
 
 /** The URL with its password replaced, for messages. */
@@ -70,7 +70,10 @@ export async function openPostgresStore(
   options: { connectTimeoutMs?: number } = {},
 ): Promise<SqlInventoryStore> {
   const location = redactUrl(url);
-  const pool = new pg.Pool({
+  // Loaded on use: SQLite users never load pg, and test runners that pass Node an `import`
+  // condition (vitest does) only break pg-pool's CommonJS require when PostgreSQL is really used.
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({
     connectionString: url,
     max: 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
