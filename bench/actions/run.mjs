@@ -7,7 +7,15 @@
 // workspace (one JUnit file; the config enables test-gate, which the run action runs) with
 // publishing to the API off: loading the bundle (every stage is in it) and running its stage once.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +92,11 @@ for (const name of names) {
   let code = 0;
   for (let i = 0; i < RUNS; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [join(dist, 'index.js')], { cwd: ws, env: env(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(dist, 'index.js')], {
+      cwd: ws,
+      env: env(),
+      encoding: 'utf8',
+    });
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     code = r.status ?? -1;
   }
