@@ -64,16 +64,20 @@ describe('gitlab-templates/', () => {
     const job = jobs['$[[ inputs.job-name ]]'] as Job;
     expect(Object.keys(job.artifacts.reports)).toEqual(t.reports.map((r) => r.key));
     expect(job.artifacts.when).toBe('always');
-    expect(job.artifacts.paths).toEqual(['.devsecflow/reports/$[[ inputs.job-name ]]/']);
+    expect(job.artifacts.paths).toEqual([
+      '.devsecflow/reports/$[[ inputs.job-name ]]/',
+      ...(t.kind === 'deploy' ? ['.devsecflow/evidence.jsonl'] : []),
+    ]);
     for (const file of Object.values(job.artifacts.reports)) {
       expect(file.startsWith('.devsecflow/reports/$[[ inputs.job-name ]]/')).toBe(true);
     }
     expect(job.cache.paths).toEqual(['.devsecflow/cache/']);
     expect(job.variables.npm_config_cache).toBe('$CI_PROJECT_DIR/.devsecflow/cache/npm');
-    expect(job.rules.map((r) => r.if)).toEqual([
-      '$CI_PIPELINE_SOURCE == "merge_request_event"',
-      '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
-    ]);
+    expect(job.rules.map((r) => r.if)).toEqual(
+      t.kind === 'deploy'
+        ? ['$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', '$CI_COMMIT_TAG']
+        : ['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH'],
+    );
     const script = job.script.join('\n');
     expect(script).toContain(`set -- run ${t.stage} `);
     for (const r of t.reports) {
@@ -103,11 +107,18 @@ describe('gitlab-templates/', () => {
     },
   );
 
-  it('all.yml has one job per stage, each switchable, the test gate off by default', () => {
+  it('all.yml has one job per stage, each switchable, the test gate and deploy approval off by default', () => {
     const { spec, jobs } = parse(rendered['all.yml'] as string);
     expect(Object.keys(jobs)).toEqual(TEMPLATE_STAGES.map((t) => `$[[ inputs.job-prefix ]]-${t.name}`));
+    const approval = jobs['$[[ inputs.job-prefix ]]-deploy-approval'] as Job & { needs: unknown };
+    expect(approval.needs).toEqual(
+      ['sast', 'dependency-scan', 'secrets'].map((n) => ({
+        job: `$[[ inputs.job-prefix ]]-${n}`,
+        optional: true,
+      })),
+    );
     for (const t of TEMPLATE_STAGES) {
-      expect(spec.inputs[t.name]?.default).toBe(t.stage !== 'test-gate');
+      expect(spec.inputs[t.name]?.default).toBe(t.stage !== 'test-gate' && t.stage !== 'deploy-approval');
       const job = jobs[`$[[ inputs.job-prefix ]]-${t.name}`] as Job;
       expect(job.rules[0]).toEqual({ if: '$DSF_ENABLED != "true"', when: 'never' });
       expect(job.variables.DSF_ENABLED).toBe(`$[[ inputs.${t.name} ]]`);

@@ -34,6 +34,11 @@ export interface TemplateStage {
   startsImmediately: boolean;
   /** Rules' `when:` for the job (the test gate must also run when a test job failed). */
   when: 'on_success' | 'always';
+  /**
+   * `scan`: MR pipelines and the default branch. `deploy`: the default branch and tags, after the
+   * scan jobs (`needs:` on their artifacts), one decision at a time per environment.
+   */
+  kind: 'scan' | 'deploy';
   description: string;
 }
 
@@ -46,7 +51,7 @@ const JUNIT: ReportArtifact = { key: 'junit', format: 'junit', file: 'devsecflow
 const HTML = { format: 'html', file: 'devsecflow-report.html' };
 const SARIF = { format: 'sarif', file: 'devsecflow.sarif' };
 
-/** The stages with a template, in pipeline order. deploy-approval has no stage package yet. */
+/** The stages with a template, in pipeline order. */
 export const TEMPLATE_STAGES: readonly TemplateStage[] = [
   {
     name: 'sast',
@@ -58,6 +63,7 @@ export const TEMPLATE_STAGES: readonly TemplateStage[] = [
     sets: [],
     startsImmediately: true,
     when: 'on_success',
+    kind: 'scan',
     description: 'Static analysis of the source tree with the DevSecFlow rule packs.',
   },
   {
@@ -80,6 +86,7 @@ export const TEMPLATE_STAGES: readonly TemplateStage[] = [
     sets: [{ key: 'deps.cacheDir', value: '$PWD/.devsecflow/cache/osv' }],
     startsImmediately: true,
     when: 'on_success',
+    kind: 'scan',
     description: 'Known vulnerabilities (OSV) in the lockfiles of every ecosystem, and a CycloneDX SBOM.',
   },
   {
@@ -96,6 +103,7 @@ export const TEMPLATE_STAGES: readonly TemplateStage[] = [
     sets: [],
     startsImmediately: true,
     when: 'on_success',
+    kind: 'scan',
     description: 'Credentials in the working tree and in the commits of the merge request (redacted output).',
   },
   {
@@ -109,8 +117,23 @@ export const TEMPLATE_STAGES: readonly TemplateStage[] = [
     sets: [],
     startsImmediately: false,
     when: 'always',
+    kind: 'scan',
     description:
       "Thresholds on the pipeline's test results (JUnit) and coverage, read from earlier jobs' artifacts.",
+  },
+  {
+    name: 'deploy-approval',
+    stage: 'deploy-approval',
+    title: 'Deploy approval',
+    pipelineStage: 'test',
+    reports: [JUNIT],
+    extraFormats: [HTML],
+    sets: [{ key: 'deploy-approval.environment', value: '$DSF_ENVIRONMENT' }],
+    startsImmediately: false,
+    when: 'on_success',
+    kind: 'deploy',
+    description:
+      "The environment's policy over every stage report, human approvals and freezes, with an evidence record. The deploy job needs this one.",
   },
 ];
 
@@ -121,8 +144,8 @@ function q(value: string): string {
 
 interface InputSpec {
   name: string;
-  default: string | boolean;
-  type?: 'boolean';
+  default: string | boolean | Array<{ job: string; optional: boolean }>;
+  type?: 'boolean' | 'array';
   options?: string[];
   description: string;
 }
@@ -190,7 +213,12 @@ function renderInputs(inputs: InputSpec[]): string {
   for (const i of inputs) {
     lines.push(`    ${i.name}:`);
     if (i.type) lines.push(`      type: ${i.type}`);
-    lines.push(`      default: ${typeof i.default === 'boolean' ? String(i.default) : q(i.default)}`);
+    if (Array.isArray(i.default)) {
+      lines.push('      default:');
+      for (const n of i.default) lines.push(`        - { job: ${q(n.job)}, optional: ${n.optional} }`);
+    } else {
+      lines.push(`      default: ${typeof i.default === 'boolean' ? String(i.default) : q(i.default)}`);
+    }
     if (i.options) lines.push(`      options: [${i.options.map(q).join(', ')}]`);
     lines.push(`      description: ${q(i.description)}`);
   }
@@ -198,7 +226,13 @@ function renderInputs(inputs: InputSpec[]): string {
 }
 
 /** The job body (everything under the job name) for one stage. `input(x)` is how inputs are referenced. */
-function renderJob(t: TemplateStage, jobName: string, pipelineStage: string, enabledVar?: string): string {
+function renderJob(
+  t: TemplateStage,
+  jobName: string,
+  pipelineStage: string,
+  enabledVar?: string,
+  needs?: string,
+): string {
   const out = `.devsecflow/reports/${jobName}`;
   const formats = [
     ...t.reports.flatMap((r) => (r.format ? [r.format] : [])),
@@ -215,15 +249,29 @@ function renderJob(t: TemplateStage, jobName: string, pipelineStage: string, ena
   // MR pipelines, and the default branch; feature-branch pipelines are skipped so an open MR
   // does not run the job twice (once for the branch, once for the MR).
   const when = t.when === 'always' ? '\n      when: always' : '';
-  rules.push(
-    `    - if: $CI_PIPELINE_SOURCE == "merge_request_event"${when}`,
-    `    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH${when}`,
-  );
+  if (t.kind === 'deploy') {
+    // Deploys happen from the default branch and tags.
+    rules.push(`    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH${when}`, `    - if: $CI_COMMIT_TAG${when}`);
+  } else {
+    rules.push(
+      `    - if: $CI_PIPELINE_SOURCE == "merge_request_event"${when}`,
+      `    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH${when}`,
+    );
+  }
+  const needsLine = t.startsImmediately
+    ? '\n  needs: []'
+    : needs
+      ? `\n  needs:${needs.startsWith('\n') ? '' : ' '}${needs}`
+      : '';
+  const deployLines =
+    t.kind === 'deploy'
+      ? '\n  # One decision at a time per environment keeps the evidence chain in order.\n  resource_group: "devsecflow-deploy-$[[ inputs.environment ]]"'
+      : '';
   return `${q(jobName)}:
   stage: ${q(pipelineStage)}
   image: $[[ inputs.image ]]
   allow_failure: $[[ inputs.allow-failure ]]
-  interruptible: true${t.startsImmediately ? '\n  needs: []' : ''}
+  interruptible: ${t.kind === 'deploy' ? 'false' : 'true'}${needsLine}${deployLines}
   variables:
     # Inputs reach the script as variables, expanded inside double quotes only: no input or CI
     # variable (branch names, MR titles) is ever parsed as shell code.
@@ -233,7 +281,9 @@ function renderJob(t: TemplateStage, jobName: string, pipelineStage: string, ena
     DSF_CONFIG: "$[[ inputs.config ]]"
     DSF_FAIL_ON: "$[[ inputs.fail-on ]]"
     DSF_ARGS: "$[[ inputs.args ]]"
-    DSF_OUTPUT_DIR: ${q(out)}${enabledVar ? `\n    DSF_ENABLED: "$[[ inputs.${enabledVar} ]]"` : ''}
+    DSF_OUTPUT_DIR: ${q(out)}${enabledVar ? `\n    DSF_ENABLED: "$[[ inputs.${enabledVar} ]]"` : ''}${
+      t.kind === 'deploy' ? '\n    DSF_ENVIRONMENT: "$[[ inputs.environment ]]"' : ''
+    }
     DEVSECFLOW_NOTE_KEY: "$[[ inputs.note-key ]]"
     DSF_MR_NOTE: "$[[ inputs.mr-note ]]"
     DSF_COMMIT_STATUS: "$[[ inputs.commit-status ]]"
@@ -265,7 +315,7 @@ function renderJob(t: TemplateStage, jobName: string, pipelineStage: string, ena
   artifacts:
     when: always
     paths:
-      - ${out}/
+      - ${out}/${t.kind === 'deploy' ? '\n      - .devsecflow/evidence.jsonl' : ''}
     reports:
 ${t.reports.map((r) => `      ${r.key}: ${out}/${r.file}`).join('\n')}
   rules:
@@ -288,6 +338,30 @@ const USAGE = (name: string) => [
   'Docs: docs/gitlab.md. Generated by packages/gitlab (pnpm run templates): edit src/templates.ts, not this file.',
 ];
 
+/** The scan templates whose reports a deploy approval reads (the test gate runs in .post, after it). */
+const SCAN_JOBS = ['sast', 'dependency-scan', 'secrets'];
+
+function deployInputs(needs: string[] | undefined): InputSpec[] {
+  return [
+    {
+      name: 'environment',
+      default: 'production',
+      description: 'The environment being deployed (--environment).',
+    },
+    ...(needs
+      ? [
+          {
+            name: 'needs',
+            type: 'array' as const,
+            default: needs.map((job) => ({ job, optional: true })),
+            description:
+              'Jobs whose reports the decision reads (their artifacts arrive under .devsecflow/reports/).',
+          },
+        ]
+      : []),
+  ];
+}
+
 /** One stage's template file. */
 export function renderStageTemplate(t: TemplateStage, version: string): string {
   const inputs = commonInputs(version, [
@@ -297,8 +371,15 @@ export function renderStageTemplate(t: TemplateStage, version: string): string {
       description: 'Job name (include twice with other names).',
     },
     { name: 'stage', default: t.pipelineStage, description: 'Pipeline stage of the job.' },
+    ...(t.kind === 'deploy' ? deployInputs(SCAN_JOBS.map((n) => `devsecflow-${n}`)) : []),
   ]);
-  const job = renderJob(t, '$[[ inputs.job-name ]]', '$[[ inputs.stage ]]');
+  const job = renderJob(
+    t,
+    '$[[ inputs.job-name ]]',
+    '$[[ inputs.stage ]]',
+    undefined,
+    t.kind === 'deploy' ? '$[[ inputs.needs ]]' : undefined,
+  );
   return `${header(t.title, [t.description, ...USAGE(t.name)])}
 ${renderInputs(inputs)}
 ---
@@ -308,15 +389,22 @@ ${job}
 
 /**
  * All stages in one file: one job per stage named `<job-prefix>-<template>`, each switchable by a
- * boolean input. deploy-approval is not in it yet (no stage package); when it lands its job goes
- * here with `needs:` on the other jobs' artifacts.
+ * boolean input. The test gate and the deploy approval are opt-in; the deploy approval `needs` the
+ * scan jobs (optional, so switched-off ones are skipped) and reads their reports.
  */
 export function renderAllTemplate(version: string): string {
+  const optIn = (t: TemplateStage) => t.stage === 'test-gate' || t.kind === 'deploy';
   const toggles: InputSpec[] = TEMPLATE_STAGES.map((t) => ({
     name: t.name,
-    default: t.stage !== 'test-gate',
+    default: !optIn(t),
     type: 'boolean' as const,
-    description: `Run the ${t.title} job${t.stage === 'test-gate' ? ' (needs test results from earlier jobs)' : ''}.`,
+    description: `Run the ${t.title} job${
+      t.stage === 'test-gate'
+        ? ' (needs test results from earlier jobs)'
+        : t.kind === 'deploy'
+          ? ' on the default branch and tags (needs a deploy-approval policy)'
+          : ''
+    }.`,
   }));
   const inputs = commonInputs(version, [
     {
@@ -327,20 +415,23 @@ export function renderAllTemplate(version: string): string {
     {
       name: 'stage',
       default: 'test',
-      description: 'Pipeline stage of the scanning jobs (the test gate runs in .post).',
+      description: 'Pipeline stage of the scanning and approval jobs (the test gate runs in .post).',
     },
     ...toggles,
+    ...deployInputs(undefined),
   ]);
+  const scanNeeds = `\n${SCAN_JOBS.map((n) => `    - { job: "$[[ inputs.job-prefix ]]-${n}", optional: true }`).join('\n')}`;
   const jobs = TEMPLATE_STAGES.map((t) =>
     renderJob(
       t,
       `$[[ inputs.job-prefix ]]-${t.name}`,
       t.stage === 'test-gate' ? t.pipelineStage : '$[[ inputs.stage ]]',
       t.name,
+      t.kind === 'deploy' ? scanNeeds : undefined,
     ),
   );
   return `${header('all stages', [
-    'SAST, dependency scan, secret detection and (opt-in) the test gate, one job each.',
+    'SAST, dependency scan, secret detection, and (opt-in) the test gate and the deploy approval, one job each.',
     ...USAGE('all'),
   ])}
 ${renderInputs(inputs)}

@@ -331,6 +331,74 @@ describe('stage templates on examples/ under gitlab-ci-local', () => {
   });
 });
 
+describe('deploy approval under gitlab-ci-local', () => {
+  it('reads the scan jobs’ reports through needs: and allows or blocks per environment', async () => {
+    const dir = project(
+      `include:
+  - local: templates/all.yml
+    inputs:
+      cli: ${CLI_COMMAND}
+      config: gl-devsecflow.yml
+      fail-on: none
+      deploy-approval: true
+      environment: staging
+  - local: templates/deploy-approval.yml
+    inputs:
+      job-name: approve-production
+      cli: ${CLI_COMMAND}
+      config: gl-devsecflow.yml
+      environment: production
+`,
+      {
+        'gl-devsecflow.yml': `extends: ./devsecflow.yml
+stages:
+  deploy-approval:
+    environments:
+      staging:
+        requiredStages: [sast, deps, secrets]
+      production:
+        requiredStages: [sast, deps, secrets]
+        maxSeverity: medium
+`,
+      },
+    );
+    const r = await gitlabCiLocal(dir);
+    expect(r.jobs, r.output).toEqual({
+      'devsecflow-sast': 0,
+      'devsecflow-dependency-scan': 0,
+      'devsecflow-secrets': 0,
+      'devsecflow-deploy-approval': 0,
+      'approve-production': 1,
+    });
+    const staging = JSON.parse(
+      readFileSync(
+        artifactDir(
+          dir,
+          'devsecflow-deploy-approval',
+          '.devsecflow/reports/devsecflow-deploy-approval/devsecflow-deploy-approval.json',
+        ),
+        'utf8',
+      ),
+    );
+    expect(staging.gate.passed).toBe(true);
+    const production = JSON.parse(
+      readFileSync(
+        artifactDir(
+          dir,
+          'approve-production',
+          '.devsecflow/reports/approve-production/devsecflow-deploy-approval.json',
+        ),
+        'utf8',
+      ),
+    );
+    // Blocked for the findings above the ceiling: the reports did arrive through needs:.
+    expect(new Set(production.findings.map((f: { ruleId: string }) => f.ruleId))).toEqual(
+      new Set(['deploy-approval/severity-ceiling']),
+    );
+    expect(existsSync(artifactDir(dir, 'approve-production', '.devsecflow/evidence.jsonl'))).toBe(true);
+  });
+});
+
 describe('an MR pipeline against a GitLab API on 127.0.0.1', () => {
   it('the job upserts its MR note and sets the commit status through the real platform', async () => {
     const token = 'glpat-e2e-0123456789abcdef';
