@@ -1,12 +1,15 @@
 export { type AffectedComponent, matchComponents } from './match.js';
 export {
   type AffectedPackage,
+  formatMonitorJson,
+  formatMonitorText,
   issueDraft,
   issueKey,
   type MonitorEvent,
   type MonitorOptions,
   type MonitorResult,
   monitor,
+  monitorExitCode,
 } from './monitor.js';
 export { DEFAULT_INVENTORY, openInventoryStore } from './open.js';
 export { openPostgresStore, redactUrl } from './postgres.js';

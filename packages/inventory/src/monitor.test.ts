@@ -1,6 +1,6 @@
 import { OsvApi } from '@devsecflow/deps';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issueDraft, type MonitorOptions, monitor } from './monitor.js';
+import { formatMonitorText, issueDraft, type MonitorOptions, monitor, monitorExitCode } from './monitor.js';
 import { openSqliteStore } from './sqlite.js';
 import { osvRecord, realSbom, sbomOf } from './test-fixtures.js';
 import { type FakeServer, fakeOsv, fakeTracker, fakeWebhook, fetchTracker } from './test-servers.js';
@@ -100,6 +100,10 @@ describe('monitor', () => {
       text: `[high] GHSA-35jh-r3h4-6jhm (Command Injection in lodash) affects app-a in prod. ${tracker.url}/issues/1`,
     });
 
+    expect(formatMonitorText(first)).toBe(
+      `opened   app-a GHSA-35jh-r3h4-6jhm [high] in prod (issue ${tracker.url}/issues/1)\n3 deployments checked: 1 change(s), 0 already reported\n`,
+    );
+    expect(monitorExitCode(first)).toBe(0);
     const second = await run();
     expect(second.events).toEqual([]);
     expect(second.unchanged).toBe(1);
@@ -189,6 +193,10 @@ describe('monitor', () => {
     expect(down.errors.length).toBeGreaterThan(0);
     expect(down.events).toEqual([]);
     expect(tracker.issues[0]!.state).toBe('open');
+    expect(monitorExitCode(down)).toBe(3);
+    expect(formatMonitorText(down)).toContain(
+      '3 deployments checked: 0 change(s), 0 already reported, PARTIAL',
+    );
     osv.state.failing = false;
     expect((await run()).events.map((e) => e.type)).toEqual(['closed']);
   });

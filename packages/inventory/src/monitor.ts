@@ -325,3 +325,27 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   }
   return { events, unchanged, deployments, errors, partial };
 }
+
+/** The CLI's exit code for a run: 0 all done, 3 when the run was partial or something failed (retried next run). */
+export function monitorExitCode(result: MonitorResult): 0 | 3 {
+  return result.partial || result.errors.length ? 3 : 0;
+}
+
+/** Human summary of a run: one line per event, then totals and errors. */
+export function formatMonitorText(result: MonitorResult): string {
+  const lines = result.events.map((e) => {
+    const issue = e.issue ? ` (issue ${e.issue.url ?? `#${e.issue.id}`})` : '';
+    const where = e.environments.length ? ` in ${e.environments.map((x) => x.environment).join(', ')}` : '';
+    return `${e.type.padEnd(8)} ${e.application} ${e.advisory.id}${e.advisory.severity ? ` [${e.advisory.severity}]` : ''}${where}${issue}`;
+  });
+  lines.push(
+    `${result.deployments} deployments checked: ${result.events.length} change(s), ${result.unchanged} already reported${result.partial ? ', PARTIAL (advisory lookups failed; nothing was closed)' : ''}`,
+  );
+  for (const e of result.errors) lines.push(`error: ${e.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The JSON document `monitor --json` prints. */
+export function formatMonitorJson(result: MonitorResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}

@@ -1,7 +1,11 @@
+import { OsvApi } from '@devsecflow/deps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monitor } from './monitor.js';
 import { openPostgresStore, redactUrl } from './postgres.js';
 import { storeContract } from './test-contract.js';
+import { osvRecord, sbomOf } from './test-fixtures.js';
 import { findPgBin, type PgServer, startPostgres } from './test-pg.js';
+import { fakeOsv, fakeTracker, fetchTracker } from './test-servers.js';
 
 // Runs whenever Debian's PostgreSQL binaries are installed (apt-get install -y postgresql).
 const bin = await findPgBin();
@@ -29,19 +33,56 @@ describe.runIf(bin)('PostgreSQL store (real server)', () => {
     await server?.stop();
   });
 
-  // A fresh database per test so the contract starts empty each time.
-  storeContract('PostgreSQL', async () => {
+  // A fresh database per test so each starts empty.
+  const freshDb = async () => {
     const admin = await import('pg');
     const db = `t${process.pid}_${n++}`;
     const c = new admin.default.Client({ connectionString: server.url });
     await c.connect();
     await c.query(`CREATE DATABASE ${db}`);
     await c.end();
-    return openPostgresStore(server.url.replace(/\/postgres$/, `/${db}`));
+    return server.url.replace(/\/postgres$/, `/${db}`);
+  };
+
+  storeContract('PostgreSQL', async () => openPostgresStore(await freshDb()));
+
+  it('runs the monitor loop on PostgreSQL: one issue over two runs, closed after a fixed deploy', async () => {
+    const osv = await fakeOsv();
+    const tracker = await fakeTracker();
+    const store = await openPostgresStore(await freshDb());
+    try {
+      osv.records.set('GHSA-35jh-r3h4-6jhm', await osvRecord('GHSA-35jh-r3h4-6jhm'));
+      const push = (commit: string, time: string, version: string) =>
+        store.recordDeployment({
+          application: 'pg-app',
+          environment: 'prod',
+          commit,
+          time,
+          owners: ['@o'],
+          sbom: sbomOf([['npm', 'lodash', version]]),
+        });
+      await push('c1', '2026-11-01T00:00:00Z', '4.17.20');
+      const run = () =>
+        monitor({
+          store,
+          source: new OsvApi({ baseUrl: osv.url, retries: 0 }),
+          tracker: fetchTracker(tracker.url),
+        });
+      expect((await run()).events.map((e) => e.type)).toEqual(['opened']);
+      expect((await run()).events).toEqual([]);
+      await push('c2', '2026-11-02T00:00:00Z', '4.17.21');
+      expect((await run()).events.map((e) => e.type)).toEqual(['closed']);
+      expect(tracker.issues.map((i) => i.state)).toEqual(['closed']);
+    } finally {
+      await store.close();
+      await osv.close();
+      await tracker.close();
+    }
   });
 
   it('two stores opening the same database concurrently both get the schema', async () => {
-    const [a, b] = await Promise.all([openPostgresStore(server.url), openPostgresStore(server.url)]);
+    const url = await freshDb();
+    const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     expect(await a.latestDeployments()).toEqual([]);
     await Promise.all([a.close(), b.close()]);
   });
