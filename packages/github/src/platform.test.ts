@@ -287,9 +287,13 @@ describe('publish on a pull request', () => {
     });
   });
 
-  it('reads approvals from PR reviews, latest decisive review per reviewer', async () => {
+  it('reads approvals from PR reviews: latest decisive review per reviewer, tied to the deployed commit', async () => {
     await server.close();
+    const head = 'b'.repeat(40);
+    const deployed = '1111111111111111111111111111111111111111';
     server = await startFakeGitHub({
+      // On pull_request events GITHUB_SHA is the test merge commit GitHub built from the head.
+      pull: { head: { sha: head }, merge_commit_sha: deployed, user: { login: 'octocat' }, merged_at: null },
       reviews: [
         {
           user: { login: 'alice' },
@@ -297,21 +301,39 @@ describe('publish on a pull request', () => {
           submitted_at: '2026-11-01T00:00:00Z',
           commit_id: 'a',
         },
-        { user: { login: 'alice' }, state: 'APPROVED', submitted_at: '2026-11-02T00:00:00Z', commit_id: 'b' },
+        {
+          user: { login: 'alice' },
+          state: 'APPROVED',
+          submitted_at: '2026-11-02T00:00:00Z',
+          commit_id: head,
+        },
         {
           user: { login: 'alice' },
           state: 'COMMENTED',
           submitted_at: '2026-11-03T00:00:00Z',
-          commit_id: 'b',
+          commit_id: head,
         },
-        { user: { login: 'bob' }, state: 'COMMENTED', submitted_at: '2026-11-03T00:00:00Z', commit_id: 'b' },
+        {
+          user: { login: 'bob' },
+          state: 'APPROVED',
+          submitted_at: '2026-11-03T00:00:00Z',
+          commit_id: 'c'.repeat(40),
+        },
+        {
+          user: { login: 'octocat' },
+          state: 'APPROVED',
+          submitted_at: '2026-11-04T00:00:00Z',
+          commit_id: head,
+        },
       ],
     });
     const { platform } = setup();
     expect(await platform.approvals?.()).toEqual([
-      { user: 'alice', state: 'approved', at: '2026-11-02T00:00:00Z', commit: 'b' },
-      { user: 'bob', state: 'commented', at: '2026-11-03T00:00:00Z', commit: 'b' },
+      { user: 'alice', state: 'approved', at: '2026-11-02T00:00:00Z', commit: deployed },
+      // An approval of an older head stays tied to that commit, so a policy does not count it.
+      { user: 'bob', state: 'approved', at: '2026-11-03T00:00:00Z', commit: 'c'.repeat(40) },
     ]);
+    expect(server.requests.map((r) => r.route)).toContain('getPull');
   });
 });
 

@@ -1,7 +1,16 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import type { Approval, DiffInfo, Logger, Platform, PublishOptions, Report } from '@devsecflow/core';
+import type {
+  Approval,
+  ApprovalQuery,
+  DiffInfo,
+  Logger,
+  Platform,
+  PublishOptions,
+  Report,
+} from '@devsecflow/core';
 import type { AnnotationLevel } from './annotations.js';
+import { listApprovals } from './approvals.js';
 import { describeHttp, gitChangedLines, pullRequestChangedLines } from './changed-lines.js';
 import { type Env, type GitHubContext, readGitHubContext } from './context.js';
 import { createActionsLogger } from './logger.js';
@@ -112,38 +121,20 @@ export function createGitHubPlatform(options: GitHubPlatformOptions = {}): GitHu
       if (opts.uploadSarif !== false) await step('code scanning upload', () => uploadSarif(reports, opts, s));
       if (opts.status === true) await step('gate status', () => setStatus(reports, s));
     },
-    async approvals(): Promise<Approval[]> {
+    async approvals(query?: ApprovalQuery): Promise<Approval[]> {
       const o = client();
-      if (!o || !ctx.change || !ctx.owner || !ctx.repo) return [];
-      const reviews = (await o.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+      const commit = query?.commit ?? ctx.commit;
+      if (!o || !ctx.owner || !ctx.repo || !commit) return [];
+      // Reviews of a PR's head count for the merge/squash commit built from it (see approvals.ts).
+      return listApprovals({
+        octokit: o,
         owner: ctx.owner,
         repo: ctx.repo,
-        pull_number: ctx.change.id,
-        per_page: 100,
-      })) as {
-        user?: { login?: string } | null;
-        state?: string;
-        submitted_at?: string;
-        commit_id?: string;
-      }[];
-      const states: Record<string, Approval['state']> = {
-        APPROVED: 'approved',
-        CHANGES_REQUESTED: 'changes_requested',
-        DISMISSED: 'dismissed',
-        COMMENTED: 'commented',
-      };
-      // GitHub's rule: a reviewer's latest approving / changes-requested / dismissed review counts;
-      // comments do not replace it.
-      const latest = new Map<string, Approval>();
-      for (const r of reviews) {
-        const user = r.user?.login;
-        const state = states[r.state ?? ''];
-        if (!user || !state) continue;
-        const prev = latest.get(user);
-        if (state === 'commented' && prev && prev.state !== 'commented') continue;
-        latest.set(user, { user, state, at: r.submitted_at ?? '', commit: r.commit_id });
-      }
-      return [...latest.values()];
+        commit,
+        ...(ctx.change ? { pullNumber: ctx.change.id } : {}),
+        ...(query?.teams ? { teams: query.teams } : {}),
+        logger,
+      });
     },
   };
 }

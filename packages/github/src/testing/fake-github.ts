@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 export type RouteName =
   | 'getAuthenticated'
   | 'listFiles'
+  | 'getPull'
   | 'listComments'
   | 'createComment'
   | 'updateComment'
@@ -51,6 +52,8 @@ export interface FakeGitHubOptions {
   commentAuthor?: string;
   pullFiles?: PullFile[];
   reviews?: unknown[];
+  /** What GET /repos/{o}/{r}/pulls/{n} answers (approvals read the PR's head, merge commit and author). */
+  pull?: Record<string, unknown>;
   /** How many GET .../sarifs/{id} polls answer `pending` before `complete`. */
   pendingPolls?: number;
   /** Final processing status of uploads. */
@@ -74,6 +77,7 @@ const ROUTES: [RouteName, string, RegExp][] = [
   ['getAuthenticated', 'GET', /^\/user$/],
   ['listFiles', 'GET', /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/],
   ['listReviews', 'GET', /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/reviews$/],
+  ['getPull', 'GET', /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/],
   ['listComments', 'GET', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/],
   ['createComment', 'POST', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/],
   ['updateComment', 'PATCH', /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/],
@@ -166,6 +170,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         return paged((options.pullFiles ?? []).slice(0, 3000));
       case 'listReviews':
         return paged(options.reviews ?? []);
+      case 'getPull':
+        if (!options.pull) return send(res, 404, { message: 'Not Found' });
+        return send(res, 200, { number: Number(param), ...options.pull });
       case 'listComments':
         return paged(comments.filter((c) => c.issue === Number(param)));
       case 'createComment': {
