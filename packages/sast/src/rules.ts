@@ -258,8 +258,8 @@ export function requiredClauses(
     if (ok) out.push([...new Set(union)]);
   }
   if (typeof r.matches === 'string' && !seen.has(r.matches)) {
-    seen.add(r.matches);
-    out.push(...requiredClauses(utils[r.matches], utils, constraints, seen));
+    // `seen` guards recursion along one path only: sibling branches may use the same util.
+    out.push(...requiredClauses(utils[r.matches], utils, constraints, new Set([...seen, r.matches])));
   }
   if (typeof r.pattern === 'string') {
     for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
