@@ -17,9 +17,10 @@ export const CLI_COMMAND = `node ${CLI}`;
 /**
  * The CLI depends on this package, so this package cannot depend on the CLI to get it built first
  * (a cycle turbo refuses). In a whole-repo run (`pnpm check`) the CLI's build runs beside these
- * tests: wait for its output rather than fail on the race. Run alone, build it first.
+ * tests: in CI (`.ci/run` sets CI), wait for its output rather than fail on the race. Run alone,
+ * build it first: without CI set, a missing CLI fails at once.
  */
-export async function waitForCli(timeoutMs = 15 * 60_000): Promise<void> {
+export async function waitForCli(timeoutMs = process.env.CI ? 15 * 60_000 : 0): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!existsSync(CLI) || !existsSync(join(dirname(CLI), 'main.js'))) {
     if (Date.now() > until) {
