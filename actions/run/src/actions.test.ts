@@ -20,6 +20,7 @@ const STAGE_OF: Record<string, keyof typeof STAGE_INPUTS | undefined> = {
   'dependency-scan': 'deps',
   secrets: 'secrets',
   'test-gate': 'test-gate',
+  'deploy-approval': 'deploy-approval',
   run: undefined,
 };
 const folders = readdirSync(ACTIONS, { withFileTypes: true })

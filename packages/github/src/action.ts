@@ -94,17 +94,42 @@ export const STAGE_INPUTS: Record<StageId, StageInput[]> = {
       type: 'list',
       description: 'Coverage files (lcov, Cobertura, Istanbul).',
     },
-    { input: 'min-pass-rate', key: 'minPassRate', type: 'number', description: 'Lowest pass rate (0-1).' },
+    {
+      input: 'min-pass-rate',
+      key: 'minPassRate',
+      type: 'number',
+      description: 'Lowest percentage of executed tests that must pass (0 to 100).',
+    },
     { input: 'min-tests', key: 'minTests', type: 'number', description: 'Fewest tests that must run.' },
     { input: 'max-failures', key: 'maxFailures', type: 'number', description: 'Most failed tests allowed.' },
     {
       input: 'min-line-coverage',
       key: 'minLineCoverage',
       type: 'number',
-      description: 'Lowest line coverage (0-1).',
+      description: 'Lowest line coverage in percent (0 to 100).',
     },
   ],
-  'deploy-approval': [],
+  'deploy-approval': [
+    {
+      input: 'environment',
+      key: 'environment',
+      type: 'string',
+      description: 'The environment being deployed to (a key of environments in the config).',
+    },
+    { input: 'reports', key: 'reports', type: 'list', description: 'Stage reports (JSON files or globs).' },
+    {
+      input: 'evidence-log',
+      key: 'evidenceLog',
+      type: 'string',
+      description: 'The hash-chained evidence log to append to.',
+    },
+    {
+      input: 'evidence-out',
+      key: 'evidenceOut',
+      type: 'string',
+      description: "Where to write this run's evidence record.",
+    },
+  ],
 };
 
 /** The subset of the runner's options an action passes (structurally `devsecflow/runner`'s). */
@@ -178,7 +203,11 @@ function number(env: Env, name: string): number | undefined {
   return n;
 }
 
-const STAGE_ALIASES: Record<string, StageId> = { 'dependency-scan': 'deps', tests: 'test-gate' };
+const STAGE_ALIASES: Record<string, StageId> = {
+  'dependency-scan': 'deps',
+  tests: 'test-gate',
+  deploy: 'deploy-approval',
+};
 
 /** Turns the action's inputs into runner options. Throws UserError naming the bad input. */
 export function readActionInputs(
