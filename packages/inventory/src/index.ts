@@ -1,3 +1,4 @@
+export { fixNpm, type NpmFixOptions, type NpmFixResult, type NpmFixStep } from './fix-npm.js';
 export { type AffectedComponent, matchComponents } from './match.js';
 export {
   type AffectedPackage,
