@@ -8,7 +8,16 @@
 //
 // Options: --mb <n> (corpus size, default 25), --skip-eslint. Needs `pnpm --filter @devsecflow/sast build`.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -26,9 +35,9 @@ async function childMain(tool, listFile) {
     const { loadRules, scanFiles } = await import('@devsecflow/sast');
     const rules = loadRules();
     const res = await scanFiles(
-      files.map((f) => ({ path: relative(repo, f.path), absolutePath: f.path, size: f.size })),
+      files.map((f) => ({ path: relative(work, f.path), absolutePath: f.path, size: f.size })),
       rules,
-      { concurrency: 4 },
+      { concurrency: 4, workers: Number(process.env.SAST_WORKERS ?? 2) },
     );
     const byConfidence = {};
     for (const f of res.findings) byConfidence[f.confidence] = (byConfidence[f.confidence] ?? 0) + 1;
@@ -72,8 +81,6 @@ async function childMain(tool, listFile) {
         ...sdl.configs.required,
         security.configs.recommended,
         { linterOptions: { reportUnusedDisableDirectives: 'off' } },
-        // The corpus is dependency code: lint it although it lives under node_modules.
-        { ignores: ['!**/node_modules/'] },
       ],
     });
     const results = await eslint.lintFiles(files.map((f) => f.path));
@@ -210,7 +217,19 @@ async function main() {
     process.exit(2);
   }
   mkdirSync(work, { recursive: true });
-  const { files, total } = collectFiles(mb * 1024 * 1024);
+  const found = collectFiles(mb * 1024 * 1024);
+  const total = found.total;
+  // Copies outside node_modules: ESLint refuses to lint files under node_modules whatever the
+  // config says, and all three tools must see the same files.
+  const copyRoot = join(work, 'sast-corpus');
+  rmSync(copyRoot, { recursive: true, force: true });
+  const files = found.files.map((f) => {
+    const rel = relative(join(repo, 'node_modules', '.pnpm'), f.path).replaceAll('node_modules', 'nm');
+    const dest = join(copyRoot, rel);
+    mkdirSync(dirname(dest), { recursive: true });
+    copyFileSync(f.path, dest);
+    return { path: dest, size: f.size };
+  });
   const listFile = join(work, 'sast-files.json');
   writeFileSync(listFile, JSON.stringify(files));
   console.log(

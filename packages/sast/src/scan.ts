@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { parse, parseAsync, type SgNode, type SgRoot } from '@ast-grep/napi';
 import type { Confidence, FindingDraft, ReportError, Severity } from '@devsecflow/core';
 import {
@@ -313,6 +316,13 @@ export interface ScanStats {
 
 export interface ScanFilesOptions {
   limits?: ScanLimits;
+  /**
+   * Worker threads that parse and match (default 2, one per core here). Needs the built package
+   * (`dist/worker.js`); running from sources, or with 0/1, everything stays on this thread.
+   */
+  workers?: number;
+  /** Files per message to a worker. */
+  batchSize?: number;
   /** Files in flight at once: reads and parses run on libuv's thread pool, so 4 keeps both cores busy. */
   concurrency?: number;
   languages?: Set<string>;
@@ -353,6 +363,12 @@ export async function scanFiles(
     else stats.filesFailed++;
     options.onFile?.(file, r);
   };
+  const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const workers = options.workers ?? 2;
+  if (workers > 1 && existsSync(workerFile)) {
+    await scanWithWorkers(files, rules, options, workers, workerFile, record);
+    return { findings, errors, stats };
+  }
   for await (const file of files) {
     if (options.signal?.aborted) break;
     const p: Promise<void> = scanFile(file, rules, options.limits, options.languages).then((r) => {
@@ -364,4 +380,75 @@ export async function scanFiles(
   }
   await Promise.all(inflight);
   return { findings, errors, stats };
+}
+
+/**
+ * Spreads batches of files over worker threads (each parses and matches on its own core). At most
+ * two batches per worker are in flight, so memory stays bounded however large the tree is.
+ */
+async function scanWithWorkers(
+  files: AsyncIterable<FileInput> | Iterable<FileInput>,
+  rules: CompiledRule[],
+  options: ScanFilesOptions,
+  count: number,
+  workerFile: string,
+  record: (file: FileInput, r: FileResult) => void,
+): Promise<void> {
+  const pool = Array.from(
+    { length: count },
+    () =>
+      new Worker(workerFile, {
+        workerData: {
+          rules,
+          limits: options.limits ?? DEFAULT_LIMITS,
+          languages: options.languages ? [...options.languages] : undefined,
+        },
+      }),
+  );
+  const pending = new Map<number, { files: FileInput[]; resolve: () => void; reject: (e: Error) => void }>();
+  const load = pool.map(() => 0);
+  let nextId = 0;
+  for (const [i, w] of pool.entries()) {
+    w.on('message', (m: { id: number; results: FileResult[] }) => {
+      const job = pending.get(m.id);
+      if (!job) return;
+      pending.delete(m.id);
+      load[i]!--;
+      job.files.forEach((f, k) => {
+        record(f, m.results[k]!);
+      });
+      job.resolve();
+    });
+    w.on('error', (e) => {
+      for (const job of pending.values()) job.reject(e);
+    });
+  }
+  const inflight = new Set<Promise<void>>();
+  const send = (batch: FileInput[]) => {
+    const target = load.indexOf(Math.min(...load));
+    load[target]!++;
+    const id = nextId++;
+    const p = new Promise<void>((resolve, reject) => {
+      pending.set(id, { files: batch, resolve, reject });
+    }).finally(() => inflight.delete(p));
+    inflight.add(p);
+    pool[target]!.postMessage({ id, files: batch });
+  };
+  try {
+    let batch: FileInput[] = [];
+    const size = options.batchSize ?? 32;
+    for await (const file of files) {
+      if (options.signal?.aborted) break;
+      batch.push(file);
+      if (batch.length >= size) {
+        send(batch);
+        batch = [];
+        while (inflight.size >= count * 2) await Promise.race(inflight);
+      }
+    }
+    if (batch.length) send(batch);
+    await Promise.all(inflight);
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
 }
