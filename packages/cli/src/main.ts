@@ -198,18 +198,20 @@ class Cli {
     const logger = this.logger(flags);
     const root = resolve(this.io.cwd, flags.root);
     const failOn = parseFailOn(flags.failOn);
+    const platform = await createPlatform(flags.platform, root, logger, this.io.env);
     const result: PipelineResult = await runPipeline({
       root,
       ...(flags.config ? { configPath: resolve(this.io.cwd, flags.config) } : {}),
       ...(stages ? { stages } : {}),
-      platform: await createPlatform(flags.platform, root, logger, this.io.env),
+      platform,
+      // The platform's logger adds what the CI shows (collapsible sections, masking).
+      logger: platform.logger,
       publish: {
         comment: flags.comment,
         annotations: true,
         uploadSarif: Boolean(flags.uploadSarif),
         status: Boolean(flags.status),
       },
-      logger,
       outputDir: resolve(this.io.cwd, flags.outputDir),
       formats: flags.format,
       ...(failOn ? { failOn } : {}),

@@ -18,7 +18,14 @@ import {
  * .gitignore: version-control metadata and installed npm packages. Deliberately short: build output
  * is usually gitignored already, and vendored code someone chose to commit should be scanned.
  */
-export const DEFAULT_EXCLUDES: readonly string[] = ['**/.git', '**/.hg', '**/.svn', '**/node_modules'];
+// `.devsecflow` holds our own reports and caches: scanning them would report findings twice.
+export const DEFAULT_EXCLUDES: readonly string[] = [
+  '**/.git',
+  '**/.hg',
+  '**/.svn',
+  '**/node_modules',
+  '**/.devsecflow',
+];
 
 /**
  * Extensions (lower case, no dot) skipped as binary without reading the file. Anything else is

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ChangedFile, DiffInfo } from '@devsecflow/core';
+import { parseUnifiedDiff, patchToRanges } from '@devsecflow/core';
 import type { GitHubContext } from './context.js';
-import { parseGitDiff, patchToRanges } from './diff.js';
 import type { Octokit } from './octokit.js';
 
 const execFileAsync = promisify(execFile);
@@ -46,7 +46,7 @@ export async function gitChangedLines(root: string, base: string): Promise<DiffI
       ],
       { cwd: root, maxBuffer: 512 * 1024 * 1024 },
     );
-    return { available: true, base, files: parseGitDiff(stdout) };
+    return { available: true, base, files: parseUnifiedDiff(stdout) };
   } catch (e) {
     return {
       available: false,

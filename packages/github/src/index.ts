@@ -27,7 +27,6 @@ export {
   readEventPayload,
   readGitHubContext,
 } from './context.js';
-export { parseGitDiff, patchToRanges, unquoteGitPath } from './diff.js';
 export { hashFileLines, hashLines, LineHasher } from './line-hash.js';
 export { createActionsLogger, writeUntrusted } from './logger.js';
 export { ensureNativeModules, type NativeOptions, type NativePin } from './native.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { ChangedFile } from '@devsecflow/core';
-import { parseGitDiff } from './diff.js';
+import { parseUnifiedDiff } from '@devsecflow/core';
 
 export interface GitResult {
   ok: boolean;
@@ -67,7 +67,7 @@ export async function gitChangedFiles(base: string, cwd: string): Promise<Change
     cwd,
   );
   if (!r.ok) return r;
-  return parseGitDiff(r.stdout);
+  return parseUnifiedDiff(r.stdout);
 }
 
 /** Where `cwd` sits inside its repository (`sub/dir/`), or '' at the top or outside git. */

@@ -7,13 +7,7 @@ export {
   type ReviewResult,
   reviewPendingDeployment,
 } from './approvals.js';
-export {
-  addedLinesOfHunks,
-  changedFilesFromMrDiffs,
-  type MergeRequestDiff,
-  parseGitDiff,
-  unquoteGitPath,
-} from './diff.js';
+export { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 export {
   type Env,
   type GitLabJobInfo,

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseGitDiff, patchToRanges, unquoteGitPath } from './diff.js';
+import { parseUnifiedDiff, patchToRanges, unquoteGitPath } from './diff.js';
 
 describe('patchToRanges', () => {
   it('reads the added lines of a pull-request files patch', () => {
@@ -42,7 +42,7 @@ describe('unquoteGitPath', () => {
   });
 });
 
-describe('parseGitDiff', () => {
+describe('parseUnifiedDiff', () => {
   it('parses real git diff output: added, modified, deleted, renamed, binary, quoted paths', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dsf-diff-'));
     const git = (...args: string[]) =>
@@ -66,7 +66,7 @@ describe('parseGitDiff', () => {
     git('add', '.');
     git('commit', '-qm', 'change');
     const out = git('diff', '--no-color', '--no-ext-diff', '--unified=0', '-M', `${base}...HEAD`);
-    const files = parseGitDiff(out);
+    const files = parseUnifiedDiff(out);
     expect(files).toEqual(
       expect.arrayContaining([
         {
