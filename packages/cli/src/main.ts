@@ -452,9 +452,21 @@ class Cli {
       gate: evaluateGate([r], { ...policy, requiredStages: [] }, overrides),
     }));
     const gate = withDeployVerdict(evaluateGate(gated, policy, overrides), gated);
-    const files = write
-      ? await writeOutputs(gated, gate, resolve(this.io.cwd, flags.outputDir), flags.format)
-      : {};
+    let files: Record<string, string> = {};
+    if (write) {
+      // A merge of shard reports is the run's result: it publishes like a run (MR note, PR comment).
+      const outputDir = resolve(this.io.cwd, flags.outputDir);
+      files = await writeOutputs(gated, gate, outputDir, flags.format);
+      const platform = await createPlatform(flags.platform, root, this.logger(flags), this.io.env);
+      await platform.publish(gated, {
+        outputDir,
+        files,
+        comment: flags.comment,
+        annotations: true,
+        uploadSarif: Boolean(flags.uploadSarif),
+        status: Boolean(flags.status),
+      });
+    }
     this.printVerdict(flags, gate, gated, files);
     this.exitCode = exitCodeFor(gated, gate);
   }
