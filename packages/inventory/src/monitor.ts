@@ -105,7 +105,7 @@ async function currentState(
   deployments: number;
   owners: Map<string, Set<string>>;
 }> {
-  const deployments = await store.latestDeployments();
+  const deployments = await store.latestDeployments({ sbom: false });
   const owners = new Map<string, Set<string>>();
   for (const d of deployments)
     owners.set(d.application, new Set([...(owners.get(d.application) ?? []), ...d.owners]));

@@ -61,10 +61,12 @@ CREATE TABLE IF NOT EXISTS seen_advisories (
 );
 `;
 
-/** Latest deployment per application + environment: by time, then by insertion order. */
-const LATEST = `d.id = (SELECT d2.id FROM deployments d2
-  WHERE d2.application = d.application AND d2.environment = d.environment
-  ORDER BY d2.time DESC, d2.id DESC LIMIT 1)`;
+/**
+ * Latest deployment per application + environment (by time, then insertion order). An uncorrelated
+ * window-function subquery: computed once, not per component row (SQLite >= 3.25 and PostgreSQL).
+ */
+const LATEST = `d.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (
+  PARTITION BY application, environment ORDER BY time DESC, id DESC) AS rn FROM deployments) latest WHERE rn = 1)`;
 
 function requireText(v: unknown, field: string): string {
   if (typeof v !== 'string' || !v.trim())
@@ -138,11 +140,13 @@ export class SqlInventoryStore implements InventoryStore {
     });
   }
 
-  async latestDeployments(): Promise<Deployment[]> {
+  async latestDeployments(options: { sbom?: boolean } = {}): Promise<Deployment[]> {
+    const withSbom = options.sbom !== false;
     const rows = await this.db.all(
-      `SELECT * FROM deployments d WHERE ${LATEST} ORDER BY d.application, d.environment`,
+      `SELECT d.id, d.application, d.environment, d.commit_sha, d.time, d.owners${withSbom ? ', d.sbom' : ''}
+       FROM deployments d WHERE ${LATEST} ORDER BY d.application, d.environment`,
     );
-    return rows.map((r) => toDeployment(r, true));
+    return rows.map((r) => toDeployment(r, withSbom));
   }
 
   async findComponents(filter: ComponentFilter): Promise<ComponentHit[]> {
@@ -174,8 +178,15 @@ export class SqlInventoryStore implements InventoryStore {
        ORDER BY d.application, d.environment, d.time, c.ecosystem, c.name, c.version`,
       params,
     );
+    // Thousands of rows share a few deployments: build each deployment object once.
+    const deployments = new Map<number, Omit<Deployment, 'sbom'>>();
     return rows.map((r) => {
-      const { sbom: _sbom, ...deployment } = toDeployment(r, false);
+      let deployment = deployments.get(Number(r.id));
+      if (!deployment) {
+        const { sbom: _sbom, ...d } = toDeployment(r, false);
+        deployment = d;
+        deployments.set(d.id, d);
+      }
       return {
         deployment,
         component: {

@@ -43,6 +43,8 @@ export function storeContract(name: string, open: () => Promise<InventoryStore>)
         owners: ['@org/team-a'],
       });
       expect((latest[0]!.sbom as { components: unknown[] }).components).toHaveLength(1);
+      const light = await store.latestDeployments({ sbom: false });
+      expect(light[0]).toEqual({ ...latest[0], sbom: {} });
     });
 
     it('keeps only the latest deployment per application + environment (by time, not insertion order)', async () => {
