@@ -253,7 +253,7 @@ class Cli {
       const aliases = Object.entries(STAGE_ALIASES)
         .filter(([, target]) => target === id)
         .map(([alias]) => alias);
-      const cmd = program.command(id).description(stage!.meta.title);
+      const cmd = program.command(id).description(stage!.title);
       for (const a of aliases) cmd.alias(a);
       const own = STAGE_FLAGS[id as StageId] ?? [];
       for (const f of own) cmd.option(f.flags, f.description);

@@ -120,7 +120,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       );
     }
     for (const id of ids) {
-      const native = STAGES[id];
+      const native = await STAGES[id]?.load();
       const imports = (policy.stages[id]?.import ?? []).map((f) => resolve(policy.baseDir, f));
       if (!native && imports.length === 0) {
         const known = Object.keys(STAGES).join(', ') || 'none yet';

@@ -1,20 +1,37 @@
 import type { Stage, StageId } from '@devsecflow/core';
-import { deployApprovalStage } from '@devsecflow/deploy-approval';
-import { depsStage } from '@devsecflow/deps';
-import { sastStage } from '@devsecflow/sast';
-import { secretsStage } from '@devsecflow/secrets';
-import { testGateStage } from '@devsecflow/test-gate';
+
+/** A stage the CLI ships: its title for help text, and its package, loaded only when it runs. */
+export interface StageEntry {
+  title: string;
+  load(): Promise<Stage<never>>;
+}
 
 /**
- * The stages this CLI ships, by id. A new stage package adds one line here (and an action folder
- * and a GitLab template).
+ * The stages this CLI ships, by id. A new stage package adds one entry here (and an action folder
+ * and a GitLab template). Loading on demand keeps `--help` and one-stage runs from loading every
+ * scanner (the SAST stage's native parser, the secrets rule set...).
  */
-export const STAGES: Partial<Record<StageId, Stage<never>>> = {
-  sast: sastStage as Stage<never>,
-  deps: depsStage as Stage<never>,
-  secrets: secretsStage as Stage<never>,
-  'test-gate': testGateStage as Stage<never>,
-  'deploy-approval': deployApprovalStage as Stage<never>,
+export const STAGES: Partial<Record<StageId, StageEntry>> = {
+  sast: {
+    title: 'Static analysis',
+    load: async () => (await import('@devsecflow/sast')).sastStage as Stage<never>,
+  },
+  deps: {
+    title: 'Dependency scan',
+    load: async () => (await import('@devsecflow/deps')).depsStage as Stage<never>,
+  },
+  secrets: {
+    title: 'Secret detection',
+    load: async () => (await import('@devsecflow/secrets')).secretsStage as Stage<never>,
+  },
+  'test-gate': {
+    title: 'Test gate',
+    load: async () => (await import('@devsecflow/test-gate')).testGateStage as Stage<never>,
+  },
+  'deploy-approval': {
+    title: 'Deploy approval',
+    load: async () => (await import('@devsecflow/deploy-approval')).deployApprovalStage as Stage<never>,
+  },
 };
 
 /**
