@@ -119,6 +119,11 @@ export function scanTree(
   const top = root.root();
   let taint: TaintAnalyzer | undefined;
   for (const rule of rules) {
+    // A rule that only reports visible sources has nothing to find in a file without any.
+    if (rule.taint && rule.taint.reportUnknown === false) {
+      taint ??= new TaintAnalyzer(top, grammar);
+      if (!taint.hasSources(rule.taint)) continue;
+    }
     const seen = new Set<string>();
     for (const node of top.findAll(rule.matcher)) {
       const r = node.range();

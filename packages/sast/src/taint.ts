@@ -261,6 +261,7 @@ export class TaintAnalyzer {
   private readonly spec: LangSpec;
   private readonly matches = new Map<string, { keys: Set<string>; spans: Span[] }>();
   private readonly bindingCache = new Map<number, Binding[]>();
+  private readonly paramCache = new Map<number, SgNode[]>();
 
   constructor(
     private readonly root: SgNode,
@@ -284,6 +285,11 @@ export class TaintAnalyzer {
       this.matches.set(cfgKey, m);
     }
     return m;
+  }
+
+  /** Whether any source of the set occurs in the file (one search per distinct set, cached). */
+  hasSources(taint: { sources: NapiConfig; sourcesKey: string }): boolean {
+    return this.find(taint.sourcesKey, taint.sources).spans.length > 0;
   }
 
   /** Evaluates what reaches `arg` (the sink's dangerous argument). */
@@ -321,6 +327,17 @@ export class TaintAnalyzer {
       return bs;
     };
 
+    const paramsOf = (scope: SgNode): SgNode[] => {
+      const id = scope.id();
+      let ps = this.paramCache.get(id);
+      if (!ps) {
+        const params = spec.params(scope);
+        ps = params ? params.findAll({ rule: { any: [...spec.identifiers].map((kind) => ({ kind })) } }) : [];
+        this.paramCache.set(id, ps);
+      }
+      return ps;
+    };
+
     const inSource = (n: SgNode): boolean => {
       const r = n.range();
       return sources.spans.some((s) => s.start <= r.start.index && r.end.index <= s.end);
@@ -345,15 +362,10 @@ export class TaintAnalyzer {
           return worst;
         }
         if (scope !== this.root) {
-          const params = spec.params(scope);
-          if (params) {
-            const p = params
-              .findAll({ rule: { any: [...spec.identifiers].map((kind) => ({ kind })) } })
-              .find((n) => n.text() === name);
-            // A parameter declared inside a source match (an annotated Spring parameter, a route
-            // parameter of a decorated view) carries untrusted data.
-            if (p) return inSource(p) ? TAINTED : UNKNOWN;
-          }
+          const p = paramsOf(scope).find((n) => n.text() === name);
+          // A parameter declared inside a source match (an annotated Spring parameter, a route
+          // parameter of a decorated view) carries untrusted data.
+          if (p) return inSource(p) ? TAINTED : UNKNOWN;
         }
         innermost = false;
       }
