@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OfflineDb } from '@devsecflow/deps';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixNpm } from './fix-npm.js';
+import { fixNpm, formatFixMarkdown } from './fix-npm.js';
 import { FIXTURES } from './test-fixtures.js';
 
 // npm in lockfile-only mode still reads package metadata from the registry: these tests run when
@@ -52,6 +52,9 @@ describe('fixNpm', () => {
         action: 'relock',
       },
     ]);
+    expect(formatFixMarkdown(r)).toContain(
+      '| lodash | 4.17.20 | 4.17.21 | GHSA-35jh-r3h4-6jhm | direct: `^4.17.20` (fix within the declared range) |',
+    );
     const flags = ['--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'];
     expect(r.commands).toEqual([
       ['install', 'lodash@4.17.21', '--save-prod', ...flags],
@@ -98,6 +101,20 @@ describe('fixNpm', () => {
       reason: 'held back by mkdirp@0.5.5 requires minimist@^1.2.5: upgrade the dependent',
     });
     expect(allowed.commands).toEqual([]);
+    expect(formatFixMarkdown(allowed)).toBe(
+      [
+        '## Dependency security fixes (npm)',
+        '',
+        'Re-scan of the new lockfile: no advisory was cleared.',
+        '',
+        'Still vulnerable:',
+        '- minimist@1.2.5: GHSA-xvch-5gv4-984h',
+        '',
+        'Needs a person:',
+        '- minimist@1.2.5 (GHSA-xvch-5gv4-984h): held back by mkdirp@0.5.5 requires minimist@^1.2.5: upgrade the dependent',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('names the project when there is no npm lockfile', async () => {
@@ -120,6 +137,9 @@ describe('fixNpm', () => {
       const pkg = JSON.parse(await readFile(join(project, 'package.json'), 'utf8'));
       // The direct range tightens to the fix; the transitive package stays out of package.json.
       expect(pkg.dependencies).toEqual({ lodash: '^4.17.21', mkdirp: '0.5.5' });
+      expect(formatFixMarkdown(r)).toContain(
+        'Re-scan of the new lockfile: cleared GHSA-35jh-r3h4-6jhm, GHSA-xvch-5gv4-984h.',
+      );
     },
     120_000,
   );

@@ -265,3 +265,42 @@ export async function fixNpm(options: NpmFixOptions): Promise<NpmFixResult> {
     errors,
   };
 }
+
+/** Markdown for the PR/MR body (and `fix`'s summary): what changed, which advisories it clears, what is left. */
+export function formatFixMarkdown(result: NpmFixResult): string {
+  const applied = result.steps.filter((s) => s.action !== 'manual');
+  const manual = result.steps.filter((s) => s.action === 'manual');
+  const lines = ['## Dependency security fixes (npm)', ''];
+  if (applied.length) {
+    lines.push('| Package | From | To | Advisories | How |', '| --- | --- | --- | --- | --- |');
+    for (const s of applied) {
+      const how =
+        s.action === 'install'
+          ? `direct: \`${s.declared!.range}\`${s.declared!.withinRange ? ' (fix within the declared range)' : ' (declared range changed)'}`
+          : 'transitive: relocked within its dependents’ ranges';
+      lines.push(`| ${s.name} | ${s.from} | ${s.to} | ${s.advisories.join(', ')} | ${how} |`);
+    }
+    lines.push('');
+  }
+  lines.push(
+    result.cleared.length
+      ? `Re-scan of the new lockfile: cleared ${result.cleared.join(', ')}.`
+      : 'Re-scan of the new lockfile: no advisory was cleared.',
+  );
+  if (result.remaining.length) {
+    lines.push(
+      '',
+      'Still vulnerable:',
+      ...result.remaining.map((r) => `- ${r.name}@${r.version}: ${r.advisories.join(', ')}`),
+    );
+  }
+  if (manual.length) {
+    lines.push(
+      '',
+      'Needs a person:',
+      ...manual.map((s) => `- ${s.name}@${s.from} (${s.advisories.join(', ')}): ${s.reason}`),
+    );
+  }
+  for (const e of result.errors) lines.push('', `Error: ${e.message}`);
+  return `${lines.join('\n')}\n`;
+}

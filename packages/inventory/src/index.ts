@@ -1,4 +1,10 @@
-export { fixNpm, type NpmFixOptions, type NpmFixResult, type NpmFixStep } from './fix-npm.js';
+export {
+  fixNpm,
+  formatFixMarkdown,
+  type NpmFixOptions,
+  type NpmFixResult,
+  type NpmFixStep,
+} from './fix-npm.js';
 export { type AffectedComponent, matchComponents } from './match.js';
 export {
   type AffectedPackage,
