@@ -133,6 +133,23 @@ describe('monitor', () => {
     expect(tracker.issues[0]!.body).toContain('last modified 2026-11-20T00:00:00Z');
     expect((await run()).events).toEqual([]);
 
+    // A new environment deployed with the flaw is news for the owners: the issue is updated.
+    await store.recordDeployment({
+      application: 'app-b',
+      environment: 'canary',
+      commit: 'bbbb-canary',
+      time: '2026-11-20T00:00:00Z',
+      owners: ['b-team@example.com'],
+      sbom: sbomOf([['npm', 'minimist', '1.2.5']]),
+    });
+    const canary = await run();
+    expect(
+      canary.events.map((e) => `${e.type} ${e.application} ${e.environments.map((x) => x.environment)}`),
+    ).toEqual(['updated app-b canary,prod,staging']);
+    expect(tracker.issues[2]!.body).toContain('| canary | bbbb-canary | npm:minimist | 1.2.5 | 1.2.6 |');
+    expect(tracker.issues).toHaveLength(3);
+    expect((await run()).events).toEqual([]);
+
     await store.recordDeployment({
       application: 'app-a',
       environment: 'prod',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type ReportError, type Severity, severityRank } from '@devsecflow/core';
 import {
   type AdvisorySource,
@@ -189,6 +190,14 @@ function eventFor(type: MonitorEvent['type'], c: Current, issue?: IssueRef): Mon
   };
 }
 
+/** What owners were told about, as a digest: a new environment or version running the flaw is news. */
+function detailOf(c: Current): string {
+  const parts = c.packages
+    .map((p) => `${p.environment}\0${p.commit}\0${p.ecosystem}\0${p.name}\0${p.version}`)
+    .sort();
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
 /** The issue key of one application + advisory. */
 export function issueKey(application: string, advisoryId: string): string {
   return `devsecflow-monitor:${application}:${advisoryId}`;
@@ -250,7 +259,7 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   const events: MonitorEvent[] = [];
   let unchanged = 0;
 
-  const apply = async (event: MonitorEvent, previous: SeenAdvisory | undefined) => {
+  const apply = async (event: MonitorEvent, previous: SeenAdvisory | undefined, detail?: string) => {
     if (options.dryRun) {
       events.push(event);
       return;
@@ -284,6 +293,7 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
       advisoryId: event.advisory.id,
       modified:
         event.type === 'closed' ? (previous?.modified ?? event.advisory.modified) : event.advisory.modified,
+      ...(detail ? { detail } : {}),
       status: event.type === 'closed' ? 'closed' : 'open',
       ...(issue ? { issue } : {}),
       firstSeen: previous?.firstSeen ?? now,
@@ -302,9 +312,12 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   for (const [key, c] of [...current].sort(([a], [b]) => a.localeCompare(b))) {
     const s = seen.get(key);
     if (!s || s.status === 'closed') {
-      await apply(eventFor(s ? 'reopened' : 'opened', c), s);
-    } else if (s.modified !== latestModified(c.vulns.values())) {
-      await apply(eventFor('updated', c), s);
+      await apply(eventFor(s ? 'reopened' : 'opened', c), s, detailOf(c));
+    } else if (
+      s.modified !== latestModified(c.vulns.values()) ||
+      (s.detail !== undefined && s.detail !== detailOf(c))
+    ) {
+      await apply(eventFor('updated', c), s, detailOf(c));
     } else {
       unchanged++;
     }

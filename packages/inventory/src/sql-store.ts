@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS seen_advisories (
   application TEXT NOT NULL,
   advisory_id TEXT NOT NULL,
   modified TEXT NOT NULL,
+  detail TEXT,
   status TEXT NOT NULL,
   issue_id TEXT,
   issue_url TEXT,
@@ -209,6 +210,7 @@ export class SqlInventoryStore implements InventoryStore {
       application: String(r.application),
       advisoryId: String(r.advisory_id),
       modified: String(r.modified),
+      ...(r.detail ? { detail: String(r.detail) } : {}),
       status: r.status === 'closed' ? 'closed' : 'open',
       ...(r.issue_id
         ? { issue: { id: String(r.issue_id), ...(r.issue_url ? { url: String(r.issue_url) } : {}) } }
@@ -225,11 +227,12 @@ export class SqlInventoryStore implements InventoryStore {
         s.advisoryId,
       ]);
       await tx.all(
-        'INSERT INTO seen_advisories (application, advisory_id, modified, status, issue_id, issue_url, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO seen_advisories (application, advisory_id, modified, detail, status, issue_id, issue_url, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           s.application,
           s.advisoryId,
           s.modified,
+          s.detail ?? null,
           s.status,
           s.issue?.id ?? null,
           s.issue?.url ?? null,

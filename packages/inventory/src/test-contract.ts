@@ -142,6 +142,7 @@ export function storeContract(name: string, open: () => Promise<InventoryStore>)
       await store.saveSeen({
         ...base,
         modified: '2022-02-08T21:35:09Z',
+        detail: 'd1',
         status: 'closed',
         issue: { id: '7' },
         lastSeen: '2026-11-03T00:00:00.000Z',
@@ -157,6 +158,7 @@ export function storeContract(name: string, open: () => Promise<InventoryStore>)
         {
           ...base,
           modified: '2022-02-08T21:35:09Z',
+          detail: 'd1',
           status: 'closed',
           issue: { id: '7' },
           lastSeen: '2026-11-03T00:00:00.000Z',

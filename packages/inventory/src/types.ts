@@ -55,6 +55,8 @@ export interface SeenAdvisory {
   advisoryId: string;
   /** Latest `modified` among the advisory's records when owners were last told. */
   modified: string;
+  /** Digest of what was affected when owners were last told (environments, packages, versions). */
+  detail?: string;
   status: 'open' | 'closed';
   /** The issue the owners were told in, as the tracker returned it. */
   issue?: IssueRef;
