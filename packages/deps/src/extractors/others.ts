@@ -159,8 +159,9 @@ export const cargoLockExtractor: Extractor = {
     if (!Array.isArray(list)) return fail(path, '"package" must be an array of tables');
     const toLine = lineIndex(text);
     const headers: number[] = [];
-    for (let m = /^\[\[package\]\]/gm.exec(text), re = /^\[\[package\]\]/gm; m; m = re.exec(text))
-      headers.push(toLine(m.index));
+    // one regex object for the whole scan: a fresh one per exec restarts at 0 and repeats the first header
+    const re = /^\[\[package\]\]/gm;
+    for (let m = re.exec(text); m; m = re.exec(text)) headers.push(toLine(m.index));
     const nodes: GraphNode[] = [];
     const key = new Map<string, number>();
     const local: number[] = [];
@@ -350,11 +351,16 @@ export const gradleLockfileExtractor: Extractor = {
       const m = /^([^:\s]+):([^:\s]+):([^=\s]+)(?:=(.*))?$/.exec(t);
       if (!m) fail(path, `expected group:artifact:version=configurations, got "${t.slice(0, 80)}"`, i + 1);
       const confs = (m![4] ?? '').split(',');
+      // prod = on a main compile/runtime classpath (`runtimeClasspath`, Android's `releaseRuntimeClasspath`,
+      // Kotlin's `implementationDependenciesMetadata`); test classpaths and build tooling (`ktlint`,
+      // `jacocoAnt`, `kotlinCompilerClasspath`, `annotationProcessor`) do not ship with the application
       const prod = confs.some(
         (c) =>
-          /^(compileClasspath|runtimeClasspath|releaseRuntimeClasspath|releaseCompileClasspath|default|implementation|api)$/.test(
+          !/test/i.test(c) &&
+          (/(?:^|[a-z])(?:[Cc]ompileClasspath|[Rr]untimeClasspath|[Ii]mplementationDependenciesMetadata|[Aa]piDependenciesMetadata)$/.test(
             c,
-          ) || !/test/i.test(c),
+          ) ||
+            /^(default|implementation|api|compile|runtime)$/.test(c)),
       );
       packages.push(pkg('Maven', path, `${m![1]}:${m![2]}`, m![3]!, false, prod ? 'prod' : 'dev', i + 1));
     });

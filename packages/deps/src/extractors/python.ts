@@ -474,6 +474,19 @@ export const pdmLockExtractor: Extractor = {
         };
       })
       .filter((p): p is TomlPkg => p !== undefined);
-    return tomlGraph(input.path, 'pdm.lock', pkgs, pyprojectDirect(await readPyproject(input)));
+    // PDM writes a second [[package]] with `extras = [...]` for each extra in use (same name and
+    // version, depending on the base): one package, so fold its deps into the first entry
+    const seen = new Map<string, TomlPkg>();
+    const unique = pkgs.filter((p) => {
+      const key = `${norm(p.name)}@${p.version}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, p);
+        return true;
+      }
+      for (const d of p.deps) if (norm(d) !== norm(p.name) && !first.deps.includes(d)) first.deps.push(d);
+      return false;
+    });
+    return tomlGraph(input.path, 'pdm.lock', unique, pyprojectDirect(await readPyproject(input)));
   },
 };

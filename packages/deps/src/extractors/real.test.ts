@@ -1,0 +1,161 @@
+// Extractors run on real lockfiles committed by real projects (sources in test/fixtures/SOURCES.md).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ExtractedPackage, ExtractResult } from '../types.js';
+import { extractorFor } from './index.js';
+
+const root = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+
+async function extract(path: string): Promise<ExtractResult> {
+  const ex = extractorFor(path);
+  if (!ex) throw new Error(`no extractor for ${path}`);
+  return ex.extract({
+    path,
+    text: await readFile(root + path, 'utf8'),
+    readSibling: (p) => readFile(root + p, 'utf8').catch(() => undefined),
+  });
+}
+
+function find(r: ExtractResult, name: string, version?: string): ExtractedPackage {
+  const p = r.packages.find((x) => x.name === name && (version === undefined || x.version === version));
+  if (!p) throw new Error(`${name}${version ? `@${version}` : ''} not extracted from ${r.manifest}`);
+  return p;
+}
+
+const names = (ps: ExtractedPackage[]) => ps.map((p) => `${p.name}@${p.version}`).sort();
+
+describe('Cargo.lock (Knapptr/WavReader, lockfile v4)', () => {
+  it('17 registry crates; the wav_reader crate itself is not a package, its dependency is direct', async () => {
+    const r = await extract('cargo/real/Cargo.lock');
+    expect(r.format).toBe('Cargo.lock v4');
+    expect(r.packages.length).toBe(17);
+    expect(r.packages.some((p) => p.name === 'wav_reader')).toBe(false);
+    expect(names(r.packages.filter((p) => p.direct))).toEqual(['textplots@0.8.7']);
+    expect(find(r, 'windows_x86_64_msvc')).toMatchObject({ version: '0.52.6', direct: false, scope: 'prod' });
+    expect(find(r, 'bytemuck').dependencyPath).toEqual(['textplots@0.8.7', 'rgb@0.8.53', 'bytemuck@1.25.0']);
+  });
+
+  it('each crate carries the line of its own [[package]] header', async () => {
+    const r = await extract('cargo/real/Cargo.lock');
+    expect(find(r, 'bytemuck').line).toBe(5);
+    expect(find(r, 'colored').line).toBe(11);
+    expect(find(r, 'textplots').line).toBe(52);
+    expect(find(r, 'windows_x86_64_msvc').line).toBe(136);
+  });
+});
+
+describe('Gemfile.lock (dblooman/eva)', () => {
+  it('41 gems; the 10 DEPENDENCIES are direct, the rest reached through them', async () => {
+    const r = await extract('ruby/real/Gemfile.lock');
+    expect(r.packages.length).toBe(41);
+    expect(names(r.packages.filter((p) => p.direct))).toEqual([
+      'docker-api@1.17.0',
+      'filesize@0.0.4',
+      'pry@0.10.1',
+      'rake@10.4.2',
+      'rspec@3.1.0',
+      'rubocop@0.29.0',
+      'sidekiq@3.3.2',
+      'sinatra-contrib@1.4.2',
+      'sinatra@1.4.5',
+      'thin@1.6.3',
+    ]);
+    expect(find(r, 'rack')).toMatchObject({ version: '1.6.0', direct: false, line: 33 });
+    expect(find(r, 'hitimes').dependencyPath).toEqual([
+      'sidekiq@3.3.2',
+      'celluloid@0.16.0',
+      'timers@4.0.1',
+      'hitimes@1.2.2',
+    ]);
+  });
+});
+
+describe('mix.lock (Rosetjau/elixir_ls_format_on_save, pre-1.8 entries without outer checksum)', () => {
+  it('20 Hex packages with the line of each entry', async () => {
+    const r = await extract('mix/real/mix.lock');
+    expect(r.packages.length).toBe(20);
+    expect(r.packages.every((p) => p.ecosystem === 'Hex' && !p.source)).toBe(true);
+    expect(find(r, 'absinthe')).toMatchObject({ version: '1.4.9', line: 2 });
+    expect(find(r, 'phoenix')).toMatchObject({ version: '1.3.2', line: 12 });
+    expect(find(r, 'ranch')).toMatchObject({ version: '1.3.2', line: 21 });
+  });
+});
+
+describe('packages.lock.json (Aldaviva/GitHubActionPinner, CRLF, empty RID targets)', () => {
+  it('5 Direct packages of net10.0; prerelease versions kept verbatim', async () => {
+    const r = await extract('nuget/real/packages.lock.json');
+    expect(names(r.packages)).toEqual([
+      'McMaster.Extensions.CommandLineUtils@5.0.1',
+      'Octokit@14.0.0',
+      'Unfucked.Caching@0.0.1-beta.3',
+      'Unfucked@0.0.1-beta.34',
+      'fasterflect@3.0.0',
+    ]);
+    expect(r.packages.every((p) => p.direct && p.scope === 'prod')).toBe(true);
+    expect(find(r, 'Octokit').line).toBe(17);
+  });
+});
+
+describe('pubspec.lock (Mixpeal/flutter_paypal)', () => {
+  it('35 entries: direct main, direct dev, transitive; Flutter SDK packages are not registry packages', async () => {
+    const r = await extract('pub/real/pubspec.lock');
+    expect(r.packages.length).toBe(35);
+    const direct = r.packages.filter((p) => p.direct);
+    expect(direct.map((p) => `${p.name} ${p.scope}`).sort()).toEqual([
+      'flutter prod',
+      'flutter_lints dev',
+      'flutter_spinkit prod',
+      'flutter_test dev',
+      'http prod',
+      'http_auth prod',
+      'webview_flutter prod',
+    ]);
+    expect(find(r, 'http')).toMatchObject({ version: '0.13.4', line: 91 });
+    expect(find(r, 'webview_flutter_android')).toMatchObject({ version: '2.8.8', direct: false });
+    expect(names(r.packages.filter((p) => p.source))).toEqual([
+      'flutter@0.0.0',
+      'flutter_test@0.0.0',
+      'sky_engine@0.0.99',
+    ]);
+  });
+});
+
+describe('pdm.lock + pyproject.toml (540/gilded-rose-python, lock_version 4.4.1)', () => {
+  it('21 packages, all dev; the coverage[toml] extras entry is the same package, not a second one', async () => {
+    const r = await extract('python/pdm/real/pdm.lock');
+    expect(r.packages.length).toBe(21);
+    expect(r.packages.filter((p) => p.name === 'coverage')).toHaveLength(1);
+    expect(r.packages.every((p) => p.scope === 'dev')).toBe(true);
+    expect(names(r.packages.filter((p) => p.direct))).toEqual([
+      'black@24.4.0',
+      'pyhamcrest@2.1.0',
+      'pylint@3.1.0',
+      'pytest-cov@5.0.0',
+      'pytest-watcher@0.4.2',
+      'pytest@8.1.1',
+    ]);
+    expect(find(r, 'coverage')).toMatchObject({ version: '7.4.4', line: 69 });
+    expect(find(r, 'coverage').dependencyPath).toEqual(['pytest-cov@5.0.0', 'coverage@7.4.4']);
+    expect(find(r, 'watchdog').dependencyPath).toEqual(['pytest-watcher@0.4.2', 'watchdog@4.0.0']);
+  });
+});
+
+describe('gradle.lockfile (ADarko22/JDKCertsTool, Kotlin JVM with ktlint and jacoco)', () => {
+  it('131 entries; only main compile/runtime classpaths are prod, build tooling and tests are dev', async () => {
+    const r = await extract('gradle/real/gradle.lockfile');
+    expect(r.packages.length).toBe(131);
+    expect(r.packages.filter((p) => p.scope === 'prod')).toHaveLength(25);
+    // the same artifact at two versions: one on the app's classpath, one only in the ktlint tool
+    expect(find(r, 'com.github.ajalt.clikt:clikt-jvm', '5.1.0')).toMatchObject({ scope: 'prod', line: 10 });
+    expect(find(r, 'com.github.ajalt.clikt:clikt-jvm', '5.0.3')).toMatchObject({ scope: 'dev', line: 9 });
+    expect(find(r, 'net.java.dev.jna:jna').scope).toBe('prod');
+    expect(find(r, 'ch.qos.logback:logback-classic')).toMatchObject({ version: '1.3.16', scope: 'dev' });
+    expect(find(r, 'org.jacoco:org.jacoco.agent').scope).toBe('dev');
+    expect(find(r, 'org.jetbrains.kotlin:kotlin-compiler-embeddable').scope).toBe('dev');
+    expect(find(r, 'org.bouncycastle:bcprov-jdk18on')).toMatchObject({ version: '1.80.2', scope: 'dev' });
+    expect(find(r, 'org.junit.jupiter:junit-jupiter-api').scope).toBe('dev');
+    expect(find(r, 'org.jetbrains.kotlinx:atomicfu').scope).toBe('prod');
+    expect(r.packages.some((p) => p.name.startsWith('empty'))).toBe(false);
+  });
+});
