@@ -60,6 +60,17 @@ export interface Approval {
   teams?: string[];
 }
 
+/** A decision handed to the platform's own deployment gate (GitHub environment reviews, GitLab deployment approvals). */
+export interface DeploymentReview {
+  environment: string;
+  commit: string;
+  approved: boolean;
+  /** The decision with every reason, shown on the deployment. */
+  comment: string;
+}
+
+export type DeploymentReviewResult = { reviewed: true } | { reviewed: false; reason: string };
+
 export interface ApprovalQuery {
   commit?: string;
   teams?: string[];
@@ -82,4 +93,9 @@ export interface Platform {
    * (default: the current one), with team membership resolved for the `teams` asked about.
    */
   approvals?(query?: ApprovalQuery): Promise<Approval[]>;
+  /**
+   * Approves or rejects the deployment waiting on the platform's own gate, where it has one and
+   * the token may. Says why when it did not (no waiting deployment, not a required reviewer).
+   */
+  reviewDeployment?(review: DeploymentReview): Promise<DeploymentReviewResult>;
 }

@@ -334,7 +334,7 @@ describe('fromSarif: malformed files', () => {
   it('names file, line and column for JSON syntax errors', () => {
     const e = err('{\n  "version": "2.1.0",\n  "runs": [,]\n}');
     expect(e).toBeInstanceOf(InputError);
-    expect((e as InputError).message).toBe('scan.sarif:3:12: invalid JSON: ValueExpected');
+    expect((e as InputError).message).toBe('scan.sarif:3:12: invalid JSON: expected a value');
     expect((e as InputError).position).toMatchObject({ file: 'scan.sarif', line: 3 });
     expect((err('{"runs": [') as Error).message).toMatch(/^scan\.sarif:1:11: invalid JSON/);
   });

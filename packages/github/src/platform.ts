@@ -3,6 +3,8 @@ import * as core from '@actions/core';
 import type {
   Approval,
   ApprovalQuery,
+  DeploymentReview,
+  DeploymentReviewResult,
   DiffInfo,
   Logger,
   Platform,
@@ -10,7 +12,7 @@ import type {
   Report,
 } from '@devsecflow/core';
 import type { AnnotationLevel } from './annotations.js';
-import { listApprovals } from './approvals.js';
+import { listApprovals, reviewPendingDeployment } from './approvals.js';
 import { describeHttp, gitChangedLines, pullRequestChangedLines } from './changed-lines.js';
 import { type Env, type GitHubContext, readGitHubContext } from './context.js';
 import { createActionsLogger } from './logger.js';
@@ -120,6 +122,25 @@ export function createGitHubPlatform(options: GitHubPlatformOptions = {}): GitHu
         await step('pull request comment', () => upsertComment(reports, s));
       if (opts.uploadSarif !== false) await step('code scanning upload', () => uploadSarif(reports, opts, s));
       if (opts.status === true) await step('gate status', () => setStatus(reports, s));
+    },
+    async reviewDeployment(review: DeploymentReview): Promise<DeploymentReviewResult> {
+      const o = client();
+      const runId = Number(env.GITHUB_RUN_ID);
+      if (!o || !ctx.owner || !ctx.repo) return { reviewed: false, reason: 'no token for the GitHub API' };
+      if (!Number.isInteger(runId))
+        return { reviewed: false, reason: 'GITHUB_RUN_ID is not set: not a workflow run' };
+      // The deploy job of this run waits on the environment; it may not have reached the gate yet.
+      const r = await reviewPendingDeployment({
+        octokit: o,
+        owner: ctx.owner,
+        repo: ctx.repo,
+        runId,
+        environment: review.environment,
+        state: review.approved ? 'approved' : 'rejected',
+        comment: review.comment,
+        wait: { intervalMs: 5_000, timeoutMs: 60_000 },
+      });
+      return r.reviewed ? { reviewed: true } : { reviewed: false, reason: r.reason };
     },
     async approvals(query?: ApprovalQuery): Promise<Approval[]> {
       const o = client();

@@ -2,6 +2,8 @@ import {
   type Approval,
   assertSafeRevision,
   type ChangedFile,
+  type DeploymentReview,
+  type DeploymentReviewResult,
   type DiffInfo,
   type Logger,
   type Platform,
@@ -10,7 +12,7 @@ import {
   type Report,
 } from '@devsecflow/core';
 import { type ApiAuth, createApi, describeApiError, type GitLabApi, httpStatus } from './api.js';
-import { listApprovals } from './approvals.js';
+import { listApprovals, reviewPendingDeployment } from './approvals.js';
 import { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 import { type Env, type GitLabJobInfo, readJobInfo, toPlatformContext } from './env.js';
 import { fetchCommit, gitChangedFiles, hasCommit, isSha, repoPrefix } from './git.js';
@@ -371,6 +373,24 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
     });
   }
 
+  /** Approves or rejects the blocked deployment of a protected environment (needs DEVSECFLOW_GITLAB_TOKEN). */
+  async function reviewDeployment(review: DeploymentReview): Promise<DeploymentReviewResult> {
+    if (!token)
+      return { reviewed: false, reason: `no ${TOKEN_VARIABLE}: CI_JOB_TOKEN cannot approve deployments` };
+    if (!job.projectId) return { reviewed: false, reason: 'CI_PROJECT_ID is not set: not a GitLab pipeline' };
+    const r = await reviewPendingDeployment({
+      host: job.host,
+      auth: { token },
+      queryTimeout: timeout,
+      projectId: job.projectId,
+      environment: review.environment,
+      commit: review.commit,
+      status: review.approved ? 'approved' : 'rejected',
+      comment: review.comment,
+    });
+    return r.reviewed ? { reviewed: true } : { reviewed: false, reason: r.reason };
+  }
+
   const context = async (): Promise<PlatformContext> => {
     const ctx = toPlatformContext(job);
     // The author is not a CI variable (GITLAB_USER_LOGIN is who ran the pipeline): ask the API.
@@ -390,5 +410,5 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
     return ctx;
   };
 
-  return { name: 'gitlab', logger, job, context, changedLines, publish, approvals };
+  return { name: 'gitlab', logger, job, context, changedLines, publish, approvals, reviewDeployment };
 }
