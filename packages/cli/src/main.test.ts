@@ -364,3 +364,95 @@ describe('deploy approval', () => {
     expect(r.stderr).toMatch(/environment/);
   });
 });
+
+describe('inventory and monitor', () => {
+  const examples = join(here, '../../../examples');
+  const osvDb = join(examples, 'deps/osv-db');
+
+  it('records a deployment, answers who runs a package, and tells owners once', async () => {
+    const root = tree({});
+    const store = join(root, 'inv.sqlite');
+    const push = await cli(
+      [
+        'inventory',
+        'push',
+        '--application',
+        'shop',
+        '--environment',
+        'production',
+        '--commit',
+        'a'.repeat(40),
+        '--owner',
+        '@acme/shop',
+        '--root',
+        join(examples, 'deps'),
+        '--store',
+        store,
+      ],
+      root,
+    );
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stderr).toMatch(/recorded shop in production/);
+
+    const byName = await cli(['inventory', 'query', '--name', 'lodash', '--json', '--store', store], root);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(byName.stdout).toContain('"shop"');
+    expect(byName.stdout).toContain('4.17.20');
+
+    const byAdvisory = await cli(
+      ['inventory', 'query', '--advisory', 'CVE-2021-23337', '--offline-db', osvDb, '--store', store],
+      root,
+    );
+    expect(byAdvisory.code, byAdvisory.stderr).toBe(0);
+    expect(byAdvisory.stdout).toMatch(/shop/);
+
+    const { createServer } = await import('node:http');
+    const received: unknown[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook/secret-path`;
+    try {
+      const first = await cli(
+        ['monitor', '--offline-db', osvDb, '--store', store, '--webhook', hook, '--json'],
+        root,
+      );
+      expect(first.code, first.stderr).toBe(0);
+      const events = JSON.parse(first.stdout).events as { type: string; advisory: { id: string } }[];
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((e) => e.type === 'opened')).toBe(true);
+      expect(events.map((e) => e.advisory.id)).toContain('GHSA-35jh-r3h4-6jhm');
+      expect(received.length).toBeGreaterThan(0);
+      const again = await cli(
+        ['monitor', '--offline-db', osvDb, '--store', store, '--webhook', hook, '--json'],
+        root,
+      );
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout).events).toEqual([]);
+      expect(first.stderr + again.stderr).not.toContain('secret-path');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says what is missing', async () => {
+    const root = tree({});
+    const q = await cli(['inventory', 'query', '--store', join(root, 'x.sqlite')], root);
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/give --purl, --name or --advisory/);
+    const p = await cli(
+      ['inventory', 'push', '--application', 'a', '--environment', 'e', '--root', root],
+      root,
+    );
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/no --commit given/);
+  });
+});

@@ -26,6 +26,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { updateDb, writeSbom } from './deps-commands.js';
 import { sarifImportStage } from './import-stage.js';
 import { initSnippet } from './init.js';
+import { addInventoryCommands } from './inventory-commands.js';
 import { assertFormats, formatIds, writeOutputs } from './output.js';
 import { createPlatform, PLATFORM_NAMES, type PlatformName } from './platforms.js';
 import { exitCodeFor, loadPolicy, type PipelineResult, runPipeline, withDeployVerdict } from './runner.js';
@@ -419,6 +420,13 @@ class Cli {
         for (const line of lines) (exitCode === 0 ? this.io.stdout : this.io.stderr).write(`${line}\n`);
         this.exitCode = exitCode;
       });
+
+    addInventoryCommands(program, {
+      ...this.io,
+      setExitCode: (code) => {
+        this.exitCode = code;
+      },
+    });
 
     program
       .command('init')
