@@ -152,7 +152,7 @@ const GO: LangSpec = {
   identifiers: new Set(GO_IDENTS),
   opaque: new Set([]),
   calls: new Set(['call_expression']),
-  bindingKinds: ['short_var_declaration', 'assignment_statement', 'var_spec', 'range_clause'],
+  bindingKinds: ['short_var_declaration', 'assignment_statement', 'var_spec', 'const_spec', 'range_clause'],
   isName: () => false,
   callee: (call) => lastSegment(call.field('function' as never) as SgNode | null),
   receiver(call) {
@@ -163,7 +163,7 @@ const GO: LangSpec = {
   },
   bindings(node) {
     const start = node.range().start.index;
-    if ((node.kind() as string) === 'var_spec') {
+    if ((node.kind() as string) === 'var_spec' || (node.kind() as string) === 'const_spec') {
       const value = node.field('value' as never) as SgNode | null;
       if (!value) return [];
       const names = node.fieldChildren('name' as never) as SgNode[];
@@ -319,9 +319,12 @@ export class TaintAnalyzer {
       const id = scope.id();
       let bs = this.bindingCache.get(id);
       if (!bs) {
-        bs = scope
-          .findAll({ rule: { any: spec.bindingKinds.map((kind) => ({ kind })) } })
-          .flatMap((n) => spec.bindings(n));
+        let nodes = scope.findAll({ rule: { any: spec.bindingKinds.map((kind) => ({ kind })) } });
+        // The file scope holds only top-level bindings: a function's locals are not visible elsewhere.
+        if (scope === this.root) {
+          nodes = nodes.filter((n) => !n.ancestors().some((a) => spec.functions.has(a.kind() as string)));
+        }
+        bs = nodes.flatMap((n) => spec.bindings(n));
         this.bindingCache.set(id, bs);
       }
       return bs;
