@@ -167,6 +167,12 @@ export const DeployApprovalOptionsSchema = z
       .min(1)
       .optional()
       .describe("Where this run's evidence record is written as JSON."),
+    reviewPlatformDeployment: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also approve (or reject, with the reasons) the deployment waiting on the platform's own gate: a GitHub environment with required reviewers, a GitLab protected environment. Needs a token that may review it.",
+      ),
   })
   .strict();
 export type DeployApprovalOptions = z.infer<typeof DeployApprovalOptionsSchema>;

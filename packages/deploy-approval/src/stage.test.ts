@@ -164,6 +164,43 @@ describe('deploy approval stage through runStage', () => {
     });
   });
 
+  it("hands the decision to the platform's own deployment gate when asked, never approving on failure", async () => {
+    const root = tree(goodReports());
+    const reviews: unknown[] = [];
+    const approve = fakePlatform({ approvals: [alice] });
+    approve.reviewDeployment = async (review) => {
+      reviews.push(review);
+      return { reviewed: true };
+    };
+    const ok = await run(root, approve, options({ reviewPlatformDeployment: true }));
+    expect(ok.stats).toMatchObject({ approved: 1, platformReviewed: 1 });
+    expect(reviews).toEqual([
+      {
+        environment: 'production',
+        commit: SHA,
+        approved: true,
+        comment: expect.stringContaining('production'),
+      },
+    ]);
+
+    const reject = fakePlatform({ approvals: [] });
+    reject.reviewDeployment = async (review) => {
+      reviews.push(review);
+      return { reviewed: false, reason: 'not a required reviewer' };
+    };
+    const blocked = await run(root, reject, options({ reviewPlatformDeployment: true }));
+    expect(blocked.stats).toMatchObject({ approved: 0, platformReviewed: 0 });
+    expect(reviews[1]).toMatchObject({ approved: false });
+
+    const failing = fakePlatform({ approvals: [alice] });
+    failing.reviewDeployment = async () => Promise.reject(new Error('HTTP 500'));
+    const still = await run(root, failing, options({ reviewPlatformDeployment: true }));
+    expect(still.stats).toMatchObject({ approved: 1, platformReviewed: 0 });
+    expect((failing.logger as unknown as { lines: string[] }).lines.join('\n')).toMatch(
+      /reviewing the production deployment failed: HTTP 500/,
+    );
+  });
+
   it('a platform API failure blocks with the reason', async () => {
     const root = tree(goodReports());
     const r = await run(

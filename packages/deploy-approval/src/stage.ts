@@ -21,6 +21,7 @@ import {
 } from './evidence.js';
 import { type DeployApprovalOptions, DeployApprovalOptionsSchema } from './options.js';
 import { loadReports } from './reports.js';
+import { formatDecision } from './summary.js';
 
 /** Extra inputs for tests and embedding: a fixed clock. */
 export interface DeployApprovalExtras {
@@ -219,6 +220,32 @@ export async function runDeployApproval(
   if ('digest' in evidence)
     ctx.logger.info(`deploy-approval: evidence record ${evidence.seq} ${evidence.digest}`);
 
+  // The platform's own deployment gate gets the same decision, with the reasons; failing to review
+  // it never approves anything, it is only reported.
+  let platformReviewed = 0;
+  if (options.reviewPlatformDeployment && context.commit) {
+    if (!ctx.platform.reviewDeployment) {
+      ctx.logger.warn(`deploy-approval: the ${ctx.platform.name} platform has no deployment gate to review`);
+    } else {
+      try {
+        const r = await ctx.platform.reviewDeployment({
+          environment: name,
+          commit: context.commit,
+          approved: decision === 'approved',
+          comment: formatDecision(evidence),
+        });
+        if (r.reviewed) {
+          platformReviewed = 1;
+          ctx.logger.info(
+            `deploy-approval: ${decision === 'approved' ? 'approved' : 'rejected'} the ${name} deployment on ${ctx.platform.name}`,
+          );
+        } else ctx.logger.warn(`deploy-approval: did not review the ${name} deployment: ${r.reason}`);
+      } catch (e) {
+        ctx.logger.warn(`deploy-approval: reviewing the ${name} deployment failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
   const findings: FindingDraft[] = reasons.map((r) => ({
     ruleId: r.rule,
     title: TITLES[r.rule] ?? 'Deploy blocked',
@@ -235,6 +262,7 @@ export async function runDeployApproval(
       approvals: evaluation.approvers.length,
       reasons: reasons.length,
       approved: decision === 'approved' ? 1 : 0,
+      platformReviewed,
     },
     decision: { decision, reasons, evidence },
   };

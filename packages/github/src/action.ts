@@ -129,6 +129,13 @@ export const STAGE_INPUTS: Record<StageId, StageInput[]> = {
       type: 'string',
       description: "Where to write this run's evidence record.",
     },
+    {
+      input: 'review-platform-deployment',
+      key: 'reviewPlatformDeployment',
+      type: 'boolean',
+      description:
+        "Approve or reject the deployment waiting on this run's environment (needs a token of a required reviewer).",
+    },
   ],
 };
 
