@@ -219,15 +219,18 @@ export const pipfileLockExtractor: Extractor = {
     const toLine = lineIndex(text);
     const packages: ExtractedPackage[] = [];
     const unresolved: UnresolvedDependency[] = [];
+    // pipenv repeats a package needed by both sections in each: one package, prod (default comes first)
+    const seen = new Set<string>();
     for (const [section, scope] of [
       ['default', 'prod'],
       ['develop', 'dev'],
     ] as [string, Scope][]) {
       const deps = json[section];
       if (!isRecord(deps)) continue;
+      const sectionAt = Math.max(0, text.indexOf(`"${section}": {`));
       for (const [name, entry] of Object.entries(deps)) {
         if (!isRecord(entry)) return fail(path, `"${section}.${name}" must be an object`);
-        const at = text.indexOf(`"${name}": {`);
+        const at = text.indexOf(`"${name}": {`, sectionAt);
         const line = at >= 0 ? toLine(at) : undefined;
         const version = typeof entry.version === 'string' ? entry.version.replace(/^===?/, '') : undefined;
         if (!version) {
@@ -241,6 +244,8 @@ export const pipfileLockExtractor: Extractor = {
           });
           continue;
         }
+        if (seen.has(`${norm(name)}@${version}`)) continue;
+        seen.add(`${norm(name)}@${version}`);
         packages.push({
           ecosystem: 'PyPI',
           name,
@@ -412,8 +417,17 @@ export const uvLockExtractor: Extractor = {
     const doc = tomlOf(input.text, input.path, 'uv.lock');
     const lines = packageLines(input.text);
     const all = packageArray(doc, input.path);
+    // the project and its workspace members (`[manifest] members`); an editable path dependency
+    // outside the workspace is a dependency like any other (a local, non-registry one)
+    const members = new Set(
+      isRecord(doc.manifest) && Array.isArray(doc.manifest.members) ? doc.manifest.members.map(String) : [],
+    );
     const projects = all.filter(
-      (p) => isRecord(p.source) && (p.source.editable !== undefined || p.source.virtual !== undefined),
+      (p) =>
+        isRecord(p.source) &&
+        (p.source.virtual !== undefined ||
+          p.source.editable === '.' ||
+          (p.source.editable !== undefined && members.has(String(p.name)))),
     );
     const depNames = (v: unknown) => (Array.isArray(v) ? v.filter(isRecord).map((d) => String(d.name)) : []);
     const pkgs: TomlPkg[] = [];

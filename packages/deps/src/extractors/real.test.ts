@@ -159,3 +159,90 @@ describe('gradle.lockfile (ADarko22/JDKCertsTool, Kotlin JVM with ktlint and jac
     expect(r.packages.some((p) => p.name.startsWith('empty'))).toBe(false);
   });
 });
+
+describe('composer.lock + composer.json (klzchz/php-mailer)', () => {
+  it('one package, direct from composer.json; the "v" of v5.2.26 is dropped for advisory matching', async () => {
+    const r = await extract('php/real/composer.lock');
+    expect(r.packages).toHaveLength(1);
+    expect(r.packages[0]).toMatchObject({
+      ecosystem: 'Packagist',
+      name: 'phpmailer/phpmailer',
+      version: '5.2.26',
+      direct: true,
+      scope: 'prod',
+      line: 10,
+    });
+  });
+});
+
+describe('Pipfile.lock (Gilbertly/sam-starter-py, pipfile-spec 6, no Pipfile of the same commit)', () => {
+  it('10 default + 22 develop-only packages; certifi and urllib3 listed in both sections count once, as prod', async () => {
+    const r = await extract('python/pipenv/real/Pipfile.lock');
+    expect(r.packages).toHaveLength(32);
+    expect(r.packages.filter((p) => p.scope === 'prod')).toHaveLength(10);
+    expect(r.packages.filter((p) => p.name === 'certifi')).toEqual([
+      expect.objectContaining({ version: '2020.12.5', scope: 'prod', line: 35 }),
+    ]);
+    expect(r.packages.filter((p) => p.name === 'urllib3')).toEqual([
+      expect.objectContaining({ version: '1.26.4', scope: 'prod', line: 86 }),
+    ]);
+    expect(find(r, 'boto3')).toMatchObject({ version: '1.16.33', scope: 'prod', line: 19 });
+    // the line of a develop entry is found inside "develop", after the default section
+    expect(find(r, 'coverage')).toMatchObject({ version: '5.5', scope: 'dev', line: 132 });
+    expect(find(r, 'typing-extensions')).toMatchObject({ version: '3.7.4.3', scope: 'dev', line: 298 });
+    // without the Pipfile nothing can be called direct
+    expect(r.packages.some((p) => p.direct)).toBe(false);
+  });
+});
+
+describe('poetry.lock + pyproject.toml (Kutukas/python-project-lvl1, Poetry 1.1 lock with category)', () => {
+  it('8 packages: prompt is the only prod one, flake8 the dev root of the rest', async () => {
+    const r = await extract('python/poetry/real/poetry.lock');
+    expect(r.packages).toHaveLength(8);
+    expect(r.packages.filter((p) => p.scope === 'prod').map((p) => p.name)).toEqual(['prompt']);
+    expect(names(r.packages.filter((p) => p.direct))).toEqual(['flake8@3.8.4', 'prompt@0.4.1']);
+    expect(find(r, 'prompt').line).toBe(39);
+    expect(find(r, 'zipp')).toMatchObject({ version: '3.4.0', scope: 'dev', line: 71 });
+    expect(find(r, 'typing-extensions').dependencyPath).toEqual([
+      'flake8@3.8.4',
+      'importlib-metadata@3.3.0',
+      'typing-extensions@3.7.4.3',
+    ]);
+  });
+});
+
+describe('uv.lock (tdejager/test-uv-versions, a workspace of local packages)', () => {
+  it('workspace members and the project are not packages; a non-member editable path dependency is, as a local one', async () => {
+    const r = await extract('python/uv/real/workspace/uv.lock');
+    expect(r.format).toBe('uv.lock v1');
+    expect(r.packages).toEqual([
+      expect.objectContaining({
+        name: 'pkg-editable',
+        version: '0.1.0',
+        direct: true,
+        scope: 'prod',
+        source: 'file',
+        line: 16,
+      }),
+    ]);
+  });
+});
+
+describe('pom.xml (spring-guides/gs-rest-service complete/, Spring Boot parent POM)', () => {
+  it('explicit versions are packages; parent-managed ones are reported unresolved with their line, never dropped', async () => {
+    const r = await extract('maven/real/spring/pom.xml');
+    expect(r.packages.map((p) => `${p.name}@${p.version} ${p.scope} L${p.line}`)).toEqual([
+      'org.mybatis.spring.boot:mybatis-spring-boot-starter@2.2.2 prod L27',
+      'com.h2database:h2@1.4.200 prod L33',
+      'org.springframework.experimental:spring-native@0.12.1 prod L39',
+    ]);
+    expect(r.packages.every((p) => p.direct)).toBe(true);
+    // the plugin's <version>0.12.1</version> and the parent's 2.7.1 are not dependencies
+    expect(r.packages.some((p) => p.name.includes('plugin') || p.name.includes('parent'))).toBe(false);
+    expect(r.unresolved!.map((u) => `${u.name}:${u.line}:${u.reason}`)).toEqual([
+      'org.springframework.boot:spring-boot-starter-web:22:no version (managed by a parent POM?)',
+      'org.springframework.boot:spring-boot-starter-test:45:no version (managed by a parent POM?)',
+    ]);
+    expect(r.notes![0]).toContain('transitive Maven dependencies are not resolved');
+  });
+});
