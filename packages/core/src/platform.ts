@@ -71,6 +71,45 @@ export interface DeploymentReview {
 
 export type DeploymentReviewResult = { reviewed: true } | { reviewed: false; reason: string };
 
+/** An issue in a tracker (GitHub issue number, GitLab issue iid) and where a person can open it. */
+export interface IssueRef {
+  id: string;
+  url?: string;
+}
+
+/** The issue a caller wants to exist, found again by `key` (a hidden marker in the body). */
+export interface IssueDraft {
+  /** Stable identity, e.g. `devsecflow-monitor:<application>:<advisory id>`. */
+  key: string;
+  title: string;
+  /** Markdown; ends with the hidden marker `<!-- <key> -->`. */
+  body: string;
+  labels: string[];
+  /** User handles (`@name`) for trackers that can assign. */
+  assignees: string[];
+}
+
+/** An issue found by key, with its state. */
+export interface TrackedIssue extends IssueRef {
+  state: 'open' | 'closed';
+}
+
+/** Issues on the platform, for telling owners (the monitor): found by key, never duplicated. */
+export interface IssueTracker {
+  /** The issue carrying this key, open or closed; undefined when there is none. */
+  find(key: string): Promise<TrackedIssue | undefined>;
+  create(draft: IssueDraft): Promise<IssueRef>;
+  /** Replaces title, body and labels, and reopens the issue if it was closed. */
+  update(issue: IssueRef, draft: IssueDraft): Promise<void>;
+  /** Adds the comment, then closes the issue. */
+  close(issue: IssueRef, comment: string): Promise<void>;
+}
+
+/** The hidden marker that carries an issue's key in its body. */
+export function issueMarker(key: string): string {
+  return `<!-- ${key} -->`;
+}
+
 export interface ApprovalQuery {
   commit?: string;
   teams?: string[];
@@ -98,4 +137,6 @@ export interface Platform {
    * the token may. Says why when it did not (no waiting deployment, not a required reviewer).
    */
   reviewDeployment?(review: DeploymentReview): Promise<DeploymentReviewResult>;
+  /** The platform's issue tracker, where the token may use it. */
+  issueTracker?(): IssueTracker | undefined;
 }

@@ -64,11 +64,9 @@ export interface SeenAdvisory {
   lastSeen: string;
 }
 
-/** An issue in a tracker (GitHub issue number, GitLab issue iid) and where a person can open it. */
-export interface IssueRef {
-  id: string;
-  url?: string;
-}
+export type { IssueRef } from '@devsecflow/core';
+
+import type { IssueRef } from '@devsecflow/core';
 
 /**
  * Where deployments and monitor state live. Two implementations share one SQL schema and one
