@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { basename, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EXIT, UserError, walkFiles } from '@devsecflow/core';
+import { EXIT, type Platform, UserError, walkFiles } from '@devsecflow/core';
 import { LOCKFILE_GLOBS, OfflineDb, OsvApi, readLockfiles, toCycloneDx } from '@devsecflow/deps';
 import type { Command } from 'commander';
 import { VERSION } from './version.js';
@@ -35,6 +35,8 @@ async function headCommit(root: string): Promise<string | undefined> {
 }
 
 export interface InventoryIo {
+  /** The platform of this run (GitHub/GitLab in CI), for its issue tracker. */
+  platform(): Promise<Platform>;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
@@ -178,6 +180,7 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
     .option('--offline-db <dir>', 'OSV dumps (default: the OSV API)')
     .option('--osv-url <url>', 'OSV API base URL')
     .option('--webhook <url>', 'POST each change as JSON (default: $DEVSECFLOW_WEBHOOK_URL)')
+    .option('--no-issues', 'do not open, update or close issues on the platform')
     .option('--dry-run', 'say what would change; tell nobody, record nothing')
     .option('--json', 'JSON instead of text')
     .description(

@@ -423,6 +423,13 @@ class Cli {
 
     addInventoryCommands(program, {
       ...this.io,
+      platform: () =>
+        createPlatform(
+          'auto',
+          this.io.cwd,
+          createTerminalLogger({ color: false }, this.io.stderr),
+          this.io.env,
+        ),
       setExitCode: (code) => {
         this.exitCode = code;
       },
