@@ -64,7 +64,49 @@ interface Requirement {
   spec: string;
   line: number;
   manifest: string;
+  /** pip-compile's `# via` annotation of this requirement, when the file has them. */
+  via?: string[];
 }
+
+/**
+ * pip-compile's `# via` annotations by requirement line: inline (`pkg==1  # via a, b`, pip-tools < 6)
+ * or on the comment lines that follow (`    # via a` / `    # via` + `    #   a` lines).
+ */
+function viaAnnotations(text: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  let last: number | undefined;
+  let listing = false;
+  let continued = false;
+  text.split(/\r?\n/).forEach((l, i) => {
+    const comment = /^\s*#(.*)$/.exec(l);
+    if (comment) {
+      const via = /^\s*via\b\s*(.*)$/.exec(comment[1]!);
+      if (via && last !== undefined) {
+        out.set(last, via[1] ? via[1].split(/,\s*/) : []);
+        listing = !via[1];
+      } else if (listing && last !== undefined && /^\s{2,}\S/.test(comment[1]!)) {
+        out.get(last)!.push(comment[1]!.trim());
+      } else listing = false;
+      return;
+    }
+    listing = false;
+    if (!l.trim()) {
+      continued = false;
+      return;
+    }
+    // a requirement starts at column 0 outside a `\` continuation (hash lines are indented)
+    if (!continued && !/^\s/.test(l)) {
+      last = i + 1;
+      const inline = /\s#\s*via\s+(.*)$/.exec(l);
+      if (inline) out.set(last, inline[1]!.trim().split(/,\s*/));
+    }
+    continued = l.replace(/\s#.*$/, '').endsWith('\\');
+  });
+  return out;
+}
+
+/** A `# via` entry naming an input file rather than a package: the requirement is a direct one. */
+const VIA_INPUT = /^-[rc]\s|\((pyproject\.toml|setup\.py|setup\.cfg)\)$/;
 
 async function readRequirements(
   input: ExtractInput,
@@ -76,6 +118,7 @@ async function readRequirements(
   unresolved: UnresolvedDependency[],
 ): Promise<void> {
   seen.add(path);
+  const vias = viaAnnotations(text);
   for (const { text: l, line } of logicalLines(text)) {
     const include = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)/.exec(l);
     if (include) {
@@ -134,7 +177,41 @@ async function readRequirements(
       .replace(/\s--\S+(=\S+)?/g, '')
       .replace(/^--\S+(=\S+)?/, '')
       .trim();
-    reqs.push({ name: m[1]!, spec, line, manifest: path });
+    const via = vias.get(line);
+    reqs.push({ name: m[1]!, spec, line, manifest: path, ...(via ? { via } : {}) });
+  }
+}
+
+/**
+ * In pip-compile output a requirement whose `# via` names only other packages is a transitive one:
+ * it is marked so, with a dependency path up to a requirement the input files asked for.
+ */
+function markTransitive(packages: ExtractedPackage[], vias: Map<ExtractedPackage, string[]>): void {
+  const byName = new Map<string, ExtractedPackage>();
+  for (const p of packages) byName.set(`${p.manifest}\0${norm(p.name)}`, p);
+  const isDirect = (p: ExtractedPackage) => {
+    const via = vias.get(p);
+    return !via?.length || via.some((v) => VIA_INPUT.test(v));
+  };
+  for (const p of packages) {
+    if (isDirect(p)) continue;
+    p.direct = false;
+    // walk up the `via` parents, preferring one that is itself direct, to the shortest known root
+    const path = [`${p.name}@${p.version}`];
+    const visited = new Set([p]);
+    let cur = p;
+    while (!isDirect(cur)) {
+      const parents = vias
+        .get(cur)!
+        .map((v) => byName.get(`${p.manifest}\0${norm(v)}`))
+        .filter((x): x is ExtractedPackage => !!x && !visited.has(x));
+      const next = parents.find(isDirect) ?? parents[0];
+      if (!next) break;
+      visited.add(next);
+      path.unshift(`${next.name}@${next.version}`);
+      cur = next;
+    }
+    p.dependencyPath = path;
   }
 }
 
@@ -144,17 +221,22 @@ function requirementsScope(path: string): Scope {
     : 'prod';
 }
 
-/** pip `requirements*.txt`: pins (`==`/`===`), hashes, extras, markers, `-r`/`-c` includes. */
+/**
+ * pip `requirements*.txt`, and any `*.txt` in a `requirements/` directory (the `requirements/dev.txt`
+ * layout of Flask, Django templates, pip-tools users): pins (`==`/`===`), hashes, extras, markers,
+ * `-r`/`-c` includes.
+ */
 export const requirementsExtractor: Extractor = {
   id: 'requirements',
   ecosystem: 'PyPI',
-  matches: (p) => /^requirements.*\.txt$/.test(baseName(p)),
+  matches: (p) => /^requirements.*\.txt$/.test(baseName(p)) || /(^|\/)requirements\/[^/]+\.txt$/.test(p),
   async extract(input): Promise<ExtractResult> {
     const reqs: Requirement[] = [];
     const constraints = new Map<string, string>();
     const unresolved: UnresolvedDependency[] = [];
     await readRequirements(input, input.path, input.text, new Set(), reqs, constraints, unresolved);
     const packages: ExtractedPackage[] = [];
+    const vias = new Map<ExtractedPackage, string[]>();
     for (const r of reqs) {
       const noMarker = r.spec.split(';')[0]!.trim();
       if (noMarker.startsWith('@')) {
@@ -191,7 +273,9 @@ export const requirementsExtractor: Extractor = {
         dependencyPath: [`${r.name}@${version}`],
         line: r.line,
       });
+      if (r.via) vias.set(packages[packages.length - 1]!, r.via);
     }
+    markTransitive(packages, vias);
     return { manifest: input.path, ecosystem: 'PyPI', format: 'requirements.txt', packages, unresolved };
   },
 };

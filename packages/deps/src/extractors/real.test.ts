@@ -246,3 +246,49 @@ describe('pom.xml (spring-guides/gs-rest-service complete/, Spring Boot parent P
     expect(r.notes![0]).toContain('transitive Maven dependencies are not resolved');
   });
 });
+
+describe('requirements/*.txt from pip-compile (pallets/flask)', () => {
+  it('the requirements/ directory layout is read, and its dev/tests files are dev scope', async () => {
+    expect(extractorFor('requirements/dev.txt')?.id).toBe('requirements');
+    expect(extractorFor('python/requirements/base.txt')?.id).toBe('requirements');
+    expect(extractorFor('docs/notes.txt')).toBeUndefined();
+    const r = await extract('python/req/real/flask/requirements/tests-min.txt');
+    expect(r.packages.map((p) => `${p.name}@${p.version} L${p.line}`)).toEqual([
+      'blinker@1.9.0 L7',
+      'click@8.1.3 L9',
+      'itsdangerous@2.2.0 L11',
+      'jinja2@3.1.2 L13',
+      'markupsafe@2.1.1 L15',
+      'werkzeug@3.1.0 L20',
+    ]);
+    expect(r.packages.every((p) => p.scope === 'dev')).toBe(true);
+    // markupsafe is "via -r tests-min.in" (on a continuation comment line) as well as via jinja2: direct
+    expect(r.packages.every((p) => p.direct)).toBe(true);
+  });
+
+  it('pip-tools 5 inline "# via": packages pulled in by other packages are transitive, with a path to a direct one', async () => {
+    const r = await extract('python/req/real/flask-2020/requirements/dev.txt');
+    expect(r.packages).toHaveLength(49);
+    expect(names(r.packages.filter((p) => p.direct))).toEqual([
+      'blinker@1.4',
+      'greenlet@0.4.16',
+      'packaging@20.4',
+      'pallets-sphinx-themes@1.2.3',
+      'pip-tools@5.3.1',
+      'pre-commit@2.6.0',
+      'pytest@6.0.1',
+      'python-dotenv@0.14.0',
+      'sphinx-issues@1.2.0',
+      'sphinx@3.1.2',
+      'sphinxcontrib-log-cabinet@1.0.1',
+      'tox@3.18.1',
+    ]);
+    expect(find(r, 'urllib3')).toMatchObject({ version: '1.25.9', direct: false, line: 54 });
+    expect(find(r, 'urllib3').dependencyPath).toEqual(['sphinx@3.1.2', 'requests@2.23.0', 'urllib3@1.25.9']);
+    expect(find(r, 'appdirs').dependencyPath).toEqual([
+      'pre-commit@2.6.0',
+      'virtualenv@20.0.21',
+      'appdirs@1.4.4',
+    ]);
+  });
+});
