@@ -292,3 +292,43 @@ describe('requirements/*.txt from pip-compile (pallets/flask)', () => {
     ]);
   });
 });
+
+describe('pip-compile --generate-hashes layout', () => {
+  // five whole entries of sigstore/sigstore-python install/requirements.txt @ 00b9222 (the file is 37 KB)
+  const text = `dnspython==2.4.2 \\
+    --hash=sha256:57c6fbaaeaaf39c891292012060beb141791735dbb4004798328fc2c467402d8 \\
+    --hash=sha256:8dcfae8c7460a2f84b4072e26f1c9f4101ca20c071649cb7c34e8b6a93d58984
+    # via email-validator
+email-validator==2.1.0.post1 \\
+    --hash=sha256:a4b0bd1cf55f073b924258d19321b1f3aa74b4b5a71a42c305575dba920e1a44 \\
+    --hash=sha256:c973053efbeddfef924dc0bd93f6e77a1ea7ee0fce935aea7103c7a3d6d2d637
+    # via pydantic
+h2==4.1.0 \\
+    --hash=sha256:03a46bcf682256c95b5fd9e9a99c1323584c3eec6440d379b9903d709476bc6d \\
+    --hash=sha256:a83aca08fbe7aacb79fec788c9c0bac936343560ed9ec18b82a13a12c28d2abb
+    # via grpclib
+hpack==4.0.0 \\
+    --hash=sha256:84a076fad3dc9a9f8063ccb8041ef100867b1878b25ef0ee63847a5d53818a6c \\
+    --hash=sha256:fc41de0c63e687ebffde81187a948221294896f6bdc0ae2312708df339430095
+    # via h2
+hyperframe==6.0.1 \\
+    --hash=sha256:0ec6bafd80d8ad2195c4f03aacba3a8265e57bc4cff261e802bf39970ed02a15 \\
+    --hash=sha256:ae510046231dc8e9ecb1a6586f63d2347bf4c8905914aa84ba585ae85f28a914
+    # via h2
+`;
+
+  it('the "# via" after the hash lines belongs to the requirement above them', async () => {
+    const r = await extractorFor('requirements.txt')!.extract({ path: 'requirements.txt', text });
+    expect(r.packages.map((p) => `${p.name}@${p.version} L${p.line}`)).toEqual([
+      'dnspython@2.4.2 L1',
+      'email-validator@2.1.0.post1 L5',
+      'h2@4.1.0 L9',
+      'hpack@4.0.0 L13',
+      'hyperframe@6.0.1 L17',
+    ]);
+    // every entry names a package parent, so none is direct; parents missing from the excerpt end the path
+    expect(r.packages.every((p) => !p.direct)).toBe(true);
+    expect(find(r, 'hpack').dependencyPath).toEqual(['h2@4.1.0', 'hpack@4.0.0']);
+    expect(find(r, 'dnspython').dependencyPath).toEqual(['email-validator@2.1.0.post1', 'dnspython@2.4.2']);
+  });
+});
