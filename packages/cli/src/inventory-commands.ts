@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { EXIT, type Platform, UserError, walkFiles } from '@devsecflow/core';
@@ -213,6 +214,49 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
         } finally {
           await store.close();
         }
+      },
+    );
+
+  program
+    .command('fix')
+    .option('--root <dir>', 'the npm project (package.json + package-lock.json)', '.')
+    .option('--dry-run', 'plan the upgrades, run nothing')
+    .option('--allow-major', 'allow major upgrades (default: left for a person)')
+    .option('--offline-db <dir>', 'OSV dumps (default: the OSV API)')
+    .option('--osv-url <url>', 'OSV API base URL')
+    .option('--markdown <file>', 'write the PR/MR description here')
+    .description(
+      'upgrade vulnerable npm dependencies to the smallest fixed versions, with npm itself, and prove it by re-scanning',
+    )
+    .action(
+      async (flags: {
+        root: string;
+        dryRun?: boolean;
+        allowMajor?: boolean;
+        offlineDb?: string;
+        osvUrl?: string;
+        markdown?: string;
+      }) => {
+        const inv = await import('@devsecflow/inventory');
+        const result = await inv.fixNpm({
+          root: resolve(io.cwd, flags.root),
+          source: advisorySource(flags, io.cwd),
+          ...(flags.dryRun ? { dryRun: true } : {}),
+          ...(flags.allowMajor ? { allowMajor: true } : {}),
+          log: (m) => io.stderr.write(`fix: ${m}\n`),
+        });
+        const text = inv.formatFixMarkdown(result);
+        if (flags.markdown) await writeFile(resolve(io.cwd, flags.markdown), text);
+        else io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+        for (const e of result.errors) io.stderr.write(`fix: ${e.path ? `${e.path}: ` : ''}${e.message}\n`);
+        // 0: nothing vulnerable left; 1: something still is (a person must look); 3: could not complete.
+        io.setExitCode(
+          result.errors.some((e) => (e.kind ?? 'error') === 'error')
+            ? EXIT.stageIncomplete
+            : result.remaining.length
+              ? EXIT.gateFailed
+              : EXIT.passed,
+        );
       },
     );
 }

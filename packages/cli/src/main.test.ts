@@ -217,6 +217,22 @@ describe('run with stages.<id>.import', () => {
   });
 });
 
+describe('import from a flag', () => {
+  it('merges SARIF named on the command line into the native stage, through the runner only', async () => {
+    const file = realSarif.find((f) => f.startsWith('eslint'))!;
+    const root = tree({ 'app.js': 'const x = 1;\n' });
+    copyFileSync(join(SARIF_FIXTURES, file), join(root, file));
+    const r = await cli(['sast', '--set', `sast.import=["${file}"]`, '--fail-on', 'none', '--json'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const [report] = JSON.parse(r.stdout).reports;
+    expect(report.stage).toBe('sast');
+    const eslint = report.findings.filter((f: { tool?: { name: string } }) => f.tool?.name === 'ESLint');
+    expect(eslint.length).toBeGreaterThan(0);
+    // One copy of each imported result, not one from the runner and one from the stage.
+    expect(new Set(eslint.map((f: { fingerprint: string }) => f.fingerprint)).size).toBe(eslint.length);
+  });
+});
+
 describe('init', () => {
   it('prints a GitHub workflow and a GitLab include for the configured stages', async () => {
     const root = tree({ 'devsecflow.yml': 'stages:\n  sast: {}\n  deps: {}\n' });
@@ -454,5 +470,26 @@ describe('inventory and monitor', () => {
     );
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/no --commit given/);
+  });
+});
+
+describe('fix', () => {
+  it('plans the smallest npm upgrades offline and says what stays vulnerable', async () => {
+    const examples = join(here, '../../../examples');
+    const root = tree({});
+    for (const f of ['package.json', 'package-lock.json'])
+      copyFileSync(join(examples, 'deps', f), join(root, f));
+    const r = await cli(
+      ['fix', '--dry-run', '--offline-db', join(examples, 'deps/osv-db'), '--markdown', 'fix.md'],
+      root,
+    );
+    expect([0, 1]).toContain(r.code);
+    const md = readFileSync(join(root, 'fix.md'), 'utf8');
+    expect(md).toMatch(/lodash/);
+    expect(md).toMatch(/4\.17\.21/);
+    // A dry run changes nothing.
+    expect(readFileSync(join(root, 'package-lock.json'), 'utf8')).toBe(
+      readFileSync(join(examples, 'deps/package-lock.json'), 'utf8'),
+    );
   });
 });

@@ -62,6 +62,12 @@ export interface PipelineResult {
   policy: Policy;
 }
 
+/** `import` belongs to the runner (it adds a SARIF import stage), never to the stage's own options. */
+function withoutImport(options: Record<string, unknown>): Record<string, unknown> {
+  const { import: _import, ...rest } = options;
+  return rest;
+}
+
 /** Loads the policy: the given config, else `<root>/devsecflow.yml`, else the defaults. */
 export async function loadPolicy(root: string, configPath?: string): Promise<Policy> {
   const file = configPath ? resolve(configPath) : findConfigFile(root);
@@ -121,7 +127,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     }
     for (const id of ids) {
       const native = await STAGES[id]?.load();
-      const imports = (policy.stages[id]?.import ?? []).map((f) => resolve(policy.baseDir, f));
+      // Other scanners' SARIF: from the config (relative to it) and from flags or action inputs.
+      const fromRun = options.stageOptions?.[id]?.import;
+      const imports = [
+        ...(policy.stages[id]?.import ?? []).map((f) => resolve(policy.baseDir, f)),
+        ...(Array.isArray(fromRun) ? fromRun.map((f) => resolve(root, String(f))) : []),
+      ];
       if (!native && imports.length === 0) {
         const known = Object.keys(STAGES).join(', ') || 'none yet';
         throw new UserError(
@@ -156,7 +167,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         ...(options.shard ? { shard: options.shard } : {}),
         ...(diff ? { diff } : {}),
         ...(baseline ? { baseline } : {}),
-        ...(options.stageOptions?.[stage.meta.id] ? { options: options.stageOptions[stage.meta.id] } : {}),
+        ...(options.stageOptions?.[stage.meta.id]
+          ? { options: withoutImport(options.stageOptions[stage.meta.id]!) }
+          : {}),
         target: {
           ...(context.commit ? { commit: context.commit } : {}),
           ...(context.ref ? { ref: context.ref } : {}),

@@ -64,6 +64,12 @@ export const STAGE_INPUTS: Record<StageId, StageInput[]> = {
     { input: 'rules', key: 'rules', type: 'list', description: 'Extra rule files or directories (YAML).' },
     { input: 'disable', key: 'disable', type: 'list', description: 'Rule ids to turn off.' },
     { input: 'languages', key: 'languages', type: 'list', description: 'Scan only these languages.' },
+    {
+      input: 'import',
+      key: 'import',
+      type: 'list',
+      description: "Other scanners' SARIF files (CodeQL, Semgrep...) to merge into the report and the gate.",
+    },
   ],
   deps: [
     { input: 'ecosystems', key: 'ecosystems', type: 'list', description: 'Only scan these ecosystems.' },

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createLocalPlatform, defaultPolicy, type Policy, runStage } from '@devsecflow/core';
@@ -143,21 +143,5 @@ describe('sastStage', () => {
   it('rejects unknown options', async () => {
     const root = tree({ 'a.js': '' });
     await expect(scan(root, { rulez: [] })).rejects.toThrow(/rulez/);
-  });
-
-  it('merges SARIF from other scanners and reports an unreadable import as an error', async () => {
-    const root = tree({ 'a.js': '' });
-    copyFileSync(
-      join(import.meta.dirname, '..', 'test', 'fixtures', 'sarif', 'eslint-9.39.5.sarif'),
-      join(root, 'eslint.sarif'),
-    );
-    // Core strips `stages.<id>.import` from config (a runner-level key), so the option arrives as an
-    // override, as an action input or CLI flag would pass it.
-    const report = await scan(root, {}, { import: ['eslint.sarif', 'missing.sarif'] });
-    const imported = report.findings.filter((f) => f.tool?.name === 'ESLint');
-    expect(imported.length).toBeGreaterThan(0);
-    expect(imported[0]!.tool?.name).toBe('ESLint');
-    expect(report.errors).toContainEqual(expect.objectContaining({ path: 'missing.sarif' }));
-    expect(report.status).toBe('partial');
   });
 });

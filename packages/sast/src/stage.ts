@@ -1,14 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
-import {
-  ConfigError,
-  defineStage,
-  type FindingDraft,
-  type ReportError,
-  type StageContext,
-  type StageOutput,
-} from '@devsecflow/core';
-import { fromSarif } from '@devsecflow/formats';
+import { ConfigError, defineStage, type StageContext, type StageOutput } from '@devsecflow/core';
 import { glob } from 'tinyglobby';
 import { z } from 'zod';
 import { LANGUAGES } from './languages.js';
@@ -24,10 +14,6 @@ export const SastOptionsSchema = z
       .describe('Custom rule files: YAML paths or globs relative to the scanned root.'),
     disable: z.array(z.string().min(1)).optional().describe('Rule ids to turn off.'),
     languages: z.array(z.enum(LANGUAGES)).optional().describe('Scan only these languages.'),
-    import: z
-      .array(z.string().min(1))
-      .optional()
-      .describe('SARIF files from other scanners to merge into the report, relative to the root.'),
   })
   .strict();
 export type SastOptions = z.infer<typeof SastOptionsSchema>;
@@ -43,46 +29,6 @@ async function customRuleFiles(ctx: StageContext, patterns: string[]): Promise<s
     out.push(...found.sort());
   }
   return out;
-}
-
-/**
- * Reads SARIF logs of other scanners (CodeQL, Semgrep, ESLint...) into findings of this report, so
- * they share its fingerprints, suppressions, baseline and gate. A file that cannot be read or is not
- * SARIF is a report error, not a crash: the rest of the scan still counts.
- */
-async function importSarif(
-  ctx: StageContext,
-  files: string[],
-): Promise<{ findings: FindingDraft[]; errors: ReportError[] }> {
-  const findings: FindingDraft[] = [];
-  const errors: ReportError[] = [];
-  for (const file of files) {
-    const abs = isAbsolute(file) ? file : join(ctx.root, file);
-    const shown = relative(ctx.root, abs) || file;
-    let text: string;
-    try {
-      text = await readFile(abs, 'utf8');
-    } catch (e) {
-      errors.push({
-        kind: 'error',
-        path: shown,
-        message: `stages.sast.import: cannot read ${shown}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      });
-      continue;
-    }
-    try {
-      for (const report of fromSarif(text, { file: shown, stage: 'sast', root: ctx.root })) {
-        for (const f of report.findings) {
-          const { stage: _stage, suppression: _s, baselineState: _b, ...draft } = f;
-          findings.push({ ...draft, tool: f.tool ?? report.tool });
-        }
-        errors.push(...report.errors);
-      }
-    } catch (e) {
-      errors.push({ kind: 'error', path: shown, message: `stages.sast.import: ${(e as Error).message}` });
-    }
-  }
-  return { findings, errors };
 }
 
 /**
@@ -122,14 +68,11 @@ export const sastStage = defineStage<SastOptions>({
     ctx.logger.debug(`sast: ${rules.length} rules`);
     const languages = options.languages ? new Set<string>(options.languages) : undefined;
     const result = await scanFiles(ctx.files(), rules, { signal: ctx.signal, languages });
-    const imported = await importSarif(ctx, options.import ?? []);
-    result.findings.push(...imported.findings);
-    result.errors.push(...imported.errors);
     const failed = result.errors.some((e) => e.kind !== 'skipped');
     return {
       findings: result.findings,
       errors: result.errors,
-      stats: { rules: rules.length, ...result.stats, importedFindings: imported.findings.length },
+      stats: { rules: rules.length, ...result.stats },
       status: failed ? 'partial' : 'ok',
     };
   },
