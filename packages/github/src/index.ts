@@ -27,6 +27,7 @@ export {
   readEventPayload,
   readGitHubContext,
 } from './context.js';
+export * from './issues.js';
 export { hashFileLines, hashLines, LineHasher } from './line-hash.js';
 export { createActionsLogger, writeUntrusted } from './logger.js';
 export { ensureNativeModules, type NativeOptions, type NativePin } from './native.js';

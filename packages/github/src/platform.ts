@@ -6,6 +6,7 @@ import type {
   DeploymentReview,
   DeploymentReviewResult,
   DiffInfo,
+  IssueTracker,
   Logger,
   Platform,
   PublishOptions,
@@ -15,6 +16,7 @@ import type { AnnotationLevel } from './annotations.js';
 import { listApprovals, reviewPendingDeployment } from './approvals.js';
 import { describeHttp, gitChangedLines, pullRequestChangedLines } from './changed-lines.js';
 import { type Env, type GitHubContext, readGitHubContext } from './context.js';
+import { createGitHubIssueTracker } from './issues.js';
 import { createActionsLogger } from './logger.js';
 import { createOctokit, type Octokit } from './octokit.js';
 import {
@@ -141,6 +143,11 @@ export function createGitHubPlatform(options: GitHubPlatformOptions = {}): GitHu
         wait: { intervalMs: 5_000, timeoutMs: 60_000 },
       });
       return r.reviewed ? { reviewed: true } : { reviewed: false, reason: r.reason };
+    },
+    issueTracker(): IssueTracker | undefined {
+      const o = client();
+      if (!o || !ctx.owner || !ctx.repo) return undefined;
+      return createGitHubIssueTracker({ octokit: o, owner: ctx.owner, repo: ctx.repo, logger });
     },
     async approvals(query?: ApprovalQuery): Promise<Approval[]> {
       const o = client();
