@@ -332,3 +332,37 @@ hyperframe==6.0.1 \\
     expect(find(r, 'dnspython').dependencyPath).toEqual(['email-validator@2.1.0.post1', 'dnspython@2.4.2']);
   });
 });
+
+describe('Gemfile.lock with a PATH gem (dblock/strava-ruby-client, Bundler 2.1)', () => {
+  it('the gem itself (PATH, "strava-ruby-client!") is a local package; its runtime deps are reached through it', async () => {
+    const r = await extract('ruby/real/gem-with-path/Gemfile.lock');
+    expect(r.packages).toHaveLength(71);
+    expect(find(r, 'strava-ruby-client')).toMatchObject({
+      version: '0.4.2',
+      direct: true,
+      source: 'file',
+      line: 4,
+    });
+    expect(r.packages.filter((p) => p.direct)).toHaveLength(13);
+    expect(find(r, 'hashie').dependencyPath).toEqual(['strava-ruby-client@0.4.2', 'hashie@4.1.0']);
+    expect(find(r, 'racc')).toMatchObject({ version: '1.5.2', direct: false, line: 115 });
+    expect(find(r, 'racc').dependencyPath).toEqual(['gpx@1.0.0', 'nokogiri@1.11.7', 'racc@1.5.2']);
+    // "BUNDLED WITH 2.1.4" is not a gem
+    expect(r.packages.some((p) => p.version === '2.1.4')).toBe(false);
+  });
+});
+
+describe('go.mod with exclude and replace of modules it does not require (optimizely/agent)', () => {
+  it('19 modules + stdlib; // indirect ones are transitive; exclude/replace of absent modules add nothing', async () => {
+    const r = await extract('go/real/agent/go.mod');
+    expect(r.packages).toHaveLength(20);
+    expect(names(r.packages.filter((p) => !p.direct))).toEqual([
+      'github.com/VividCortex/gohistogram@v1.0.0',
+      'golang.org/x/sys@v0.0.0-20191105231009-c1f44814a5cd',
+    ]);
+    expect(find(r, 'github.com/go-chi/chi')).toMatchObject({ version: 'v4.1.1+incompatible', line: 8 });
+    expect(find(r, 'github.com/optimizely/go-sdk').version).toBe('v1.6.2-0.20210903184112-9d97c16f5787');
+    expect(find(r, 'stdlib').version).toBe('1.13.0');
+    expect(r.packages.some((p) => /gorilla|etcd/.test(p.name))).toBe(false);
+  });
+});
