@@ -366,3 +366,13 @@ describe('go.mod with exclude and replace of modules it does not require (optimi
     expect(r.packages.some((p) => /gorilla|etcd/.test(p.name))).toBe(false);
   });
 });
+
+describe('uv.lock of a single editable project (astral-sh/setup-uv __tests__/fixtures/uv-project)', () => {
+  it('the editable "." project is the root; its registry dependency is direct', async () => {
+    const r = await extract('python/uv/real/setup-uv-project/uv.lock');
+    expect(r.packages).toEqual([
+      expect.objectContaining({ name: 'ruff', version: '0.6.2', direct: true, scope: 'prod', line: 4 }),
+    ]);
+    expect(r.packages[0]!.source).toBeUndefined();
+  });
+});
