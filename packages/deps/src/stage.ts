@@ -50,6 +50,7 @@ export const LOCKFILE_GLOBS: readonly string[] = [
   '**/yarn.lock',
   '**/bun.lock',
   '**/requirements*.txt',
+  '**/requirements/*.txt',
   '**/Pipfile.lock',
   '**/poetry.lock',
   '**/uv.lock',
