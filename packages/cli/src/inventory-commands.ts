@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { EXIT, type Platform, UserError, walkFiles } from '@devsecflow/core';
 import { LOCKFILE_GLOBS, OfflineDb, OsvApi, readLockfiles, toCycloneDx } from '@devsecflow/deps';
@@ -21,10 +22,19 @@ function storeLocation(
   return /^postgres(ql)?:\/\//i.test(value) ? value : resolve(cwd, value.replace(/^sqlite:(\/\/)?/i, ''));
 }
 
-/** Current advisory data: an OSV dump directory (offline) or the OSV API. */
+/**
+ * Current advisory data: an OSV dump directory (offline) or the OSV API. Indexes and caches live
+ * in `.devsecflow-cache/` of the working directory, as the deps stage keeps them, never inside a
+ * (possibly shared, read-only) dump directory.
+ */
 function advisorySource(flags: { offlineDb?: string; osvUrl?: string }, cwd: string) {
-  if (flags.offlineDb) return new OfflineDb({ dir: resolve(cwd, flags.offlineDb) });
-  return new OsvApi(flags.osvUrl ? { baseUrl: flags.osvUrl } : {});
+  const cache = resolve(cwd, '.devsecflow-cache');
+  if (flags.offlineDb) {
+    const dir = resolve(cwd, flags.offlineDb);
+    const key = createHash('sha256').update(dir).digest('hex').slice(0, 12);
+    return new OfflineDb({ dir, cacheDir: join(cache, 'offline-index', key) });
+  }
+  return new OsvApi({ cacheDir: join(cache, 'osv'), ...(flags.osvUrl ? { baseUrl: flags.osvUrl } : {}) });
 }
 
 async function headCommit(root: string): Promise<string | undefined> {
