@@ -16,6 +16,7 @@ export {
   readJobInfo,
   toPlatformContext,
 } from './env.js';
+export * from './issues.js';
 export {
   createGitLabLogger,
   type GitLabLoggerOptions,

@@ -5,6 +5,7 @@ import {
   type DeploymentReview,
   type DeploymentReviewResult,
   type DiffInfo,
+  type IssueTracker,
   type Logger,
   type Platform,
   type PlatformContext,
@@ -16,6 +17,7 @@ import { listApprovals, reviewPendingDeployment } from './approvals.js';
 import { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 import { type Env, type GitLabJobInfo, readJobInfo, toPlatformContext } from './env.js';
 import { fetchCommit, gitChangedFiles, hasCommit, isSha, repoPrefix } from './git.js';
+import { createGitLabIssueTracker } from './issues.js';
 import { createGitLabLogger, withGitLabSections } from './logger.js';
 import { isOurNote, noteMarker, renderStageNote, STAGE_TITLES } from './note.js';
 
@@ -410,5 +412,27 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
     return ctx;
   };
 
-  return { name: 'gitlab', logger, job, context, changedLines, publish, approvals, reviewDeployment };
+  /** Issues for the monitor, on this project; needs DEVSECFLOW_GITLAB_TOKEN (CI_JOB_TOKEN cannot write issues). */
+  const issueTracker = (): IssueTracker | undefined =>
+    token && job.projectId
+      ? createGitLabIssueTracker({
+          host: job.host,
+          auth: { token },
+          projectId: job.projectId,
+          queryTimeout: timeout,
+          logger,
+        })
+      : undefined;
+
+  return {
+    name: 'gitlab',
+    logger,
+    job,
+    context,
+    changedLines,
+    publish,
+    approvals,
+    reviewDeployment,
+    issueTracker,
+  };
 }
