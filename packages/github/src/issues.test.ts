@@ -131,6 +131,15 @@ describe('GitHub issue tracker', () => {
     ]);
   });
 
+  it('warns when GitHub drops the label find() relies on', async () => {
+    server = await startFakeIssues({ token: TOKEN, assignable: ['alice'], dropLabels: true });
+    const logger = createMemoryLogger();
+    await tracker(server, TOKEN, logger).create(draft());
+    expect(logger.lines).toEqual([
+      'warning: GitHub did not apply the label "devsecflow" to issue #1 on acme/shop (it drops labels for tokens without push access): the monitor cannot find this issue again if its state store is lost',
+    ]);
+  });
+
   it('update replaces title, body and labels and reopens a closed issue', async () => {
     const s = await start();
     const i = s.seed({ title: 'old', body: 'old', labels: ['devsecflow'], state: 'closed' });

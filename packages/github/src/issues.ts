@@ -165,6 +165,11 @@ export function createGitHubIssueTracker(options: GitHubIssueTrackerOptions): Is
         );
         res = await call(what, 'write', () => post([]));
       }
+      const applied = res.data.labels.map((l) => (typeof l === 'string' ? l : l.name));
+      if (!applied.includes(label))
+        log?.warn(
+          `GitHub did not apply the label "${label}" to issue #${res.data.number} on ${where} (it drops labels for tokens without push access): the monitor cannot find this issue again if its state store is lost`,
+        );
       return { id: String(res.data.number), url: res.data.html_url };
     },
 

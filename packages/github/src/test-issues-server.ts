@@ -46,6 +46,8 @@ export interface FakeIssuesOptions {
   readOnlyToken?: string;
   /** Logins that can be assigned; others make the create fail with 422. */
   assignable?: string[];
+  /** Drop labels on create, as GitHub does for tokens without push access. */
+  dropLabels?: boolean;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
@@ -148,7 +150,7 @@ export async function startFakeIssues(options: FakeIssuesOptions): Promise<FakeI
       const i = seed({
         title: String(body?.title),
         body: (body?.body as string | undefined) ?? null,
-        labels: (body?.labels as string[] | undefined) ?? [],
+        labels: options.dropLabels ? [] : ((body?.labels as string[] | undefined) ?? []),
         assignees,
       });
       return send(res, 201, view(i));

@@ -118,6 +118,15 @@ describe('GitLab issue tracker', () => {
     ]);
   });
 
+  it('warns when GitLab did not apply the label find() relies on', async () => {
+    server = await startFakeGitLabIssues({ token: TOKEN, dropLabels: true });
+    const logger = createMemoryLogger();
+    await tracker(server, TOKEN, logger).create(draft({ assignees: [] }));
+    expect(logger.lines).toEqual([
+      'warning: GitLab did not apply the label "devsecflow" to issue #1 on project 42: the monitor cannot find this issue again if its state store is lost',
+    ]);
+  });
+
   it('update replaces title, description and labels and reopens a closed issue', async () => {
     const s = await start();
     const i = s.seed({ title: 'old', description: 'old', labels: ['devsecflow'], state: 'closed' });

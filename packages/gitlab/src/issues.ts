@@ -63,6 +63,7 @@ interface RawIssue {
   description?: string | null;
   state?: string;
   web_url?: string;
+  labels?: string[];
 }
 
 /**
@@ -147,6 +148,10 @@ export function createGitLabIssueTracker(options: GitLabIssueTrackerOptions): Is
           ...(ids.length ? { assigneeIds: ids } : {}),
         }),
       )) as unknown as RawIssue;
+      if (Array.isArray(created.labels) && !created.labels.includes(label))
+        log?.warn(
+          `GitLab did not apply the label "${label}" to issue #${created.iid} on ${where}: the monitor cannot find this issue again if its state store is lost`,
+        );
       return { id: String(created.iid), ...(created.web_url ? { url: created.web_url } : {}) };
     },
 

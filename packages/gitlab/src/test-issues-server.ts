@@ -43,6 +43,8 @@ export interface FakeGlIssuesOptions {
   readOnlyToken?: string;
   /** Known users: username -> id. */
   users?: Record<string, number>;
+  /** Drop labels on create (a token whose role may not set them). */
+  dropLabels?: boolean;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
@@ -151,7 +153,7 @@ export async function startFakeGitLabIssues(options: FakeGlIssuesOptions): Promi
       const i = seed({
         title: String(body.title),
         description: (body.description as string | undefined) ?? null,
-        labels: labelList(body.labels),
+        labels: options.dropLabels ? [] : labelList(body.labels),
         assignee_ids: ((body.assignee_ids as number[] | undefined) ?? []).map(Number),
       });
       return send(res, 201, view(i));
