@@ -110,6 +110,32 @@ export function issueMarker(key: string): string {
   return `<!-- ${key} -->`;
 }
 
+/**
+ * True when `body` carries the marker of `key` on a line of its own, outside fenced code blocks:
+ * a marker quoted in another issue (in a code block, inline code or a blockquote) does not count.
+ */
+export function hasIssueMarker(body: string | null | undefined, key: string): boolean {
+  if (!body) return false;
+  const marker = issueMarker(key);
+  let fence: string | undefined;
+  for (const raw of body.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      // A fence closes with the same character, at least as long, and nothing after it.
+      if (open && open[1]![0] === fence[0] && open[1]!.length >= fence.length && line.trim() === open[1])
+        fence = undefined;
+      continue;
+    }
+    if (open) {
+      fence = open[1];
+      continue;
+    }
+    if (line === marker) return true;
+  }
+  return false;
+}
+
 export interface ApprovalQuery {
   commit?: string;
   teams?: string[];

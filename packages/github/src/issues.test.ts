@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryLogger, type IssueDraft, issueMarker } from '@devsecflow/core';
+import { createMemoryLogger, hasIssueMarker, type IssueDraft, issueMarker } from '@devsecflow/core';
 import { type Ecosystem, OfflineDb, toCycloneDx } from '@devsecflow/deps';
 import { monitor, openInventoryStore } from '@devsecflow/inventory';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubIssueTracker, hasIssueMarker } from './issues.js';
+import { createGitHubIssueTracker } from './issues.js';
 import { createOctokit } from './octokit.js';
 import { createGitHubPlatform } from './platform.js';
 import { type FakeIssuesServer, startFakeIssues } from './test-issues-server.js';
@@ -45,27 +45,6 @@ const draft = (extra: Partial<IssueDraft> = {}): IssueDraft => ({
   labels: ['security', 'devsecflow'],
   assignees: ['alice'],
   ...extra,
-});
-
-describe('hasIssueMarker', () => {
-  const m = issueMarker(KEY);
-  it('matches the marker on a line of its own', () => {
-    expect(hasIssueMarker(`text\n\n${m}`, KEY)).toBe(true);
-    expect(hasIssueMarker(`text\r\n${m}\r\n`, KEY)).toBe(true);
-  });
-  it('ignores the marker quoted in a fenced block, inline code, a blockquote or an indented block', () => {
-    expect(hasIssueMarker(`see:\n\`\`\`\n${m}\n\`\`\`\n`, KEY)).toBe(false);
-    expect(hasIssueMarker(`see:\n~~~md\n${m}\n~~~`, KEY)).toBe(false);
-    expect(hasIssueMarker(`the marker \`${m}\` finds it`, KEY)).toBe(false);
-    expect(hasIssueMarker(`> ${m}`, KEY)).toBe(false);
-    expect(hasIssueMarker(`    ${m}`, KEY)).toBe(false);
-    // After the fence closes, a real marker counts again.
-    expect(hasIssueMarker(`\`\`\`\n${m}\n\`\`\`\n${m}`, KEY)).toBe(true);
-  });
-  it('does not match another key that shares a prefix, or no body', () => {
-    expect(hasIssueMarker(issueMarker(`${KEY}-other`), KEY)).toBe(false);
-    expect(hasIssueMarker(null, KEY)).toBe(false);
-  });
 });
 
 describe('GitHub issue tracker', () => {

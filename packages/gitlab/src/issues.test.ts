@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryLogger, type IssueDraft, issueMarker } from '@devsecflow/core';
+import { createMemoryLogger, hasIssueMarker, type IssueDraft, issueMarker } from '@devsecflow/core';
 import { type Ecosystem, OfflineDb, toCycloneDx } from '@devsecflow/deps';
 import { monitor, openInventoryStore } from '@devsecflow/inventory';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitLabIssueTracker, hasIssueMarker } from './issues.js';
+import { createGitLabIssueTracker } from './issues.js';
 import { createGitLabPlatform } from './platform.js';
 import { type FakeGlIssuesServer, startFakeGitLabIssues } from './test-issues-server.js';
 
@@ -44,17 +44,6 @@ const draft = (extra: Partial<IssueDraft> = {}): IssueDraft => ({
   labels: ['security', 'devsecflow'],
   assignees: ['alice'],
   ...extra,
-});
-
-describe('hasIssueMarker (GitLab)', () => {
-  const m = issueMarker(KEY);
-  it('matches only a marker on a line of its own outside code', () => {
-    expect(hasIssueMarker(`text\n${m}\n`, KEY)).toBe(true);
-    expect(hasIssueMarker(`\`\`\`markdown\n${m}\n\`\`\``, KEY)).toBe(false);
-    expect(hasIssueMarker(`inline \`${m}\``, KEY)).toBe(false);
-    expect(hasIssueMarker(`> ${m}`, KEY)).toBe(false);
-    expect(hasIssueMarker(issueMarker(`${KEY}x`), KEY)).toBe(false);
-  });
 });
 
 describe('GitLab issue tracker', () => {
