@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { grammarForPath, grammarFromShebang } from './languages.js';
 import { loadRules } from './rules.js';
@@ -101,6 +102,31 @@ describe('scanFile', () => {
     const out = await scanFiles(files, rules, { concurrency: 3 });
     expect(out.findings.filter((f) => f.ruleId === 'js-eval-injection')).toHaveLength(15);
     expect(out.stats.filesScanned + out.stats.filesWithoutApplicableRules).toBe(30);
+  });
+});
+
+describe('the worker pool (built package)', () => {
+  it('finds what the single-thread scan finds, in worker threads', async () => {
+    // The pool runs only from dist/ (workers load JavaScript); turbo builds it before the tests.
+    const dir = mkdtempSync(join(tmpdir(), 'dsf-sast-pool-'));
+    const built = (await import(pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href)) as {
+      scanFiles: typeof scanFiles;
+      loadRules: typeof loadRules;
+    };
+    const files = Array.from({ length: 80 }, (_, i) => {
+      const p = join(dir, `w${i}.js`);
+      writeFileSync(p, i % 4 ? 'const a = 1;\n' : 'eval(location.hash);\n');
+      return { path: `w${i}.js`, absolutePath: p };
+    });
+    const distRules = built.loadRules();
+    const single = await built.scanFiles(files, distRules, { workers: 1 });
+    const pooled = await built.scanFiles(files, distRules, { workers: 2, batchSize: 8 });
+    const key = (f: { ruleId: string; location?: { path: string } }) => `${f.location?.path} ${f.ruleId}`;
+    expect(single.stats.workerThreads).toBe(0);
+    expect(pooled.stats.workerThreads).toBe(2);
+    expect(pooled.errors).toEqual([]);
+    expect(pooled.findings.map(key).sort()).toEqual(single.findings.map(key).sort());
+    expect(pooled.findings.filter((f) => f.ruleId === 'js-eval-injection')).toHaveLength(20);
   });
 });
 

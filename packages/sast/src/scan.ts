@@ -317,13 +317,15 @@ export interface ScanStats {
   filesSkipped: number;
   filesFailed: number;
   filesWithSyntaxErrors: number;
+  /** Worker threads used (0: all on the calling thread). */
+  workerThreads: number;
 }
 
 export interface ScanFilesOptions {
   limits?: ScanLimits;
   /**
    * Worker threads that parse and match (default 2, one per core here). Needs the built package
-   * (`dist/worker.js`); running from sources, or with 0/1, everything stays on this thread.
+   * (`dist/sast-worker.js`); running from sources, or with 0/1, everything stays on this thread.
    */
   workers?: number;
   /** Files per message to a worker. */
@@ -353,6 +355,7 @@ export async function scanFiles(
     filesNotSource: 0,
     filesSkipped: 0,
     filesFailed: 0,
+    workerThreads: 0,
     filesWithSyntaxErrors: 0,
   };
   const limit = options.concurrency ?? 4;
@@ -368,9 +371,11 @@ export async function scanFiles(
     else stats.filesFailed++;
     options.onFile?.(file, r);
   };
-  const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+  // Named for its stage: an action bundle ships every stage's worker side by side.
+  const workerFile = fileURLToPath(new URL('./sast-worker.js', import.meta.url));
   const workers = options.workers ?? 2;
   if (workers > 1 && existsSync(workerFile)) {
+    stats.workerThreads = workers;
     await scanWithWorkers(files, rules, options, workers, workerFile, record);
     return { findings, errors, stats };
   }
