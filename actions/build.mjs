@@ -99,7 +99,13 @@ function plugins(state) {
         build.onLoad({ filter: /.*/, namespace: 'dsf-native' }, (args) => ({
           loader: 'js',
           contents: [
-            'const load = globalThis.__devsecflowNativeRequire;',
+            // Worker threads start with a fresh globalThis but inherit NODE_PATH, which the
+            // main thread pointed at the installed natives: resolve from there.
+            'let load = globalThis.__devsecflowNativeRequire;',
+            'if (!load && process.env.NODE_PATH) {',
+            "  const path = require('node:path');",
+            "  load = require('node:module').createRequire(path.join(process.env.NODE_PATH.split(path.delimiter)[0], 'noop.js'));",
+            '}',
             `if (!load) throw new Error(${JSON.stringify(`${args.path} is a native addon: the action installs it before loading the runner (dist/native.json)`)});`,
             `module.exports = load(${JSON.stringify(args.path)});`,
           ].join('\n'),
