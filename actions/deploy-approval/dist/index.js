@@ -5329,12 +5329,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input3, filenameBuffer, position)) {
-              let check2 = position.position + filenameBuffer.length;
-              if (input3[check2] === 42) {
+              let check3 = position.position + filenameBuffer.length;
+              if (input3[check3] === 42) {
                 position.position += 1;
-                check2 += 1;
+                check3 += 1;
               }
-              if (input3[check2] !== 61 || input3[check2 + 1] !== 34) {
+              if (input3[check3] !== 61 || input3[check3 + 1] !== 34) {
                 return "failure";
               }
               position.position += 12;
@@ -19804,9 +19804,9 @@ function hexToUint8Array(hex3) {
 function uint8ArrayToHex(bytes) {
   return Array.from(bytes).map((b3) => b3.toString(16).padStart(2, "0")).join("");
 }
-function members(proto, table) {
-  for (const key2 in table) {
-    const desc = Object.getOwnPropertyDescriptor(table, key2);
+function members(proto, table2) {
+  for (const key2 in table2) {
+    const desc = Object.getOwnPropertyDescriptor(table2, key2);
     if (desc.get)
       Object.defineProperty(proto, key2, { ...desc, enumerable: false });
     else
@@ -19821,10 +19821,10 @@ function hide(inst, key2, value) {
   return own(inst, key2, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table) {
+function derived(computes, table2) {
   for (const key2 in computes) {
     const compute = computes[key2];
-    Object.defineProperty(table, key2, {
+    Object.defineProperty(table2, key2, {
       configurable: true,
       enumerable: true,
       get() {
@@ -19835,7 +19835,7 @@ function derived(computes, table) {
       }
     });
   }
-  return table;
+  return table2;
 }
 function defineBound(proto, key2, fn) {
   Object.defineProperty(proto, key2, {
@@ -23708,7 +23708,7 @@ function isRecursive(inst, stack, resolve13) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check2 = (child) => {
+  const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
       const answer = isRecursive(child, stack, resolve13);
       if (answer > result)
@@ -23737,32 +23737,32 @@ function isRecursive(inst, stack, resolve13) {
     case "object": {
       const raw = rawShape(def);
       merge3(raw ? shape(raw, true) : ASSUMED);
-      check2(def.catchall);
+      check3(def.catchall);
       break;
     }
     case "array":
-      check2(def.element);
+      check3(def.element);
       break;
     case "tuple":
       for (const el of def.items)
-        check2(el);
-      check2(def.rest);
+        check3(el);
+      check3(def.rest);
       break;
     case "record":
     case "map":
-      check2(def.keyType);
-      check2(def.valueType);
+      check3(def.keyType);
+      check3(def.valueType);
       break;
     case "set":
-      check2(def.valueType);
+      check3(def.valueType);
       break;
     case "union":
       for (const el of def.options)
-        check2(el);
+        check3(el);
       break;
     case "intersection":
-      check2(def.left);
-      check2(def.right);
+      check3(def.left);
+      check3(def.right);
       break;
     case "optional":
     case "nullable":
@@ -23773,15 +23773,15 @@ function isRecursive(inst, stack, resolve13) {
     case "nonoptional":
     case "promise":
     case "success":
-      check2(def.innerType);
+      check3(def.innerType);
       break;
     case "pipe":
-      check2(def.in);
-      check2(def.out);
+      check3(def.in);
+      check3(def.out);
       break;
     case "function":
-      check2(def.input);
-      check2(def.output);
+      check3(def.input);
+      check3(def.output);
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
@@ -23822,10 +23822,10 @@ function isRecursive(inst, stack, resolve13) {
         if (!value || typeof value !== "object")
           continue;
         if (value._zod)
-          check2(value);
+          check3(value);
         else if (Array.isArray(value))
           for (const el of value)
-            check2(el);
+            check3(el);
       }
     }
   }
@@ -32212,8 +32212,8 @@ function generateChecks(doc, ctx, schema, accessor) {
   if (!schemaChecks || schemaChecks.length === 0)
     return accessor;
   let currentAccessor = accessor;
-  for (const check2 of schemaChecks) {
-    const def = check2._zod.def;
+  for (const check3 of schemaChecks) {
+    const def = check3._zod.def;
     if (def.when && !WHEN_DEFAULTED_CHECKS.has(def.check)) {
       throw new ZodCompileUnsupportedError(`check with a custom "when" condition`);
     }
@@ -32261,7 +32261,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         currentAccessor = generateStringFormatCheck(doc, ctx, def, currentAccessor);
         break;
       case "custom":
-        currentAccessor = generateCustomRefineCheck(doc, ctx, check2, currentAccessor);
+        currentAccessor = generateCustomRefineCheck(doc, ctx, check3, currentAccessor);
         break;
       case "bigint_format":
         generateBigIntFormatCheck(doc, def, currentAccessor);
@@ -32277,7 +32277,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         break;
       case "overwrite": {
         const newAccessor = newVar(ctx);
-        generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor);
+        generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor);
         currentAccessor = newAccessor;
         break;
       }
@@ -32400,8 +32400,8 @@ function generatePropertyCheck(doc, ctx, def, accessor) {
   const propAccessor = `${accessor}[${JSON.stringify(def.property)}]`;
   generateCheck(doc, ctx, def.schema, propAccessor);
 }
-function generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor) {
-  const tx = check2._zod.def.tx;
+function generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor) {
+  const tx = check3._zod.def.tx;
   if (!tx) {
     throw new ZodCompileUnsupportedError("overwrite check without a transform function");
   }
@@ -32417,8 +32417,8 @@ function throwAsync() {
 function pushIssue(issue3) {
   this.issues.push(issue3);
 }
-function generateCustomRefineCheck(doc, ctx, check2, accessor) {
-  const def = check2._zod.def;
+function generateCustomRefineCheck(doc, ctx, check3, accessor) {
+  const def = check3._zod.def;
   if (def.fn) {
     if (isAsyncFunction(def.fn)) {
       throw new ZodCompileAsyncError("z.compile: async .refine() predicates are not supported");
@@ -32431,11 +32431,11 @@ function generateCustomRefineCheck(doc, ctx, check2, accessor) {
     doc.write(`if (!${resVar}) return INVALID;`);
     return accessor;
   }
-  if (check2._zod.check) {
-    if (isAsyncFunction(check2._zod.check)) {
+  if (check3._zod.check) {
+    if (isAsyncFunction(check3._zod.check)) {
       throw new ZodCompileAsyncError("z.compile: async .superRefine() / check functions are not supported");
     }
-    const checkFn = check2._zod.check;
+    const checkFn = check3._zod.check;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
       const result = checkFn(fakePayload);
@@ -33031,8 +33031,8 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   return outputVar;
 }
 function generateSizeGate(doc, schema, size) {
-  for (const [max2, check2] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max2, check2._zod.def.check)}) return INVALID;`);
+  for (const [max2, check3] of sizeCaps(schema._zod.def.checks)) {
+    doc.write(`if (${size} > ${numericOperand(max2, check3._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
@@ -37282,8 +37282,8 @@ var init_schemas2 = __esm({
         reg.add(this, meta3);
         return this;
       },
-      refine(check2, params) {
-        return this.check(refine(check2, params));
+      refine(check3, params) {
+        return this.check(refine(check3, params));
       },
       superRefine(refinement, params) {
         return this.check(superRefine(refinement, params));
@@ -47534,19 +47534,122 @@ var init_fingerprint = __esm({
 // packages/core/src/diff.ts
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+function pushLine(ranges, line) {
+  const last = ranges[ranges.length - 1];
+  if (last && last.end + 1 === line) last.end = line;
+  else if (!last || line > last.end) ranges.push({ start: line, end: line });
+}
+function patchToRanges(patch2) {
+  const ranges = [];
+  let sawHunk = false;
+  let next = 0;
+  let remaining = 0;
+  for (const line of patch2.split(/\r?\n/)) {
+    const m2 = HUNK.exec(line);
+    if (m2) {
+      sawHunk = true;
+      next = Number(m2[1]);
+      remaining = m2[2] === void 0 ? 1 : Number(m2[2]);
+      continue;
+    }
+    if (!sawHunk || remaining <= 0) continue;
+    const c = line[0];
+    if (c === "+") {
+      pushLine(ranges, next);
+      next++;
+      remaining--;
+    } else if (c === " " || line === "") {
+      next++;
+      remaining--;
+    }
+  }
+  return sawHunk ? ranges : void 0;
+}
+function unquoteGitPath(raw) {
+  if (!raw.startsWith('"') || !raw.endsWith('"')) return raw;
+  const bytes = [];
+  const body = raw.slice(1, -1);
+  const simple2 = { n: 10, t: 9, r: 13, '"': 34, "\\": 92, a: 7, b: 8, f: 12, v: 11 };
+  for (let i2 = 0; i2 < body.length; i2++) {
+    const ch = body[i2];
+    if (ch !== "\\") {
+      bytes.push(...Buffer.from(ch, "utf8"));
+      continue;
+    }
+    const n = body[i2 + 1] ?? "";
+    if (/[0-7]/.test(n)) {
+      bytes.push(Number.parseInt(body.slice(i2 + 1, i2 + 4), 8));
+      i2 += 3;
+    } else {
+      bytes.push(simple2[n] ?? n.charCodeAt(0));
+      i2 += 1;
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+function stripPrefix(path2) {
+  return normalisePath(unquoteGitPath(path2.trim().replace(/\t.*$/, "")).replace(/^[ab]\//, ""));
+}
+function parseUnifiedDiff(text, defaultPath) {
+  if (defaultPath !== void 0 && !/^(diff --git |\+\+\+ )/m.test(text)) {
+    return [{ path: normalisePath(defaultPath), lines: patchToRanges(text) ?? [] }];
+  }
+  const files = [];
+  let current;
+  const flush = () => {
+    if (!current || current.deleted || !current.path) return;
+    if (current.binary) files.push({ path: current.path, lines: "all" });
+    else files.push({ path: current.path, lines: patchToRanges(current.body.join("\n")) ?? [] });
+  };
+  const lines = text.split("\n");
+  for (let i2 = 0; i2 < lines.length; i2++) {
+    const line = lines[i2];
+    if (line.startsWith("diff --git ")) {
+      flush();
+      current = { body: [], binary: false, deleted: false };
+      const m2 = /^diff --git (?:"(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$/.exec(line);
+      if (m2) current.path = stripPrefix(m2[1]);
+      continue;
+    }
+    if (line.startsWith("--- ") && lines[i2 + 1]?.startsWith("+++ ") && (!current || current.body.length > 0)) {
+      flush();
+      current = { body: [], binary: false, deleted: false };
+      continue;
+    }
+    if (!current) continue;
+    if (line.startsWith("+++ ") && current.body.length === 0) {
+      const target = line.slice(4).replace(/\t.*$/, "");
+      if (target === "/dev/null") current.deleted = true;
+      else current.path = stripPrefix(target);
+    } else if (line.startsWith("--- ") && current.body.length === 0) {
+    } else if (line.startsWith("rename to ")) {
+      current.path = normalisePath(unquoteGitPath(line.slice("rename to ".length)));
+    } else if (line.startsWith("deleted file mode")) {
+      current.deleted = true;
+    } else if (line.startsWith("Binary files ") || line === "GIT binary patch") {
+      current.binary = true;
+    } else if (line.startsWith("new file mode") || line.startsWith("index ") || line.startsWith("similarity index") || line.startsWith("rename from ") || line.startsWith("old mode") || line.startsWith("new mode")) {
+    } else {
+      current.body.push(line);
+    }
+  }
+  flush();
+  return files;
+}
 function isChangedLine(diff, path2, line) {
   const file2 = diff instanceof Map ? diff.get(normalisePath(path2)) : diff.find((f2) => f2.path === normalisePath(path2));
   if (!file2) return false;
   if (file2.lines === "all") return true;
   return file2.lines.some((r) => line >= r.start && line <= r.end);
 }
-var execFileAsync;
+var execFileAsync, HUNK;
 var init_diff = __esm({
   "packages/core/src/diff.ts"() {
     "use strict";
     init_errors3();
     init_fingerprint();
     execFileAsync = promisify(execFile);
+    HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
   }
 });
 
@@ -50644,6 +50747,29 @@ var init_merge = __esm({
 });
 
 // packages/core/src/platform.ts
+function issueMarker(key2) {
+  return `<!-- ${key2} -->`;
+}
+function hasIssueMarker(body, key2) {
+  if (!body) return false;
+  const marker = issueMarker(key2);
+  let fence;
+  for (const raw of body.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    const open6 = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (open6 && open6[1][0] === fence[0] && open6[1].length >= fence.length && line.trim() === open6[1])
+        fence = void 0;
+      continue;
+    }
+    if (open6) {
+      fence = open6[1];
+      continue;
+    }
+    if (line === marker) return true;
+  }
+  return false;
+}
 var init_platform = __esm({
   "packages/core/src/platform.ts"() {
     "use strict";
@@ -51847,7 +51973,13 @@ var init_walker = __esm({
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_errors3();
     init_walker_types();
-    DEFAULT_EXCLUDES = ["**/.git", "**/.hg", "**/.svn", "**/node_modules"];
+    DEFAULT_EXCLUDES = [
+      "**/.git",
+      "**/.hg",
+      "**/.svn",
+      "**/node_modules",
+      "**/.devsecflow"
+    ];
     BINARY_EXTENSIONS = /* @__PURE__ */ new Set([
       // images and documents
       "png",
@@ -53926,7 +54058,7 @@ function formatSarifMessage(template, args) {
     return v2 === void 0 ? m2 : String(v2);
   });
 }
-function messageOf(msg, rule, rules) {
+function messageOf2(msg, rule, rules) {
   const m2 = asObj(msg);
   let text = asStr(m2.text) ?? asStr(m2.markdown);
   const id = asStr(m2.id);
@@ -54061,7 +54193,7 @@ function convertResult(result, ctx) {
   const props = asObj(result.properties);
   const ours = ourFindingBag(props);
   const tags = tagsOf(ruleProps, props);
-  const message = messageOf(result.message, rule, ctx.rules) ?? asStr(asObj(rule?.shortDescription).text) ?? asStr(asObj(rule?.fullDescription).text) ?? ruleId;
+  const message = messageOf2(result.message, rule, ctx.rules) ?? asStr(asObj(rule?.shortDescription).text) ?? asStr(asObj(rule?.fullDescription).text) ?? ruleId;
   const title = titleOf(rule, ruleId);
   const level = result.level ?? asObj(rule?.defaultConfiguration).level;
   const severity = severityFromSecuritySeverity(props["security-severity"]) ?? severityFromSecuritySeverity(ruleProps["security-severity"]) ?? problemSeverity(props["problem.severity"] ?? ruleProps["problem.severity"]) ?? tagSeverity(tags) ?? severityFromSarifLevel(level ?? "warning");
@@ -54595,714 +54727,1266 @@ var init_output = __esm({
   }
 });
 
-// packages/deploy-approval/src/approvals.ts
-function countApprovals(approvals, rules) {
-  const latest = /* @__PURE__ */ new Map();
-  const sorted = [...approvals].sort((a, b3) => Date.parse(a.at || "0") - Date.parse(b3.at || "0"));
-  for (const a of sorted) {
-    const key2 = a.user.toLowerCase();
-    const prev = latest.get(key2);
-    if (a.state === "commented" && prev && prev.state !== "commented") continue;
-    latest.set(key2, a);
-  }
-  const counted = [];
-  const ignored = [];
-  const named = rules.users.length + rules.teams.length > 0;
-  for (const a of latest.values()) {
-    if (a.state !== "approved") {
-      if (a.state !== "commented")
-        ignored.push({ user: a.user, reason: `latest review is ${a.state.replace("_", " ")}` });
-      continue;
+// dsf-native:@ast-grep/napi
+var require_napi = __commonJS({
+  "dsf-native:@ast-grep/napi"(exports2, module) {
+    var load = globalThis.__devsecflowNativeRequire;
+    if (!load && process.env.NODE_PATH) {
+      const path2 = __require("node:path");
+      load = __require("node:module").createRequire(path2.join(process.env.NODE_PATH.split(path2.delimiter)[0], "noop.js"));
     }
-    if (rules.author && same(a.user, rules.author)) {
-      ignored.push({ user: a.user, reason: "is the change author" });
-      continue;
-    }
-    if (!a.commit || a.commit !== rules.commit) {
-      ignored.push({
-        user: a.user,
-        reason: `approved ${short(a.commit)}, not the deployed commit ${short(rules.commit)}`
-      });
-      continue;
-    }
-    if (named) {
-      const byUser = rules.users.some((u2) => same(u2, a.user));
-      const byTeam = (a.teams ?? []).some((t) => rules.teams.some((want) => same(want, t)));
-      if (!byUser && !byTeam) {
-        ignored.push({ user: a.user, reason: "is not a named approver or a member of a named team" });
-        continue;
-      }
-    }
-    counted.push(a);
-  }
-  counted.sort((a, b3) => a.user.localeCompare(b3.user));
-  return { counted, ignored };
-}
-var same, short;
-var init_approvals = __esm({
-  "packages/deploy-approval/src/approvals.ts"() {
-    "use strict";
-    same = (a, b3) => a.toLowerCase() === b3.toLowerCase();
-    short = (sha) => sha ? sha.slice(0, 12) : "an unknown commit";
+    if (!load) throw new Error("@ast-grep/napi is a native addon: the action installs it before loading the runner (dist/native.json)");
+    module.exports = load("@ast-grep/napi");
   }
 });
 
-// packages/deploy-approval/src/options.ts
-function validTimeZone(tz) {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+// packages/sast/src/languages.ts
+import { createRequire as createRequire3 } from "node:module";
+import { extname as extname2 } from "node:path";
+function ensureLanguages() {
+  if (registered) return;
+  registered = true;
+  const python = require2("@ast-grep/lang-python");
+  const go2 = require2("@ast-grep/lang-go");
+  const java = require2("@ast-grep/lang-java");
+  expando.python = python.expandoChar;
+  expando.go = go2.expandoChar;
+  expando.java = java.expandoChar;
+  (0, import_napi.registerDynamicLanguage)({ python, go: go2, java });
+}
+function napiLang(g2) {
+  switch (g2) {
+    case "javascript":
+      return import_napi.Lang.JavaScript;
+    case "typescript":
+      return import_napi.Lang.TypeScript;
+    case "tsx":
+      return import_napi.Lang.Tsx;
+    default:
+      ensureLanguages();
+      return g2;
   }
 }
-var REQUIRABLE_STAGES, WEEKDAYS, FULL_DAY, weekday, clock, dateOrDateTime, DateFreezeSchema, WeeklyFreezeSchema, FreezeWindowSchema, stageList, EnvironmentPolicySchema, globs, DeployApprovalOptionsSchema;
-var init_options = __esm({
-  "packages/deploy-approval/src/options.ts"() {
+function expandoChar(g2) {
+  ensureLanguages();
+  return expando[g2];
+}
+function grammarsOf(lang) {
+  switch (lang) {
+    case "javascript":
+      return ["javascript", "typescript", "tsx"];
+    case "typescript":
+      return ["typescript", "tsx"];
+    default:
+      return [lang];
+  }
+}
+function languageOf(g2) {
+  if (g2 === "tsx") return "typescript";
+  return g2;
+}
+function grammarForPath(path2) {
+  if (/\.d\.[cm]?ts$/.test(path2)) return null;
+  const ext = extname2(path2).toLowerCase();
+  if (ext === "") return void 0;
+  return BY_EXTENSION[ext] ?? null;
+}
+function grammarFromShebang(firstLine) {
+  const m2 = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine);
+  if (!m2) return void 0;
+  const prog = (m2[1]?.endsWith("/env") ? m2[2] : m2[1])?.split("/").pop() ?? "";
+  if (/^(node|nodejs|bun|deno)$/.test(prog)) return "javascript";
+  if (/^(ts-node|tsx)$/.test(prog)) return "typescript";
+  if (/^python[0-9.]*$/.test(prog)) return "python";
+  return void 0;
+}
+var import_napi, LANGUAGES, require2, registered, expando, BY_EXTENSION;
+var init_languages = __esm({
+  "packages/sast/src/languages.ts"() {
+    "use strict";
+    import_napi = __toESM(require_napi(), 1);
+    LANGUAGES = ["javascript", "typescript", "python", "go", "java"];
+    require2 = createRequire3(import.meta.url);
+    registered = false;
+    expando = {};
+    BY_EXTENSION = {
+      ".js": "javascript",
+      ".mjs": "javascript",
+      ".cjs": "javascript",
+      ".jsx": "javascript",
+      ".ts": "typescript",
+      ".mts": "typescript",
+      ".cts": "typescript",
+      ".tsx": "tsx",
+      ".py": "python",
+      ".pyw": "python",
+      ".go": "go",
+      ".java": "java"
+    };
+  }
+});
+
+// packages/sast/src/rule-schema.ts
+var toList, AstGrepRule, TaintRef, TaintSpecSchema, RuleFileSchema, TaintLibrarySchema;
+var init_rule_schema = __esm({
+  "packages/sast/src/rule-schema.ts"() {
     "use strict";
     init_src();
     init_zod();
-    REQUIRABLE_STAGES = STAGE_IDS.filter((s3) => s3 !== "deploy-approval");
-    WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    FULL_DAY = {
-      monday: "mon",
-      tuesday: "tue",
-      wednesday: "wed",
-      thursday: "thu",
-      friday: "fri",
-      saturday: "sat",
-      sunday: "sun"
-    };
-    weekday = external_exports.string().transform((v2, ctx) => {
-      const k2 = v2.trim().toLowerCase();
-      const day = WEEKDAYS.includes(k2) ? k2 : FULL_DAY[k2];
-      if (!day) {
-        ctx.addIssue({ code: "custom", message: `expected a weekday (${WEEKDAYS.join(", ")}), got "${v2}"` });
-        return external_exports.NEVER;
-      }
-      return day;
-    }).describe("mon ... sun (full names accepted)");
-    clock = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "a time of day as HH:MM (00:00 to 24:00)").describe("HH:MM, 24-hour clock, in the environment time zone");
-    dateOrDateTime = external_exports.string().regex(
-      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/,
-      "an ISO date (2026-12-24) or date-time (2026-12-24T18:00, optionally with Z or an offset)"
-    ).refine((v2) => !Number.isNaN(Date.parse(v2.length === 10 ? `${v2}T00:00Z` : v2)), "not a real date");
-    DateFreezeSchema = external_exports.object({
-      from: dateOrDateTime.describe("First day (inclusive) or start time of the freeze."),
-      to: dateOrDateTime.describe("Last day (inclusive) or end time (exclusive) of the freeze."),
-      reason: external_exports.string().min(1).optional()
+    init_languages();
+    toList = (v2) => v2 === void 0 ? [] : Array.isArray(v2) ? v2 : [v2];
+    AstGrepRule = external_exports.record(external_exports.string(), external_exports.unknown());
+    TaintRef = external_exports.union([external_exports.string().min(1), AstGrepRule]);
+    TaintSpecSchema = external_exports.object({
+      sources: external_exports.array(TaintRef).min(1).describe("Where untrusted data enters: rules or shared set names."),
+      sanitizers: external_exports.array(TaintRef).optional().describe("Calls whose result is no longer dangerous."),
+      sinks: external_exports.array(AstGrepRule).min(1).describe("Dangerous calls; the metavariable $ARG names the argument that must not be tainted."),
+      reportUnknown: external_exports.union([external_exports.boolean(), external_exports.literal("concatenation")]).default(true).describe(
+        "Report a non-literal $ARG whose source is not visible, with low confidence; `concatenation`: only when it is built into a string."
+      )
     }).strict();
-    WeeklyFreezeSchema = external_exports.object({
-      weekly: external_exports.object({
-        days: external_exports.array(weekday).min(1).describe("Days the window starts on."),
-        from: clock.default("00:00"),
-        to: clock.default("24:00").describe("End (exclusive); earlier than `from` runs past midnight.")
-      }).strict(),
-      reason: external_exports.string().min(1).optional()
-    }).strict();
-    FreezeWindowSchema = external_exports.union([DateFreezeSchema, WeeklyFreezeSchema], {
-      error: "a freeze window is either { from, to } dates or { weekly: { days, from, to } }"
+    RuleFileSchema = external_exports.object({
+      id: external_exports.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and hyphens"),
+      language: external_exports.enum(LANGUAGES),
+      title: external_exports.string().min(1),
+      message: external_exports.string().min(1),
+      severity: SeveritySchema,
+      confidence: external_exports.enum(CONFIDENCES).default("high"),
+      cwe: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).transform(toList).pipe(external_exports.array(external_exports.string().regex(/^CWE-\d+$/, "CWE-<number>")).min(1)),
+      owasp: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional().transform(toList),
+      fix: external_exports.string().min(1),
+      references: external_exports.array(external_exports.url()).default([]),
+      rule: AstGrepRule.optional(),
+      constraints: external_exports.record(external_exports.string(), AstGrepRule).optional(),
+      utils: external_exports.record(external_exports.string(), AstGrepRule).optional(),
+      taint: TaintSpecSchema.optional()
+    }).strict().refine((r) => r.rule === void 0 !== (r.taint === void 0), {
+      message: "exactly one of `rule` (a structural rule) or `taint` (a source-to-sink rule) is required",
+      path: ["rule"]
     });
-    stageList = external_exports.array(external_exports.enum(REQUIRABLE_STAGES));
-    EnvironmentPolicySchema = external_exports.object({
-      requiredStages: stageList.default([]).describe(
-        "Stages whose reports must exist, be for the deployed commit, be complete and have passed their gates."
-      ),
-      allowPartial: external_exports.union([external_exports.boolean(), stageList]).default(false).describe("Accept partial reports (all stages, or the listed ones) for required stages."),
-      maxSeverity: external_exports.enum(SEVERITIES).optional().describe("Severity ceiling: any unsuppressed finding above it, in any report, blocks the deploy."),
-      noExpiredSuppressions: external_exports.boolean().default(true).describe("Block when an ignore or suppression has expired."),
-      minApprovals: external_exports.number().int().min(0).default(0).describe("Human approvals required on the deployed commit, never counting the change author."),
-      approvers: external_exports.object({
-        users: external_exports.array(external_exports.string().min(1)).default([]),
-        teams: external_exports.array(external_exports.string().min(1)).default([]).describe("GitHub `org/team-slug` (or `team-slug` in the repo owner), GitLab group full paths.")
-      }).strict().optional().describe("Who may approve. Absent: anyone but the author."),
-      allowedRefs: external_exports.array(external_exports.string().min(1)).optional().describe("Branch or tag globs (`main`, `release/*`, `v*`, or full `refs/tags/v*`). Absent: any ref."),
-      freeze: external_exports.array(FreezeWindowSchema).default([]).describe("Change-freeze windows."),
-      timeZone: external_exports.string().default("UTC").refine(validTimeZone, { message: "an IANA time zone such as Europe/Berlin or America/New_York" }).describe("IANA time zone of freeze windows.")
-    }).strict();
-    globs = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1))]).transform((v2) => typeof v2 === "string" ? [v2] : v2);
-    DeployApprovalOptionsSchema = external_exports.object({
-      environment: external_exports.string().min(1).optional().describe("The environment being deployed; the CLI passes it (`--environment`)."),
-      environments: external_exports.record(external_exports.string().min(1), EnvironmentPolicySchema).default({}).describe("Policy per environment name."),
-      reports: globs.default([".devsecflow/reports/**/devsecflow-*.json"]).describe(
-        "Stage JSON reports: files or globs relative to the root (artifacts, `needs:`). Default `.devsecflow/reports/**/devsecflow-*.json`: where `devsecflow run` and the GitLab templates write them."
-      ),
-      evidenceLog: external_exports.union([external_exports.string().min(1), external_exports.literal(false)]).default(".devsecflow/evidence.jsonl").describe("Hash-chained JSONL log every decision is appended to (false: none)."),
-      evidenceOut: external_exports.string().min(1).optional().describe("Where this run's evidence record is written as JSON.")
+    TaintLibrarySchema = external_exports.object({
+      sources: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
+      sanitizers: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
+      utils: external_exports.record(external_exports.string(), AstGrepRule).optional()
     }).strict();
   }
 });
 
-// packages/deploy-approval/src/freeze.ts
-function localTime(at2, timeZone) {
-  let f2 = formatters.get(timeZone);
-  if (!f2) {
-    f2 = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      weekday: "short"
+// packages/sast/src/rules.ts
+import { readdirSync, readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
+import { basename, dirname as dirname2, join as join6, relative as relative4 } from "node:path";
+import { fileURLToPath as fileURLToPath4 } from "node:url";
+function locate(doc, lc, path2) {
+  for (let p2 = path2; ; p2 = p2.slice(0, -1)) {
+    const node2 = p2.length === 0 ? doc.contents : doc.getIn(p2, true);
+    const range = node2?.range;
+    if (range) return lc.linePos(range[0]).line;
+    if (p2.length === 0) return void 0;
+  }
+}
+function keyName(path2) {
+  let s3 = "";
+  for (const k2 of path2) s3 += typeof k2 === "number" ? `[${k2}]` : s3 ? `.${String(k2)}` : String(k2);
+  return s3 || "(top level)";
+}
+function readYaml(file2, display) {
+  let text;
+  try {
+    text = readFileSync5(file2, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read rule file: ${e.code ?? String(e)}`, {
+      file: display
     });
-    formatters.set(timeZone, f2);
   }
-  const parts = Object.fromEntries(f2.formatToParts(at2).map((p2) => [p2.type, p2.value]));
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    time: `${parts.hour}:${parts.minute}`,
-    weekday: String(parts.weekday).slice(0, 3).toLowerCase()
-  };
-}
-function previousDay(d) {
-  return WEEKDAYS[(WEEKDAYS.indexOf(d) + 6) % 7];
-}
-function describeFreeze(w2, timeZone) {
-  const base = "weekly" in w2 ? `weekly ${w2.weekly.days.join(", ")} ${w2.weekly.from}-${w2.weekly.to}` : `${w2.from} to ${w2.to}`;
-  return `${base} (${timeZone})${w2.reason ? `: ${w2.reason}` : ""}`;
-}
-function inFreeze(w2, at2, timeZone) {
-  const local = localTime(at2, timeZone);
-  if ("weekly" in w2) {
-    const { days, from, to: to2 } = w2.weekly;
-    if (from === to2) return days.includes(local.weekday);
-    if (from < to2) return days.includes(local.weekday) && local.time >= from && local.time < to2;
-    return days.includes(local.weekday) && local.time >= from || days.includes(previousDay(local.weekday)) && local.time < to2;
+  const lc = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: lc, uniqueKeys: true });
+  const err2 = doc.errors[0];
+  if (err2) {
+    const pos = err2.linePos?.[0];
+    throw new ConfigError(`invalid YAML: ${err2.message.split("\n")[0]}`, {
+      file: display,
+      line: pos?.line,
+      column: pos?.col
+    });
   }
-  const start = bound(w2.from, "start", at2, local);
-  const end = bound(w2.to, "end", at2, local);
-  return start && end;
+  return { data: doc.toJS(), doc, lc };
 }
-function bound(value, side, at2, local) {
-  if (value.length === 10) return side === "start" ? local.date >= value : local.date <= value;
-  if (HAS_OFFSET.test(value)) {
-    const t = Date.parse(value);
-    return side === "start" ? at2.getTime() >= t : at2.getTime() < t;
-  }
-  const wall = `${local.date}T${local.time}`;
-  const v2 = value.slice(0, 16);
-  return side === "start" ? wall >= v2 : wall < v2;
-}
-function activeFreezes(windows, at2, timeZone) {
-  return windows.filter((w2) => inFreeze(w2, at2, timeZone));
-}
-var formatters, HAS_OFFSET;
-var init_freeze = __esm({
-  "packages/deploy-approval/src/freeze.ts"() {
-    "use strict";
-    init_options();
-    formatters = /* @__PURE__ */ new Map();
-    HAS_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
-  }
-});
-
-// packages/deploy-approval/src/refs.ts
-function parseRef(ref) {
-  if (ref.startsWith("refs/heads/")) return { ref, short: ref.slice(11), kind: "branch" };
-  if (ref.startsWith("refs/tags/")) return { ref, short: ref.slice(10), kind: "tag" };
-  return { ref, short: ref, kind: "unknown" };
-}
-function refAllowed(ref, globs3) {
-  const r = parseRef(ref);
-  return globs3.some((g2) => {
-    if (g2.startsWith("refs/")) {
-      const full = r.kind === "branch" ? `refs/heads/${r.short}` : r.kind === "tag" ? `refs/tags/${r.short}` : void 0;
-      return full !== void 0 && import_picomatch3.default.isMatch(full, g2, { dot: true });
-    }
-    return import_picomatch3.default.isMatch(r.short, g2, { dot: true });
+function zodFail(error63, doc, lc, display, what) {
+  const issue3 = error63.issues[0];
+  const path2 = issue3.path.filter((k2) => typeof k2 !== "symbol");
+  throw new ConfigError(`${what} key \`${keyName(path2)}\`: ${issue3.message}`, {
+    file: display,
+    line: locate(doc, lc, path2)
   });
 }
-var import_picomatch3;
-var init_refs = __esm({
-  "packages/deploy-approval/src/refs.ts"() {
-    "use strict";
-    import_picomatch3 = __toESM(require_picomatch2(), 1);
-  }
-});
-
-// packages/deploy-approval/src/evaluate.ts
-function suppressionExpired(expires, now) {
-  if (!expires) return false;
-  const end = /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T23:59:59.999Z`) : Date.parse(expires);
-  return Number.isFinite(end) && now.getTime() > end;
+function score(s3) {
+  if (!s3 || s3.length === 0) return -1;
+  return Math.min(
+    ...s3.map((w2) => {
+      const bare = w2.replace(/^[bi]:/, "");
+      return WEAK_WORDS.has(bare) ? 0 : bare.length;
+    })
+  ) - s3.length * 0.01;
 }
-function partialAllowed(policy, stage) {
-  return policy.allowPartial === true || Array.isArray(policy.allowPartial) && policy.allowPartial.includes(stage);
+function best(sets) {
+  let pick2 = null;
+  for (const s3 of sets) if (score(s3) > score(pick2)) pick2 = s3;
+  return pick2;
 }
-function evaluatePolicy(input3) {
-  const { policy, reports, now } = input3;
-  const reasons = [];
-  const add = (rule, message, stage) => reasons.push({ rule, message, ...stage ? { stage } : {} });
-  const commit = input3.commit;
-  if (!commit)
-    add(
-      DEPLOY_APPROVAL_RULES.unknownCommit,
-      "the commit being deployed is unknown, so no report or approval can be tied to it"
-    );
-  for (const { path: path2, report: report2 } of reports) {
-    if (commit && report2.target.commit !== commit) {
-      add(
-        DEPLOY_APPROVAL_RULES.commitMismatch,
-        report2.target.commit ? `${report2.stage} report ${path2} is for commit ${short2(report2.target.commit)}, not the deployed commit ${short2(commit)}` : `${report2.stage} report ${path2} does not say which commit it scanned; the deployed commit is ${short2(commit)}`,
-        report2.stage
-      );
-    }
-  }
-  for (const stage of policy.requiredStages) {
-    const mine = reports.filter((r) => r.report.stage === stage);
-    if (mine.length === 0) {
-      add(
-        DEPLOY_APPROVAL_RULES.missingReport,
-        `required stage ${stage} has no report among the inputs`,
-        stage
-      );
+function wordsOfPattern(p2) {
+  const words = p2.replace(/\$+[A-Z_][A-Z0-9_]*|\$\$\$/g, " ").match(/[A-Za-z_][A-Za-z0-9_]*/g);
+  return (words ?? []).filter((w2) => w2.length >= 3 && !WEAK_WORDS.has(w2)).map((w2) => [`b:${w2}`]);
+}
+function regexClauses(regex) {
+  const insensitive = regex.startsWith("(?i)");
+  const r = (insensitive ? regex.slice(4) : regex).replace(/\(\?-u:(\\[wsd])\)/g, "$1");
+  if (r.includes("(?")) return [];
+  const candidates = [];
+  const quantified = (i2) => r[i2] === "?" || r[i2] === "*" || r[i2] === "{";
+  const openBefore = (i2) => r[i2 - 1] === "^" || r[i2 - 1] === ")" || r.slice(i2 - 2, i2) === "\\.";
+  const closedAfter = (j2) => r[j2] === "$" || r.slice(j2, j2 + 2) === "\\." || r.slice(j2, j2 + 2) === "\\(";
+  const mark = (words, boundary) => words.map((w2) => insensitive ? `i:${w2.toLowerCase()}` : boundary ? `b:${w2}` : w2);
+  let word = "";
+  let wordStart = 0;
+  const flush = (next) => {
+    const cut = quantified(next);
+    const w2 = cut ? word.slice(0, -1) : word;
+    if (w2.length >= 3) candidates.push(mark([w2], !cut && openBefore(wordStart) && closedAfter(next)));
+    word = "";
+  };
+  for (let i2 = 0; i2 < r.length; i2++) {
+    const c = r[i2];
+    if (/[A-Za-z0-9_]/.test(c)) {
+      if (!word) wordStart = i2;
+      word += c;
       continue;
     }
-    for (const { path: path2, report: report2 } of mine) {
-      if (report2.status === "failed" || report2.status === "partial" && !partialAllowed(policy, stage)) {
-        const why = report2.errors[0]?.message;
-        add(
-          DEPLOY_APPROVAL_RULES.incompleteReport,
-          `required stage ${stage} did not complete (status ${report2.status}${why ? `: ${why}` : ""}) in ${path2}`,
-          stage
-        );
+    flush(i2);
+    if (c === "|") return [];
+    if (c === "\\") i2++;
+    else if (c === "[") {
+      while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
+    } else if (c === "(") {
+      let depth = 1;
+      let j2 = i2 + 1;
+      for (; j2 < r.length && depth > 0; j2++) {
+        if (r[j2] === "\\") j2++;
+        else if (r[j2] === "(") depth++;
+        else if (r[j2] === ")") depth--;
       }
-      if (!report2.gate) {
-        add(
-          DEPLOY_APPROVAL_RULES.gateFailed,
-          `required stage ${stage} report ${path2} has no gate result`,
-          stage
-        );
-      } else if (!report2.gate.passed) {
-        const first = report2.gate.violations[0]?.message;
-        add(
-          DEPLOY_APPROVAL_RULES.gateFailed,
-          `required stage ${stage} failed its gate (${report2.gate.violations.length} violation(s)${first ? `, first: ${first}` : ""}) in ${path2}`,
-          stage
-        );
+      const body = r.slice(i2 + 1, j2 - 1);
+      if (!quantified(j2) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) {
+        candidates.push(mark(body.split("|"), openBefore(i2) && closedAfter(j2)));
       }
+      i2 = j2 - 1;
     }
   }
-  const findingCounts2 = {
-    ...Object.fromEntries(SEVERITIES.map((s3) => [s3, 0])),
-    suppressed: 0
-  };
-  const suppressions = [];
-  for (const { path: path2, report: report2 } of reports) {
-    const above = {};
-    let example;
-    for (const f2 of report2.findings) {
-      if (f2.suppression) {
-        findingCounts2.suppressed++;
-        suppressions.push({
-          stage: report2.stage,
-          ruleId: f2.ruleId,
-          fingerprint: f2.fingerprint,
-          severity: f2.severity,
-          kind: f2.suppression.kind,
-          reason: f2.suppression.reason,
-          ...f2.suppression.source ? { source: f2.suppression.source } : {},
-          ...f2.suppression.expires ? { expires: f2.suppression.expires } : {}
-        });
-        if (policy.noExpiredSuppressions && suppressionExpired(f2.suppression.expires, now)) {
-          add(
-            DEPLOY_APPROVAL_RULES.expiredSuppression,
-            `${report2.stage}: the suppression of ${f2.ruleId} (${f2.suppression.source ?? f2.suppression.kind}) expired on ${f2.suppression.expires}`,
-            report2.stage
-          );
-        }
-        continue;
-      }
-      findingCounts2[f2.severity]++;
-      if (f2.ruleId === EXPIRED_IGNORE && policy.noExpiredSuppressions) {
-        add(DEPLOY_APPROVAL_RULES.expiredSuppression, `${report2.stage}: ${f2.message}`, report2.stage);
-      }
-      if (policy.maxSeverity && severityRank(f2.severity) > severityRank(policy.maxSeverity)) {
-        above[f2.severity] = (above[f2.severity] ?? 0) + 1;
-        const where5 = f2.location ? ` at ${f2.location.path}:${f2.location.startLine}` : f2.package ? ` in ${f2.package.name}@${f2.package.version}` : "";
-        example ??= `${f2.severity} ${f2.ruleId}${where5}`;
-      }
-    }
-    const total = Object.values(above).reduce((a, b3) => a + b3, 0);
-    if (total > 0) {
-      const counts = SEVERITIES.filter((s3) => above[s3]).map((s3) => `${above[s3]} ${s3}`).join(", ");
-      add(
-        DEPLOY_APPROVAL_RULES.severityCeiling,
-        `${report2.stage} (${path2}) has ${total} unsuppressed finding(s) above the ceiling ${policy.maxSeverity} (${counts}), e.g. ${example}`,
-        report2.stage
-      );
-    }
-  }
-  let approvers = [];
-  let ignoredApprovals = [];
-  const users = policy.approvers?.users ?? [];
-  const teams = policy.approvers?.teams ?? [];
-  if (policy.minApprovals > 0) {
-    if (!input3.approvals.ok) {
-      add(
-        DEPLOY_APPROVAL_RULES.approvals,
-        `${policy.minApprovals} approval(s) required but approvals could not be read: ${input3.approvals.reason}`
-      );
-    } else if (commit) {
-      const c = countApprovals(input3.approvals.approvals, { commit, author: input3.author, users, teams });
-      approvers = c.counted;
-      ignoredApprovals = c.ignored;
-      if (c.counted.length < policy.minApprovals) {
-        const from = users.length + teams.length > 0 ? ` from ${[...users.map((u2) => `@${u2}`), ...teams.map((t) => `team ${t}`)].join(", ")}` : "";
-        const got = c.counted.length ? ` (${c.counted.map((a) => a.user).join(", ")})` : "";
-        const skipped = c.ignored.length ? `; not counted: ${c.ignored.map((i2) => `${i2.user} ${i2.reason}`).join("; ")}` : "";
-        add(
-          DEPLOY_APPROVAL_RULES.approvals,
-          `${policy.minApprovals} approval(s)${from} on commit ${short2(commit)} required, ${c.counted.length} given${got}${skipped}`
-        );
-      }
-    }
-  } else if (input3.approvals.ok && commit) {
-    const c = countApprovals(input3.approvals.approvals, { commit, author: input3.author, users, teams });
-    approvers = c.counted;
-    ignoredApprovals = c.ignored;
-  }
-  if (policy.allowedRefs) {
-    if (!input3.ref) {
-      add(
-        DEPLOY_APPROVAL_RULES.refNotAllowed,
-        `the ref being deployed is unknown; ${input3.environment} accepts only ${policy.allowedRefs.join(", ")}`
-      );
-    } else if (!refAllowed(input3.ref, policy.allowedRefs)) {
-      add(
-        DEPLOY_APPROVAL_RULES.refNotAllowed,
-        `${input3.ref} may not be deployed to ${input3.environment} (allowed: ${policy.allowedRefs.join(", ")})`
-      );
-    }
-  }
-  const freezes = activeFreezes(policy.freeze, now, policy.timeZone).map(
-    (w2) => describeFreeze(w2, policy.timeZone)
-  );
-  for (const f2 of freezes)
-    add(DEPLOY_APPROVAL_RULES.freeze, `${input3.environment} is in a change freeze: ${f2}`);
-  return { reasons, findingCounts: findingCounts2, suppressions, approvers, ignoredApprovals, freezes };
+  flush(r.length);
+  return candidates;
 }
-var DEPLOY_APPROVAL_RULES, EXPIRED_IGNORE, short2;
-var init_evaluate = __esm({
-  "packages/deploy-approval/src/evaluate.ts"() {
-    "use strict";
-    init_src();
-    init_approvals();
-    init_freeze();
-    init_refs();
-    DEPLOY_APPROVAL_RULES = {
-      unknownCommit: "deploy-approval/unknown-commit",
-      missingReport: "deploy-approval/missing-report",
-      commitMismatch: "deploy-approval/commit-mismatch",
-      incompleteReport: "deploy-approval/incomplete-report",
-      gateFailed: "deploy-approval/gate-failed",
-      severityCeiling: "deploy-approval/severity-ceiling",
-      expiredSuppression: "deploy-approval/expired-suppression",
-      approvals: "deploy-approval/approvals",
-      refNotAllowed: "deploy-approval/ref-not-allowed",
-      freeze: "deploy-approval/freeze",
-      evidence: "deploy-approval/evidence"
-    };
-    EXPIRED_IGNORE = "devsecflow/expired-ignore";
-    short2 = (sha) => sha.slice(0, 12);
-  }
-});
-
-// node_modules/.pnpm/canonicalize@5.1.0/node_modules/canonicalize/lib/canonicalize.js
-function serializeString(value) {
-  if (!value.isWellFormed()) {
-    throw new Error("Lone surrogate is not allowed");
-  }
-  return JSON.stringify(value);
+function requiredWords(rule, utils = {}, constraints = {}) {
+  return best(requiredClauses(rule, utils, constraints));
 }
-function serializePrimitive(value) {
-  switch (typeof value) {
-    case "number":
-      if (isNaN(value)) {
-        throw new Error("NaN is not allowed");
-      }
-      if (!isFinite(value)) {
-        throw new Error("Infinity is not allowed");
-      }
-      return JSON.stringify(value);
-    case "string":
-      return serializeString(value);
-    case "boolean":
-      return value ? "true" : "false";
-    default:
-      return JSON.stringify(value);
+function requiredClauses(rule, utils = {}, constraints = {}, seen = /* @__PURE__ */ new Set()) {
+  if (!rule || typeof rule !== "object") return [];
+  const r = rule;
+  const out = [];
+  if (typeof r.pattern === "string") out.push(...wordsOfPattern(r.pattern));
+  else if (r.pattern && typeof r.pattern === "object") {
+    const ctx = r.pattern.context;
+    if (typeof ctx === "string") out.push(...wordsOfPattern(ctx));
+  }
+  if (typeof r.regex === "string") out.push(...regexClauses(r.regex));
+  for (const rel of ["inside", "has", "follows", "precedes"]) {
+    if (r[rel]) out.push(...requiredClauses(r[rel], utils, constraints, seen));
+  }
+  if (Array.isArray(r.all))
+    for (const sub of r.all) out.push(...requiredClauses(sub, utils, constraints, seen));
+  if (Array.isArray(r.any)) {
+    const union2 = [];
+    let ok = r.any.length > 0;
+    for (const sub of r.any) {
+      const b3 = best(requiredClauses(sub, utils, constraints, seen));
+      if (!b3) ok = false;
+      else union2.push(...b3);
+    }
+    if (ok) out.push([...new Set(union2)]);
+  }
+  if (typeof r.matches === "string" && !seen.has(r.matches)) {
+    out.push(...requiredClauses(utils[r.matches], utils, constraints, /* @__PURE__ */ new Set([...seen, r.matches])));
+  }
+  if (typeof r.pattern === "string") {
+    for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
+      const c = constraints[mv.slice(1)];
+      if (c) out.push(...requiredClauses(c, utils, {}, seen));
+    }
+  }
+  return out.filter((c) => !!c && c.length > 0);
+}
+function prefilter(clauses) {
+  const picked = clauses.filter((c) => !!c && score(c) > 2).sort((a, b3) => score(b3) - score(a)).slice(0, 3);
+  return picked.length ? picked : null;
+}
+function collectPatterns(rule, out) {
+  if (Array.isArray(rule)) {
+    for (const r of rule) collectPatterns(r, out);
+    return;
+  }
+  if (!rule || typeof rule !== "object") return;
+  for (const [k2, v2] of Object.entries(rule)) {
+    if (k2 === "pattern" && typeof v2 === "string") out.push(v2);
+    else if (k2 === "pattern" && v2 && typeof v2 === "object" && typeof v2.context === "string") {
+      out.push(v2.context);
+    } else collectPatterns(v2, out);
   }
 }
-function enterValue(value, seen) {
-  let wrappers = null;
-  while (value !== null && typeof value === "object" && typeof value.toJSON === "function") {
-    if (seen.has(value)) {
-      throw new Error("Circular reference detected");
-    }
-    seen.add(value);
-    (wrappers ??= []).push(value);
-    value = value.toJSON();
-  }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
-    value = value.valueOf();
-  }
-  if (value === null || typeof value !== "object") {
-    if (wrappers !== null) {
-      for (const wrapper of wrappers) seen.delete(wrapper);
-    }
-    return serializePrimitive(value);
-  }
-  if (seen.has(value)) {
-    throw new Error("Circular reference detected");
-  }
-  seen.add(value);
-  return {
-    container: value,
-    // null marks an array frame; object frames carry their sorted keys.
-    // `sort()`'s default comparator orders by UTF-16 code unit, which is the
-    // order JCS requires.
-    keys: Array.isArray(value) ? null : Object.keys(value).sort(),
-    // Next child to serialize; the frame resumes here after a nested
-    // container's subtree completes.
-    index: 0,
-    // Whether no member has been emitted yet (controls comma placement).
-    first: true,
-    // toJSON wrappers to release from `seen` when this frame completes.
-    wrappers
-  };
-}
-function canonicalize(object2) {
-  if (object2 === null || typeof object2 !== "object") {
-    return serializePrimitive(object2);
-  }
-  const seen = /* @__PURE__ */ new Set();
-  const root = enterValue(object2, seen);
-  if (typeof root !== "object") {
-    return root;
-  }
-  let result = root.keys === null ? "[" : "{";
-  const stack = [root];
-  outer:
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1];
-      const container = frame.container;
-      if (frame.keys === null) {
-        while (frame.index < container.length) {
-          const i2 = frame.index++;
-          if (i2 > 0) {
-            result += ",";
-          }
-          const element = container[i2];
-          const value = element === void 0 || typeof element === "symbol" || typeof element === "function" ? null : element;
-          if (value === null || typeof value !== "object") {
-            result += serializePrimitive(value);
-            continue;
-          }
-          const child = enterValue(value, seen);
-          if (typeof child !== "object") {
-            result += child === void 0 ? "null" : child;
-            continue;
-          }
-          result += child.keys === null ? "[" : "{";
-          stack.push(child);
-          continue outer;
-        }
-        result += "]";
-      } else {
-        const keys = frame.keys;
-        while (frame.index < keys.length) {
-          const key2 = keys[frame.index++];
-          const value = container[key2];
-          if (value === void 0 || typeof value === "symbol" || typeof value === "function") {
-            continue;
-          }
-          if (value === null || typeof value !== "object") {
-            if (frame.first) {
-              frame.first = false;
-            } else {
-              result += ",";
-            }
-            result += serializeString(key2) + ":" + serializePrimitive(value);
-            continue;
-          }
-          const child = enterValue(value, seen);
-          if (child === void 0) {
-            continue;
-          }
-          if (frame.first) {
-            frame.first = false;
-          } else {
-            result += ",";
-          }
-          result += serializeString(key2) + ":";
-          if (typeof child !== "object") {
-            result += child;
-            continue;
-          }
-          result += child.keys === null ? "[" : "{";
-          stack.push(child);
-          continue outer;
-        }
-        result += "}";
-      }
-      seen.delete(container);
-      if (frame.wrappers !== null) {
-        for (const wrapper of frame.wrappers) seen.delete(wrapper);
-      }
-      stack.pop();
-    }
-  return result;
-}
-var init_canonicalize = __esm({
-  "node_modules/.pnpm/canonicalize@5.1.0/node_modules/canonicalize/lib/canonicalize.js"() {
-  }
-});
-
-// packages/deploy-approval/src/evidence.ts
-import { createHash as createHash4 } from "node:crypto";
-import { appendFile as appendFile2, mkdir as mkdir4, open as open4, readFile as readFile6, stat as stat3, unlink as unlink2, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname2 } from "node:path";
-function sha2562(data) {
-  return `sha256:${createHash4("sha256").update(data).digest("hex")}`;
-}
-function canonicalJson(value) {
-  const text = canonicalize(value);
-  if (text === void 0) throw new Error("value has no JSON form");
-  return text;
-}
-function digestOf(value) {
-  return sha2562(canonicalJson(value));
-}
-function recordDigest(record2) {
-  const { digest: _d, ...rest } = record2;
-  return digestOf(rest);
-}
-function verifyEvidenceText(text, file2 = "evidence log", expectedHead) {
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  const problems = [];
-  let prev = GENESIS_DIGEST;
-  lines.forEach((raw, i2) => {
-    const line = i2 + 1;
-    const say = (message) => problems.push({ line, message: `${file2}:${line}: ${message}` });
-    let rec;
-    try {
-      const parsed2 = JSON.parse(raw);
-      if (!parsed2 || typeof parsed2 !== "object" || Array.isArray(parsed2)) throw new Error("not an object");
-      rec = parsed2;
-    } catch {
-      say("not a JSON evidence record (the line was edited or truncated)");
-      prev = "unknown";
-      return;
-    }
-    const actual = recordDigest(rec);
-    if (typeof rec.digest !== "string" || typeof rec.prev !== "string") {
-      say("not an evidence record (no digest or prev): the line was replaced or edited");
-    } else if (rec.digest !== actual) {
-      say(
-        `record digest does not match its content: the record was edited (expected ${String(rec.digest)}, content hashes to ${actual})`
-      );
-    } else if (prev !== "unknown" && rec.prev !== prev) {
-      say(
-        line === 1 ? "the first record does not start the chain (records before it were deleted)" : `prev does not match the digest of line ${line - 1}: a record was deleted, inserted or reordered before this line`
-      );
-    } else if (rec.seq !== i2) {
-      say(
-        `record number ${String(rec.seq)} found where ${i2} was expected: records were deleted, inserted or reordered`
-      );
-    }
-    prev = typeof rec.digest === "string" ? rec.digest : actual;
-  });
-  if (expectedHead !== void 0 && problems.length === 0 && prev !== expectedHead) {
-    problems.push({
-      line: lines.length,
-      message: `${file2}:${lines.length}: the log ends with ${prev}, expected head ${expectedHead}: records were removed from the end or the log was replaced`
+function patternVariants(p2) {
+  const re2 = /, \$\$\$(?![A-Z_])|\$\$\$, /g;
+  const spots = [...p2.matchAll(re2)];
+  if (spots.length === 0 || spots.length > 4) return [p2];
+  const out = /* @__PURE__ */ new Set();
+  for (let mask = 0; mask < 1 << spots.length; mask++) {
+    let s3 = "";
+    let last = 0;
+    spots.forEach((m2, i2) => {
+      s3 += p2.slice(last, m2.index);
+      if (!(mask & 1 << i2)) s3 += m2[0];
+      last = m2.index + m2[0].length;
     });
+    out.add(s3 + p2.slice(last));
   }
+  return [...out];
+}
+function expandPatterns(rule) {
+  if (Array.isArray(rule)) return rule.map(expandPatterns);
+  if (!rule || typeof rule !== "object") return rule;
+  const out = {};
+  for (const [k2, v2] of Object.entries(rule)) out[k2] = k2 === "pattern" ? v2 : expandPatterns(v2);
+  if (typeof out.pattern === "string") {
+    const variants = patternVariants(out.pattern);
+    if (variants.length > 1) {
+      delete out.pattern;
+      const alt = { any: variants.map((pattern) => ({ pattern })) };
+      out.all = Array.isArray(out.all) ? [alt, ...out.all] : [alt];
+    }
+  }
+  return out;
+}
+function expandRuleFile(r) {
+  const rec = (o) => o && Object.fromEntries(Object.entries(o).map(([k2, v2]) => [k2, expandPatterns(v2)]));
   return {
-    ok: problems.length === 0,
-    records: lines.length,
-    head: lines.length ? prev : GENESIS_DIGEST,
-    problems
+    ...r,
+    rule: r.rule && expandPatterns(r.rule),
+    utils: rec(r.utils),
+    constraints: rec(r.constraints),
+    taint: r.taint && {
+      ...r.taint,
+      sinks: expandPatterns(r.taint.sinks),
+      sources: expandPatterns(r.taint.sources),
+      sanitizers: r.taint.sanitizers && expandPatterns(r.taint.sanitizers)
+    }
   };
 }
-async function verifyEvidenceLog(path2, options = {}) {
-  let text = "";
+function checkMatcher(language, config2) {
+  for (const g2 of grammarsOf(language)) {
+    const lang = napiLang(g2);
+    try {
+      (0, import_napi2.parse)(lang, "").root().findAll(config2);
+    } catch (e) {
+      throw new Error(e.message.replace(/\n\s*\|->/g, ": ").replace(/\s+/g, " "));
+    }
+    const patterns = [];
+    collectPatterns([config2.rule, config2.constraints, config2.utils], patterns);
+    if (g2 === "go" || g2 === "java") continue;
+    const ex = expandoChar(g2);
+    for (const p2 of patterns) {
+      const src = ex && ex !== "$" ? p2.replaceAll("$", ex) : p2;
+      const bad = (0, import_napi2.parse)(lang, src).root().find({ rule: { kind: "ERROR" } });
+      if (bad)
+        throw new Error(
+          `pattern \`${p2}\` is not valid ${g2} (syntax error near \`${bad.text().slice(0, 30)}\`)`
+        );
+    }
+  }
+}
+function taintLibrary(language, dir = BUILTIN_RULES_DIR) {
+  const file2 = join6(dir, language, "_taint.yml");
+  const cached2 = libraries.get(file2);
+  if (cached2) return cached2;
+  let lib = { sources: {}, sanitizers: {}, file: file2 };
   try {
-    text = await readFile6(path2, "utf8");
+    statSync3(file2);
+    const { data, doc, lc } = readYaml(file2, file2);
+    const parsed2 = TaintLibrarySchema.safeParse(data);
+    if (!parsed2.success) zodFail(parsed2.error, doc, lc, file2, "taint library");
+    const ex = (sets) => Object.fromEntries(Object.entries(sets).map(([k2, v2]) => [k2, expandPatterns(v2)]));
+    lib = {
+      sources: ex(parsed2.data.sources),
+      sanitizers: ex(parsed2.data.sanitizers),
+      ...parsed2.data.utils ? { utils: ex({ u: [parsed2.data.utils] }).u[0] } : {},
+      file: file2
+    };
   } catch (e) {
     if (e.code !== "ENOENT") throw e;
   }
-  return verifyEvidenceText(text, path2, options.expectedHead);
+  libraries.set(file2, lib);
+  return lib;
 }
-async function appendEvidence(path2, body, lock = {}) {
-  await mkdir4(dirname2(path2), { recursive: true });
-  const release = await acquireLock(`${path2}.lock`, lock.timeoutMs ?? 3e4, lock.staleMs ?? 3e5);
-  try {
-    const state = await verifyEvidenceLog(path2);
-    if (!state.ok) {
-      throw new EvidenceLogError(`evidence log is broken, not appending: ${state.problems[0].message}`);
-    }
-    const partial2 = { ...body, seq: state.records, prev: state.head };
-    const record2 = { ...partial2, digest: recordDigest(partial2) };
-    await appendFile2(path2, `${JSON.stringify(record2)}
-`, { flag: "a" });
-    return record2;
-  } finally {
-    await release();
-  }
+function resolveRefs(refs, kind, lib, fail2) {
+  const out = [];
+  refs.forEach((ref, i2) => {
+    if (typeof ref === "string") {
+      const set2 = lib[kind][ref];
+      if (!set2) {
+        const known = Object.keys(lib[kind]).join(", ") || "none";
+        fail2(i2, `unknown shared ${kind} set \`${ref}\` (known: ${known})`);
+      }
+      out.push(...set2);
+    } else out.push(ref);
+  });
+  return out;
 }
-async function acquireLock(file2, timeoutMs, staleMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (; ; ) {
+function loadRuleFile(file2, display = file2) {
+  const { data, doc, lc } = readYaml(file2, display);
+  const parsed2 = RuleFileSchema.safeParse(data);
+  if (!parsed2.success) zodFail(parsed2.error, doc, lc, display, "rule");
+  const r = expandRuleFile(parsed2.data);
+  const at2 = (path2) => ({ file: display, line: locate(doc, lc, path2) });
+  const compileFail = (path2, msg) => {
+    throw new ConfigError(`rule \`${r.id}\` key \`${keyName(path2)}\`: ${msg}`, at2(path2));
+  };
+  const lib = taintLibrary(r.language);
+  const utils = { ...lib.utils ?? {}, ...r.utils ?? {} };
+  const base = { utils, ...r.constraints ? { constraints: r.constraints } : {} };
+  const check3 = (path2, cfg) => {
     try {
-      const handle = await open4(file2, "wx");
-      await handle.writeFile(`${process.pid}
-`);
-      await handle.close();
-      return () => unlink2(file2).catch(() => void 0);
+      checkMatcher(r.language, cfg);
     } catch (e) {
-      if (e.code !== "EEXIST") throw e;
-      const age = await stat3(file2).then(
-        (s3) => Date.now() - s3.mtimeMs,
-        () => 0
-      );
-      if (age > staleMs) {
-        await unlink2(file2).catch(() => void 0);
+      compileFail(path2, e.message);
+    }
+  };
+  const meta3 = {
+    id: r.id,
+    language: r.language,
+    title: r.title,
+    message: r.message.trim(),
+    severity: r.severity,
+    confidence: r.confidence,
+    cwe: r.cwe,
+    owasp: r.owasp,
+    fix: r.fix.trim(),
+    references: r.references,
+    file: display
+  };
+  if (r.rule) {
+    const matcher = { rule: r.rule, ...base };
+    check3(["rule"], matcher);
+    return {
+      ...meta3,
+      kind: "structural",
+      matcher,
+      requires: prefilter(requiredClauses(r.rule, utils, r.constraints ?? {}))
+    };
+  }
+  const t = r.taint;
+  t.sinks.forEach((sink, i2) => {
+    check3(["taint", "sinks", i2], { rule: sink, ...base });
+  });
+  const sources = resolveRefs(t.sources, "sources", lib, (i2, m2) => compileFail(["taint", "sources", i2], m2));
+  sources.forEach((s3, i2) => {
+    check3(["taint", "sources", i2], { rule: s3, utils });
+  });
+  const sanitizers = resolveRefs(
+    t.sanitizers ?? [],
+    "sanitizers",
+    lib,
+    (i2, m2) => compileFail(["taint", "sanitizers", i2], m2)
+  );
+  sanitizers.forEach((s3, i2) => {
+    check3(["taint", "sanitizers", i2], { rule: s3, utils });
+  });
+  const sinkRule = { any: t.sinks };
+  const sourcesCfg = { rule: { any: sources }, utils };
+  const sanitizersCfg = sanitizers.length ? { rule: { any: sanitizers }, utils } : void 0;
+  return {
+    ...meta3,
+    kind: "taint",
+    matcher: { rule: sinkRule, ...base },
+    taint: {
+      sources: sourcesCfg,
+      sanitizers: sanitizersCfg,
+      reportUnknown: t.reportUnknown,
+      sourcesKey: JSON.stringify(sourcesCfg),
+      sanitizersKey: sanitizersCfg ? JSON.stringify(sanitizersCfg) : void 0
+    },
+    // Without unknown-source reports a finding needs a source in the file too.
+    requires: prefilter([
+      ...requiredClauses(sinkRule, utils, r.constraints ?? {}),
+      ...t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []
+    ])
+  };
+}
+function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
+  const files = [];
+  for (const lang of LANGUAGES) {
+    let names;
+    try {
+      names = readdirSync(join6(dir, lang));
+    } catch {
+      continue;
+    }
+    for (const n of names.sort())
+      if (/\.ya?ml$/.test(n) && !n.startsWith("_")) files.push(join6(dir, lang, n));
+  }
+  return files;
+}
+function loadRules(options = {}) {
+  const rules = [];
+  const seen = /* @__PURE__ */ new Map();
+  const add = (file2, display) => {
+    const rule = loadRuleFile(file2, display);
+    const prev = seen.get(rule.id);
+    if (prev)
+      throw new ConfigError(`duplicate rule id \`${rule.id}\` (also defined in ${prev})`, { file: display });
+    seen.set(rule.id, display);
+    rules.push(rule);
+  };
+  if (options.builtin !== false) {
+    builtinCache ??= builtinRuleFiles().map(
+      (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
+    );
+    for (const rule of builtinCache) {
+      seen.set(rule.id, rule.file);
+      rules.push(rule);
+    }
+  }
+  for (const f2 of options.files ?? []) add(f2, options.displayRoot ? relative4(options.displayRoot, f2) : f2);
+  const disabled = new Set(options.disable ?? []);
+  for (const id of disabled) {
+    if (!seen.has(id)) throw new ConfigError(`stages.sast.disable: unknown rule id \`${id}\``);
+  }
+  const langs = options.languages ? new Set(options.languages) : void 0;
+  return rules.filter((r) => {
+    if (disabled.has(r.id)) return false;
+    if (!langs) return true;
+    if (langs.has(r.language)) return true;
+    return r.language === "javascript" && langs.has("typescript");
+  });
+}
+var import_napi2, import_yaml2, BUILTIN_RULES_DIR, WEAK_WORDS, libraries, builtinCache;
+var init_rules = __esm({
+  "packages/sast/src/rules.ts"() {
+    "use strict";
+    import_napi2 = __toESM(require_napi(), 1);
+    init_src();
+    import_yaml2 = __toESM(require_dist(), 1);
+    init_languages();
+    init_rule_schema();
+    BUILTIN_RULES_DIR = join6(dirname2(fileURLToPath4(import.meta.url)), "rules");
+    WEAK_WORDS = /* @__PURE__ */ new Set([
+      "function",
+      "return",
+      "const",
+      "let",
+      "var",
+      "new",
+      "this",
+      "true",
+      "false",
+      "null",
+      "import",
+      "from",
+      "def",
+      "self",
+      "func",
+      "string",
+      "String",
+      "True",
+      "False",
+      "None",
+      "if",
+      "for",
+      "in",
+      "of"
+    ]);
+    libraries = /* @__PURE__ */ new Map();
+  }
+});
+
+// packages/sast/src/taint.ts
+function namesIn(pattern, identKinds) {
+  if (!pattern) return [];
+  if (identKinds.includes(pattern.kind())) return [pattern.text()];
+  const k2 = pattern.kind();
+  if (/member_expression|subscript|attribute|selector_expression|field_access|index_expression|array_access/.test(
+    k2
+  )) {
+    let n = pattern;
+    while (n && !identKinds.includes(n.kind())) n = n.namedChildren()[0] ?? null;
+    return n ? [n.text()] : [];
+  }
+  return pattern.findAll({ rule: { any: identKinds.map((kind) => ({ kind })) } }).filter((id) => {
+    const p2 = id.parent();
+    return !(p2 && /pair_pattern|pair/.test(p2.kind()) && isField(p2, "key", id));
+  }).map((id) => id.text());
+}
+function pairwise(left, right, identKinds, start) {
+  if (!left || !right) return [];
+  const ls2 = left.namedChildren();
+  const rs2 = right.namedChildren();
+  const listy = /expression_list|pattern_list|tuple_pattern|tuple|array_pattern/;
+  if (listy.test(left.kind()) && listy.test(right.kind()) && ls2.length === rs2.length) {
+    return ls2.map((l, i2) => ({ names: namesIn(l, identKinds), value: rs2[i2], start }));
+  }
+  return [{ names: namesIn(left, identKinds), value: right, start }];
+}
+function containsSpan(spans, n) {
+  const r = n.range();
+  return spans.some((s3) => r.start.index <= s3.start && s3.end <= r.end.index);
+}
+var TAINTED, UNKNOWN, CONSTANT, STATES2, isField, JS_IDENTS, JS2, PY_IDENTS, PY, GO_IDENTS, GO, JAVA_IDENTS, JAVA, SPECS, BUILDERS, FORMAT_CALL, PROPAGATORS, lastSegment, GUARDS, key, TaintAnalyzer;
+var init_taint = __esm({
+  "packages/sast/src/taint.ts"() {
+    "use strict";
+    TAINTED = 2;
+    UNKNOWN = 1;
+    CONSTANT = 0;
+    STATES2 = ["constant", "unknown", "tainted"];
+    isField = (parent, field, node2) => {
+      if (!parent) return false;
+      const f2 = parent.field(field);
+      return !!f2 && f2.id() === node2.id();
+    };
+    JS_IDENTS = ["identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"];
+    JS2 = {
+      functions: /* @__PURE__ */ new Set([
+        "function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function"
+      ]),
+      identifiers: new Set(JS_IDENTS),
+      opaque: /* @__PURE__ */ new Set(["this", "super"]),
+      calls: /* @__PURE__ */ new Set(["call_expression", "new_expression"]),
+      bindingKinds: [
+        "variable_declarator",
+        "assignment_expression",
+        "augmented_assignment_expression",
+        "for_in_statement"
+      ],
+      isName: () => false,
+      callee: (call2) => lastSegment(call2.field("function") ?? call2.field("constructor")),
+      receiver(call2) {
+        const fn = call2.field("function");
+        if (fn && fn.kind() === "member_expression")
+          return fn.field("object");
+        return null;
+      },
+      bindings(node2) {
+        const start = node2.range().start.index;
+        if (node2.kind() === "variable_declarator") {
+          const value = node2.field("value");
+          return value ? [{ names: namesIn(node2.field("name"), JS_IDENTS), value, start }] : [];
+        }
+        return pairwise(node2.field("left"), node2.field("right"), JS_IDENTS, start);
+      },
+      params: (fn) => fn.field("parameters") ?? fn.field("parameter")
+    };
+    PY_IDENTS = ["identifier"];
+    PY = {
+      functions: /* @__PURE__ */ new Set(["function_definition", "lambda"]),
+      identifiers: new Set(PY_IDENTS),
+      opaque: /* @__PURE__ */ new Set([]),
+      calls: /* @__PURE__ */ new Set(["call"]),
+      bindingKinds: ["assignment", "augmented_assignment", "for_statement", "named_expression", "for_in_clause"],
+      isName: (node2, parent) => !!parent && (parent.kind() === "attribute" && isField(parent, "attribute", node2) || parent.kind() === "keyword_argument" && isField(parent, "name", node2)),
+      callee: (call2) => lastSegment(call2.field("function")),
+      receiver(call2) {
+        const fn = call2.field("function");
+        if (fn && fn.kind() === "attribute") return fn.field("object");
+        return null;
+      },
+      bindings(node2) {
+        const start = node2.range().start.index;
+        if (node2.kind() === "named_expression") {
+          const value = node2.field("value");
+          return value ? [{ names: namesIn(node2.field("name"), PY_IDENTS), value, start }] : [];
+        }
+        return pairwise(node2.field("left"), node2.field("right"), PY_IDENTS, start);
+      },
+      params: (fn) => fn.field("parameters")
+    };
+    GO_IDENTS = ["identifier"];
+    GO = {
+      functions: /* @__PURE__ */ new Set(["function_declaration", "method_declaration", "func_literal"]),
+      identifiers: new Set(GO_IDENTS),
+      opaque: /* @__PURE__ */ new Set([]),
+      calls: /* @__PURE__ */ new Set(["call_expression"]),
+      bindingKinds: ["short_var_declaration", "assignment_statement", "var_spec", "const_spec", "range_clause"],
+      isName: () => false,
+      callee: (call2) => lastSegment(call2.field("function")),
+      receiver(call2) {
+        const fn = call2.field("function");
+        if (fn && fn.kind() === "selector_expression")
+          return fn.field("operand");
+        return null;
+      },
+      bindings(node2) {
+        const start = node2.range().start.index;
+        if (node2.kind() === "var_spec" || node2.kind() === "const_spec") {
+          const value = node2.field("value");
+          if (!value) return [];
+          const names = node2.fieldChildren("name");
+          return [{ names: names.map((n) => n.text()), value, start }];
+        }
+        return pairwise(node2.field("left"), node2.field("right"), GO_IDENTS, start);
+      },
+      params: (fn) => fn.field("parameters")
+    };
+    JAVA_IDENTS = ["identifier"];
+    JAVA = {
+      functions: /* @__PURE__ */ new Set(["method_declaration", "constructor_declaration", "lambda_expression"]),
+      identifiers: new Set(JAVA_IDENTS),
+      opaque: /* @__PURE__ */ new Set(["this", "super"]),
+      calls: /* @__PURE__ */ new Set(["method_invocation", "object_creation_expression"]),
+      bindingKinds: ["variable_declarator", "assignment_expression", "enhanced_for_statement"],
+      isName: (node2, parent) => !!parent && (parent.kind() === "method_invocation" && isField(parent, "name", node2) || parent.kind() === "field_access" && isField(parent, "field", node2)),
+      callee: (call2) => lastSegment(
+        (call2.kind() === "method_invocation" ? call2.field("name") : call2.field("type")) ?? null
+      ),
+      receiver(call2) {
+        if (call2.kind() === "method_invocation")
+          return call2.field("object");
+        return null;
+      },
+      bindings(node2) {
+        const start = node2.range().start.index;
+        if (node2.kind() === "variable_declarator" || node2.kind() === "enhanced_for_statement") {
+          const value = node2.field("value");
+          return value ? [{ names: namesIn(node2.field("name"), JAVA_IDENTS), value, start }] : [];
+        }
+        return pairwise(node2.field("left"), node2.field("right"), JAVA_IDENTS, start);
+      },
+      params: (fn) => fn.field("parameters")
+    };
+    SPECS = {
+      javascript: JS2,
+      typescript: JS2,
+      tsx: JS2,
+      python: PY,
+      go: GO,
+      java: JAVA
+    };
+    BUILDERS = /* @__PURE__ */ new Set([
+      "template_string",
+      "binary_expression",
+      "binary_operator",
+      "string",
+      "concatenated_string"
+    ]);
+    FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
+    PROPAGATORS = /^(format|join|Join|concat|replace|replaceAll|sprintf|Sprintf|Sprint|Sprintln|Errorf|valueOf|toString|String|str|bytes|repr|trim|strip|lstrip|rstrip|lower|upper|toLowerCase|toUpperCase|encode|decode|split|slice|substring|substr|Clean|from|parse|loads|unquote|unquote_plus|unescape|decodeURIComponent|decodeURI|atob|btoa|resolve|normalize|normpath|abspath|assign|values|entries|keys|stringify|dumps|Buffer|URL|URLSearchParams|parse_qs|urlparse|urlsplit|ParseQuery|StringBuilder|append|fromString|TrimSpace|ToLower|ToUpper|TrimPrefix|TrimSuffix|Replace|ReplaceAll|Split|Fields|QueryUnescape|PathUnescape|b64decode|urlsafe_b64decode)$/;
+    lastSegment = (n) => (n?.text() ?? "").split(".").pop()?.trim() ?? "";
+    GUARDS = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
+    key = (n) => {
+      const r = n.range();
+      return `${r.start.index}:${r.end.index}`;
+    };
+    TaintAnalyzer = class {
+      constructor(root, grammar) {
+        this.root = root;
+        this.spec = SPECS[grammar];
+      }
+      root;
+      spec;
+      matches = /* @__PURE__ */ new Map();
+      bindingCache = /* @__PURE__ */ new Map();
+      paramCache = /* @__PURE__ */ new Map();
+      find(cfgKey, cfg) {
+        if (!cfgKey || !cfg) return { keys: /* @__PURE__ */ new Set(), spans: [] };
+        let m2 = this.matches.get(cfgKey);
+        if (!m2) {
+          const nodes = this.root.findAll(cfg);
+          m2 = {
+            keys: new Set(nodes.map(key)),
+            spans: nodes.map((n) => ({ start: n.range().start.index, end: n.range().end.index }))
+          };
+          this.matches.set(cfgKey, m2);
+        }
+        return m2;
+      }
+      /** Whether any source of the set occurs in the file (one search per distinct set, cached). */
+      hasSources(taint) {
+        return this.find(taint.sourcesKey, taint.sources).spans.length > 0;
+      }
+      /** Evaluates what reaches `arg` (the sink's dangerous argument). */
+      evaluate(arg, taint) {
+        return this.analyze(arg, taint).state;
+      }
+      /**
+       * Like {@link evaluate}, and also says whether a non-constant value was built into a string on the
+       * way (concatenation, template/f-string, format call): the SQL-injection shape even without a source.
+       */
+      analyze(arg, taint) {
+        let built = false;
+        const sources = this.find(taint.sourcesKey, taint.sources);
+        const sanitizers = this.find(taint.sanitizersKey, taint.sanitizers);
+        const stack = /* @__PURE__ */ new Set();
+        let budget = 5e3;
+        const spec = this.spec;
+        const bindingsOf = (scope) => {
+          const id = scope.id();
+          let bs2 = this.bindingCache.get(id);
+          if (!bs2) {
+            let nodes = scope.findAll({ rule: { any: spec.bindingKinds.map((kind) => ({ kind })) } });
+            if (scope === this.root) {
+              nodes = nodes.filter((n) => !n.ancestors().some((a) => spec.functions.has(a.kind())));
+            }
+            bs2 = nodes.flatMap((n) => spec.bindings(n));
+            this.bindingCache.set(id, bs2);
+          }
+          return bs2;
+        };
+        const paramsOf = (scope) => {
+          const id = scope.id();
+          let ps2 = this.paramCache.get(id);
+          if (!ps2) {
+            const params = spec.params(scope);
+            ps2 = params ? params.findAll({ rule: { any: [...spec.identifiers].map((kind) => ({ kind })) } }) : [];
+            this.paramCache.set(id, ps2);
+          }
+          return ps2;
+        };
+        const inSource = (n) => {
+          const r = n.range();
+          return sources.spans.some((s3) => s3.start <= r.start.index && r.end.index <= s3.end);
+        };
+        const lookup = (ident) => {
+          const name = ident.text();
+          const at2 = ident.range().start.index;
+          const scopes = ident.ancestors().filter((a) => spec.functions.has(a.kind()));
+          let innermost = true;
+          for (const scope of [...scopes, this.root]) {
+            const bs2 = bindingsOf(scope).filter((b3) => b3.names.includes(name) && (!innermost || b3.start < at2));
+            if (bs2.length) {
+              let worst2 = CONSTANT;
+              for (const b3 of bs2) {
+                if (stack.has(b3)) continue;
+                stack.add(b3);
+                worst2 = Math.max(worst2, evalNode(b3.value));
+                stack.delete(b3);
+                if (worst2 === TAINTED) break;
+              }
+              return worst2;
+            }
+            if (scope !== this.root) {
+              const p2 = paramsOf(scope).find((n) => n.text() === name);
+              if (p2) return inSource(p2) ? TAINTED : UNKNOWN;
+            }
+            innermost = false;
+          }
+          return UNKNOWN;
+        };
+        const evalNode = (n) => {
+          if (--budget < 0) return UNKNOWN;
+          const k2 = key(n);
+          if (sanitizers.keys.has(k2)) return CONSTANT;
+          if (sources.keys.has(k2)) return TAINTED;
+          const kind = n.kind();
+          if (kind === "comment") return CONSTANT;
+          if (spec.identifiers.has(kind)) {
+            if (spec.isName(n, n.parent())) return CONSTANT;
+            return lookup(n);
+          }
+          if (GUARDS.has(kind)) {
+            const cond = n.field("condition") ?? (kind === "conditional_expression" ? n.namedChildren()[1] ?? null : null);
+            if (cond && containsSpan(sanitizers.spans, cond)) return CONSTANT;
+          }
+          const children = n.namedChildren();
+          if (children.length === 0) return spec.opaque.has(kind) ? UNKNOWN : CONSTANT;
+          if (spec.calls.has(kind)) {
+            let worst3 = UNKNOWN;
+            const recv = spec.receiver(n);
+            if (recv) worst3 = Math.max(worst3, evalNode(recv));
+            const args = n.field("arguments");
+            if (args) {
+              let fromArgs = CONSTANT;
+              for (const a of args.namedChildren()) fromArgs = Math.max(fromArgs, evalNode(a));
+              worst3 = Math.max(worst3, PROPAGATORS.test(spec.callee(n)) ? fromArgs : Math.min(fromArgs, UNKNOWN));
+            }
+            if (FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
+            return worst3;
+          }
+          let worst2 = CONSTANT;
+          for (const c of children) {
+            worst2 = Math.max(worst2, evalNode(c));
+            if (worst2 === TAINTED) break;
+          }
+          if (worst2 > CONSTANT && BUILDERS.has(kind) && !built) {
+            built = kind !== "string" || children.some((c) => c.kind() === "interpolation");
+          }
+          return worst2;
+        };
+        const state = STATES2[evalNode(arg)];
+        return { state, built };
+      }
+    };
+  }
+});
+
+// packages/sast/src/scan.ts
+import { existsSync as existsSync6 } from "node:fs";
+import { readFile as readFile6 } from "node:fs/promises";
+import { fileURLToPath as fileURLToPath5 } from "node:url";
+import { Worker } from "node:worker_threads";
+function cweUrl(cwe) {
+  return `https://cwe.mitre.org/data/definitions/${cwe.slice(4)}.html`;
+}
+function interpolate(message, node2) {
+  return message.replace(/\$([A-Z_][A-Z0-9_]*)/g, (all, name) => {
+    const m2 = node2.getMatch(name);
+    if (!m2) return all;
+    const t = m2.text().replace(/\s+/g, " ");
+    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+  });
+}
+function draft(rule, node2, path2, confidence, severity, flow) {
+  const r = node2.range();
+  const text = node2.text();
+  const snippet = text.trim();
+  return {
+    ruleId: rule.id,
+    title: rule.title,
+    message: interpolate(rule.message, node2),
+    severity,
+    confidence,
+    location: {
+      path: path2,
+      startLine: r.start.line + 1,
+      startColumn: r.start.column + 1,
+      endLine: r.end.line + 1,
+      endColumn: r.end.column + 1,
+      snippet: snippet.length > SNIPPET_MAX ? `${snippet.slice(0, SNIPPET_MAX)}...` : snippet
+    },
+    identifiers: [
+      ...rule.cwe.map((value) => ({ type: "cwe", value, url: cweUrl(value) })),
+      ...rule.owasp.map((value) => ({ type: "owasp", value })),
+      { type: "rule", value: rule.id }
+    ],
+    references: rule.references,
+    fix: { summary: rule.fix },
+    fingerprintContext: text,
+    ...flow ? { properties: { taint: flow } } : {}
+  };
+}
+function hasIdentifier(text, word) {
+  for (let i2 = text.indexOf(word); i2 !== -1; i2 = text.indexOf(word, i2 + 1)) {
+    const before = i2 > 0 ? text[i2 - 1] : " ";
+    const after = text[i2 + word.length] ?? " ";
+    if (!IDENT.test(before) && !IDENT.test(after)) return true;
+  }
+  return false;
+}
+function applicableRules(text, grammar, rules) {
+  let lower;
+  const seen = /* @__PURE__ */ new Map();
+  const has = (w2) => {
+    let hit = seen.get(w2);
+    if (hit === void 0) {
+      if (w2.startsWith("i:")) {
+        lower ??= text.toLowerCase();
+        hit = lower.includes(w2.slice(2));
+      } else if (w2.startsWith("b:")) hit = hasIdentifier(text, w2.slice(2));
+      else hit = text.includes(w2);
+      seen.set(w2, hit);
+    }
+    return hit;
+  };
+  return rules.filter(
+    (r) => grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.every((c) => c.some(has)))
+  );
+}
+function scanTree(root, grammar, rules, path2) {
+  const out = [];
+  const top = root.root();
+  let taint;
+  for (const rule of rules) {
+    if (rule.taint && rule.taint.reportUnknown === false) {
+      taint ??= new TaintAnalyzer(top, grammar);
+      if (!taint.hasSources(rule.taint)) continue;
+    }
+    const seen = /* @__PURE__ */ new Set();
+    for (const node2 of top.findAll(rule.matcher)) {
+      const r = node2.range();
+      const at2 = `${r.start.index}:${r.end.index}`;
+      if (seen.has(at2)) continue;
+      seen.add(at2);
+      if (rule.kind === "structural" || !rule.taint) {
+        out.push(draft(rule, node2, path2, rule.confidence, rule.severity));
         continue;
       }
-      if (Date.now() >= deadline) {
-        throw new EvidenceLogError(
-          `${file2} is held by another deploy (waited ${Math.round(timeoutMs / 1e3)} s)`
-        );
+      taint ??= new TaintAnalyzer(top, grammar);
+      const arg = node2.getMatch("ARG") ?? node2.field("arguments") ?? node2;
+      const { state, built } = taint.analyze(arg, rule.taint);
+      const unknownWanted = rule.taint.reportUnknown === "concatenation" ? built : rule.taint.reportUnknown;
+      if (state === "tainted")
+        out.push(draft(rule, node2, path2, rule.confidence, rule.severity, "source-reached"));
+      else if (state === "unknown" && unknownWanted) {
+        out.push(draft(rule, node2, path2, "low", LOWER[rule.severity], "source-not-visible"));
       }
-      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
     }
   }
+  return out;
 }
-async function writeEvidence(path2, record2) {
-  await mkdir4(dirname2(path2), { recursive: true });
-  await writeFile4(path2, `${JSON.stringify(record2, null, 2)}
-`);
+function scanSource(text, grammar, rules, path2 = "input") {
+  const applicable = applicableRules(text, grammar, rules);
+  if (applicable.length === 0) return [];
+  return scanTree((0, import_napi3.parse)(napiLang(grammar), text), grammar, applicable, path2);
 }
-var GENESIS_DIGEST, EVIDENCE_VERSION, EvidenceLogError;
-var init_evidence = __esm({
-  "packages/deploy-approval/src/evidence.ts"() {
-    "use strict";
-    init_canonicalize();
-    GENESIS_DIGEST = `sha256:${"0".repeat(64)}`;
-    EVIDENCE_VERSION = 1;
-    EvidenceLogError = class extends Error {
-      name = "EvidenceLogError";
+async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
+  let grammar = grammarForPath(file2.path);
+  if (grammar === null) return { findings: [], outcome: "not-source" };
+  if (file2.size !== void 0 && file2.size > limits.maxBytes && grammar !== void 0) {
+    return {
+      findings: [],
+      outcome: "skipped",
+      error: {
+        path: file2.path,
+        kind: "skipped",
+        message: `not scanned: ${(file2.size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`
+      }
     };
+  }
+  let bytes;
+  try {
+    bytes = await readFile6(file2.absolutePath);
+  } catch (e) {
+    return {
+      findings: [],
+      outcome: "error",
+      error: {
+        path: file2.path,
+        kind: "error",
+        message: `cannot read file: ${e.code ?? String(e)}`
+      }
+    };
+  }
+  if (grammar === void 0) {
+    const first = bytes.subarray(0, 200).toString("latin1").split("\n", 1)[0] ?? "";
+    grammar = grammarFromShebang(first);
+    if (!grammar) return { findings: [], outcome: "not-source" };
+    if (bytes.length > limits.maxBytes) return { findings: [], outcome: "not-source" };
+  }
+  if (languages && !languages.has(languageOf(grammar))) return { findings: [], outcome: "not-source" };
+  let text;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return {
+      findings: [],
+      outcome: "error",
+      grammar,
+      error: { path: file2.path, kind: "error", message: "not scanned: the file is not valid UTF-8" }
+    };
+  }
+  if (bytes.length >= limits.minifiedMinSize) {
+    let lines = 1;
+    for (let i2 = text.indexOf("\n"); i2 !== -1; i2 = text.indexOf("\n", i2 + 1)) lines++;
+    if (bytes.length / lines > limits.minifiedLineLength) {
+      return {
+        findings: [],
+        outcome: "skipped",
+        grammar,
+        error: {
+          path: file2.path,
+          kind: "skipped",
+          message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`
+        }
+      };
+    }
+  }
+  const applicable = applicableRules(text, grammar, rules);
+  if (applicable.length === 0) return { findings: [], outcome: "no-rules", grammar };
+  let root;
+  try {
+    root = await (0, import_napi3.parseAsync)(napiLang(grammar), text);
+  } catch (e) {
+    return {
+      findings: [],
+      outcome: "error",
+      grammar,
+      error: {
+        path: file2.path,
+        kind: "error",
+        message: `cannot parse as ${grammar}: ${e.message}`
+      }
+    };
+  }
+  try {
+    const findings = scanTree(root, grammar, applicable, file2.path);
+    const bad = root.root().find({ rule: { kind: "ERROR" } });
+    if (bad) {
+      const line = bad.range().start.line + 1;
+      return {
+        findings,
+        outcome: "scanned",
+        grammar,
+        syntaxErrors: true,
+        error: {
+          path: file2.path,
+          line,
+          kind: "error",
+          message: `syntax error at line ${line} (not valid ${grammar}); scanned the parts the parser could recover`
+        }
+      };
+    }
+    return { findings, outcome: "scanned", grammar };
+  } catch (e) {
+    return {
+      findings: [],
+      outcome: "error",
+      grammar,
+      error: {
+        path: file2.path,
+        kind: "error",
+        message: `scan failed: ${e.message.split("\n")[0]}`
+      }
+    };
+  }
+}
+async function scanFiles(files, rules, options = {}) {
+  const findings = [];
+  const errors = [];
+  const stats = {
+    filesScanned: 0,
+    filesWithoutApplicableRules: 0,
+    filesNotSource: 0,
+    filesSkipped: 0,
+    filesFailed: 0,
+    workerThreads: 0,
+    filesWithSyntaxErrors: 0
+  };
+  const limit = options.concurrency ?? 4;
+  const inflight = /* @__PURE__ */ new Set();
+  const record2 = (file2, r) => {
+    findings.push(...r.findings);
+    if (r.error) errors.push(r.error);
+    if (r.syntaxErrors) stats.filesWithSyntaxErrors++;
+    if (r.outcome === "scanned") stats.filesScanned++;
+    else if (r.outcome === "no-rules") stats.filesWithoutApplicableRules++;
+    else if (r.outcome === "not-source") stats.filesNotSource++;
+    else if (r.outcome === "skipped") stats.filesSkipped++;
+    else stats.filesFailed++;
+    options.onFile?.(file2, r);
+  };
+  const workerFile = fileURLToPath5(new URL("./sast-worker.js", import.meta.url));
+  const workers = options.workers ?? 2;
+  if (workers > 1 && existsSync6(workerFile)) {
+    stats.workerThreads = workers;
+    await scanWithWorkers(files, rules, options, workers, workerFile, record2);
+    return { findings, errors, stats };
+  }
+  for await (const file2 of files) {
+    if (options.signal?.aborted) break;
+    const p2 = scanFile(file2, rules, options.limits, options.languages).then((r) => {
+      record2(file2, r);
+      inflight.delete(p2);
+    });
+    inflight.add(p2);
+    if (inflight.size >= limit) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  return { findings, errors, stats };
+}
+async function scanWithWorkers(files, rules, options, count, workerFile, record2) {
+  const pool = Array.from(
+    { length: count },
+    () => new Worker(workerFile, {
+      workerData: {
+        rules,
+        limits: options.limits ?? DEFAULT_LIMITS,
+        languages: options.languages ? [...options.languages] : void 0
+      }
+    })
+  );
+  const pending = /* @__PURE__ */ new Map();
+  const load = pool.map(() => 0);
+  let nextId = 0;
+  for (const [i2, w2] of pool.entries()) {
+    w2.on("message", (m2) => {
+      const job = pending.get(m2.id);
+      if (!job) return;
+      pending.delete(m2.id);
+      load[i2]--;
+      job.files.forEach((f2, k2) => {
+        record2(f2, m2.results[k2]);
+      });
+      job.resolve();
+    });
+    w2.on("error", (e) => {
+      for (const job of pending.values()) job.reject(e);
+    });
+  }
+  const inflight = /* @__PURE__ */ new Set();
+  const send = (batch) => {
+    const target = load.indexOf(Math.min(...load));
+    load[target]++;
+    const id = nextId++;
+    const p2 = new Promise((resolve13, reject) => {
+      pending.set(id, { files: batch, resolve: resolve13, reject });
+    }).finally(() => inflight.delete(p2));
+    inflight.add(p2);
+    pool[target].postMessage({ id, files: batch });
+  };
+  try {
+    let batch = [];
+    const size = options.batchSize ?? 32;
+    for await (const file2 of files) {
+      if (options.signal?.aborted) break;
+      batch.push(file2);
+      if (batch.length >= size) {
+        send(batch);
+        batch = [];
+        while (inflight.size >= count * 2) await Promise.race(inflight);
+      }
+    }
+    if (batch.length) send(batch);
+    await Promise.all(inflight);
+  } finally {
+    await Promise.all(pool.map((w2) => w2.terminate()));
+  }
+}
+var import_napi3, LOWER, SNIPPET_MAX, IDENT, DEFAULT_LIMITS, utf8;
+var init_scan = __esm({
+  "packages/sast/src/scan.ts"() {
+    "use strict";
+    import_napi3 = __toESM(require_napi(), 1);
+    init_languages();
+    init_taint();
+    LOWER = {
+      critical: "high",
+      high: "medium",
+      medium: "low",
+      low: "low",
+      info: "info"
+    };
+    SNIPPET_MAX = 300;
+    IDENT = /[A-Za-z0-9_$]/;
+    DEFAULT_LIMITS = {
+      minifiedMinSize: 128 * 1024,
+      minifiedLineLength: 1e3,
+      maxBytes: 8 * 1024 * 1024
+    };
+    utf8 = new TextDecoder("utf-8", { fatal: true });
   }
 });
 
 // node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs
-import { createRequire as createRequire3 } from "module";
-import { basename, dirname as dirname3, normalize, relative as relative4, resolve as resolve8, sep as sep3 } from "path";
+import { createRequire as createRequire4 } from "module";
+import { basename as basename2, dirname as dirname3, normalize, relative as relative5, resolve as resolve8, sep as sep3 } from "path";
 import * as nativeFs from "fs";
 function cleanPath(path2) {
   let normalized = normalize(path2);
@@ -55331,7 +56015,7 @@ function joinPathWithRelativePath(root, options) {
   return function(filename, directoryPath) {
     const sameRoot = directoryPath.startsWith(root);
     if (sameRoot) return directoryPath.slice(root.length) + filename;
-    else return convertSlashes(relative4(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+    else return convertSlashes(relative5(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
   };
 }
 function joinPath(filename) {
@@ -55427,7 +56111,7 @@ function sync(root, options) {
 var __require2, SLASHES_REGEX, WINDOWS_ROOT_DIR_REGEX, pushDirectory, pushDirectoryFilter, empty$2, pushFileFilterAndCount, pushFileFilter, pushFileCount, pushFile, empty$1, getArray, getArrayGroup, groupFiles, empty, resolveSymlinksAsync, resolveSymlinks, onlyCountsSync, groupsSync, defaultSync, limitFilesSync, onlyCountsAsync, defaultAsync, limitFilesAsync, groupsAsync, readdirOpts, walkAsync, walkSync, Queue, Counter, Aborter, Walker, APIBuilder, pm, Builder;
 var init_dist = __esm({
   "node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs"() {
-    __require2 = /* @__PURE__ */ createRequire3(import.meta.url);
+    __require2 = /* @__PURE__ */ createRequire4(import.meta.url);
     SLASHES_REGEX = /[\\/]/g;
     WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
     pushDirectory = (directoryPath, paths) => {
@@ -55658,7 +56342,7 @@ var init_dist = __esm({
                 this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path2 + pathSeparator, depth - 1, this.walk);
               } else {
                 resolvedPath = useRealPaths ? resolvedPath : path2;
-                const filename = basename(resolvedPath);
+                const filename = basename2(resolvedPath);
                 const directoryPath$1 = normalizePath(dirname3(resolvedPath), this.state.options);
                 resolvedPath = this.joinPath(filename, directoryPath$1);
                 this.pushFile(resolvedPath, files, this.state.counts, filters);
@@ -55815,9 +56499,9 @@ var init_dist = __esm({
 });
 
 // node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs
-import { readdir as readdir3, readdirSync, realpath as realpath2, realpathSync, stat as stat4, statSync as statSync3 } from "fs";
+import { readdir as readdir3, readdirSync as readdirSync2, realpath as realpath2, realpathSync, stat as stat3, statSync as statSync4 } from "fs";
 import { isAbsolute as isAbsolute6, posix, resolve as resolve9 } from "path";
-import { fileURLToPath as fileURLToPath4 } from "url";
+import { fileURLToPath as fileURLToPath6 } from "url";
 function getPartialMatcher(patterns, options = {}) {
   const patternsCount = patterns.length;
   const patternsParts = Array(patternsCount);
@@ -55828,7 +56512,7 @@ function getPartialMatcher(patterns, options = {}) {
     patternsParts[i2] = parts;
     const partsCount = parts.length;
     const partMatchers = Array(partsCount);
-    for (j2 = 0; j2 < partsCount; j2++) partMatchers[j2] = (0, import_picomatch4.default)(parts[j2], options);
+    for (j2 = 0; j2 < partsCount; j2++) partMatchers[j2] = (0, import_picomatch3.default)(parts[j2], options);
     matchers[i2] = partMatchers;
   }
   return (input3) => {
@@ -55884,12 +56568,12 @@ function ensureNonDriveRelativePath(path2) {
 }
 function splitPattern(path2) {
   var _result$parts;
-  const result = import_picomatch4.default.scan(path2, splitPatternOptions);
+  const result = import_picomatch3.default.scan(path2, splitPatternOptions);
   return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path2];
 }
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
-  const scan2 = import_picomatch4.default.scan(pattern);
+  const scan2 = import_picomatch3.default.scan(pattern);
   return scan2.isGlob || scan2.negated;
 }
 function log(...tasks) {
@@ -55977,8 +56661,8 @@ function buildCrawler(options, patterns) {
     noglobstar: options.globstar === false,
     posix: true
   };
-  const matcher = (0, import_picomatch4.default)(processed.match, matchOptions);
-  const ignore2 = (0, import_picomatch4.default)(processed.ignore, matchOptions);
+  const matcher = (0, import_picomatch3.default)(processed.match, matchOptions);
+  const ignore2 = (0, import_picomatch3.default)(processed.ignore, matchOptions);
   const partialMatcher = getPartialMatcher(processed.match, matchOptions);
   const format2 = buildFormat(cwd, root, absolute);
   const excludeFormatter = absolute ? format2 : buildFormat(cwd, root, true);
@@ -56028,15 +56712,15 @@ function formatPaths(paths, mapper) {
 function getOptions(options) {
   const opts = Object.assign({}, options);
   for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
-  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath4(opts.cwd) : resolve9(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath6(opts.cwd) : resolve9(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
   opts.ignore = ensureStringArray(opts.ignore);
   opts.fs && (opts.fs = {
     readdir: opts.fs.readdir || readdir3,
-    readdirSync: opts.fs.readdirSync || readdirSync,
+    readdirSync: opts.fs.readdirSync || readdirSync2,
     realpath: opts.fs.realpath || realpath2,
     realpathSync: opts.fs.realpathSync || realpathSync,
-    stat: opts.fs.stat || stat4,
-    statSync: opts.fs.statSync || statSync3
+    stat: opts.fs.stat || stat3,
+    statSync: opts.fs.statSync || statSync4
   });
   if (opts.debug) log("globbing with options:", opts);
   return opts;
@@ -56050,14 +56734,14 @@ function getCrawler(globInput, inputOptions = {}) {
   return patterns.length > 0 ? buildCrawler(options, patterns) : [];
 }
 async function glob2(globInput, options) {
-  const [crawler, relative10] = getCrawler(globInput, options);
-  return crawler ? formatPaths(await crawler.withPromise(), relative10) : [];
+  const [crawler, relative9] = getCrawler(globInput, options);
+  return crawler ? formatPaths(await crawler.withPromise(), relative9) : [];
 }
-var import_picomatch4, isReadonlyArray, BACKSLASHES, DRIVE_RELATIVE_PATH, isWin, ONLY_PARENT_DIRECTORIES, WIN32_ROOT_DIR, isRoot, splitPatternOptions, POSIX_UNESCAPED_GLOB_SYMBOLS, WIN32_UNESCAPED_GLOB_SYMBOLS, escapePosixPath, escapeWin32Path, escapePath, PARENT_DIRECTORY, ESCAPING_BACKSLASHES, defaultOptions;
+var import_picomatch3, isReadonlyArray, BACKSLASHES, DRIVE_RELATIVE_PATH, isWin, ONLY_PARENT_DIRECTORIES, WIN32_ROOT_DIR, isRoot, splitPatternOptions, POSIX_UNESCAPED_GLOB_SYMBOLS, WIN32_UNESCAPED_GLOB_SYMBOLS, escapePosixPath, escapeWin32Path, escapePath, PARENT_DIRECTORY, ESCAPING_BACKSLASHES, defaultOptions;
 var init_dist2 = __esm({
   "node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs"() {
     init_dist();
-    import_picomatch4 = __toESM(require_picomatch2(), 1);
+    import_picomatch3 = __toESM(require_picomatch2(), 1);
     isReadonlyArray = Array.isArray;
     BACKSLASHES = /\\/g;
     DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
@@ -56083,283 +56767,111 @@ var init_dist2 = __esm({
   }
 });
 
-// packages/deploy-approval/src/reports.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join6 } from "node:path";
-async function readReport(root, path2) {
-  const abs = join6(root, path2);
-  let bytes;
-  try {
-    bytes = await readFile7(abs);
-  } catch (e) {
-    throw new InputError(`cannot read the stage report: ${e.message}`, { file: path2 });
-  }
-  const data = parseJson(bytes.toString("utf8"), path2, "stage report JSON");
-  const parsed2 = ReportSchema.safeParse(data);
-  if (!parsed2.success) {
-    const issue3 = parsed2.error.issues[0];
-    const at2 = issue3.path.length ? ` at ${issue3.path.join(".")}` : "";
-    throw new InputError(`not a DevSecFlow v1 stage report${at2}: ${issue3.message}`, { file: path2 });
-  }
-  return { path: path2, digest: sha2562(bytes), report: parsed2.data };
-}
-async function loadReports(root, patterns, locate2) {
-  const paths = /* @__PURE__ */ new Set();
-  const unmatched = [];
-  for (const pattern of patterns) {
-    const p2 = pattern.replace(/\\/g, "/");
-    if (isAbsolute7(p2) || p2.split("/").includes("..")) {
-      throw new ConfigError(
-        `reports: "${pattern}" must be a path relative to the root, inside it`,
-        locate2(["stages", "deploy-approval", "reports"])
-      );
+// packages/sast/src/stage.ts
+async function customRuleFiles(ctx, patterns) {
+  const out = [];
+  for (const [i2, p2] of patterns.entries()) {
+    const found = await glob2(p2, { cwd: ctx.root, absolute: true, onlyFiles: true, expandDirectories: false });
+    if (found.length === 0) {
+      const where5 = ctx.policy.locate(["stages", "sast", "rules", i2]);
+      throw new ConfigError(`stages.sast.rules: \`${p2}\` matches no file under ${ctx.root}`, where5);
     }
-    const matches = await glob2(p2, { cwd: root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS });
-    if (matches.length === 0) unmatched.push(pattern);
-    for (const m2 of matches) paths.add(normalisePath(m2));
+    out.push(...found.sort());
   }
-  const reports = [];
-  for (const path2 of [...paths].sort()) reports.push(await readReport(root, path2));
-  return { reports, unmatched };
+  return out;
 }
-var IGNORED_DIRS;
-var init_reports = __esm({
-  "packages/deploy-approval/src/reports.ts"() {
+var SastOptionsSchema, sastStage;
+var init_stage2 = __esm({
+  "packages/sast/src/stage.ts"() {
     "use strict";
     init_src();
     init_dist2();
-    init_evidence();
-    IGNORED_DIRS = ["**/node_modules/**", "**/.git/**"];
-  }
-});
-
-// packages/deploy-approval/src/stage.ts
-import { readFile as readFile8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join7 } from "node:path";
-async function packageVersion() {
-  if (versionCache) return versionCache;
-  try {
-    const pkg2 = JSON.parse(await readFile8(new URL("../package.json", import.meta.url), "utf8"));
-    versionCache = pkg2.version ?? "unknown";
-  } catch {
-    versionCache = "unknown";
-  }
-  return versionCache;
-}
-function where4(ctx, key2) {
-  return ctx.policy.locate(["stages", "deploy-approval", ...key2]);
-}
-function resolveInRoot(ctx, path2) {
-  return isAbsolute8(path2) ? path2 : join7(ctx.root, path2);
-}
-async function readApprovals(ctx, query) {
-  const fn = ctx.platform.approvals;
-  if (!fn) return { ok: false, reason: `the ${ctx.platform.name} platform cannot report approvals` };
-  try {
-    return { ok: true, approvals: await fn.call(ctx.platform, query) };
-  } catch (e) {
-    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
-  }
-}
-async function runDeployApproval(ctx, options, extras = {}) {
-  const now = extras.now ?? /* @__PURE__ */ new Date();
-  const name = options.environment;
-  if (!name) {
-    throw new ConfigError(
-      "stages.deploy-approval.environment: name the environment being deployed (devsecflow deploy-approval --environment <name>)",
-      where4(ctx, [])
-    );
-  }
-  const policy = options.environments[name];
-  if (!policy) {
-    const known = Object.keys(options.environments);
-    throw new ConfigError(
-      `stages.deploy-approval.environments has no policy for "${name}" (${known.length ? `known: ${known.join(", ")}` : "none is defined"})`,
-      where4(ctx, ["environments"])
-    );
-  }
-  const context3 = await ctx.platform.context();
-  const { reports: loaded, unmatched } = await loadReports(
-    ctx.root,
-    options.reports,
-    (k2) => ctx.policy.locate(k2)
-  );
-  for (const p2 of unmatched) ctx.logger.warn(`deploy-approval: no report matches "${p2}"`);
-  const reports = loaded.filter((r) => r.report.stage !== "deploy-approval");
-  const approvals = await readApprovals(ctx, {
-    ...context3.commit ? { commit: context3.commit } : {},
-    teams: policy.approvers?.teams ?? []
-  });
-  if (!approvals.ok && policy.minApprovals === 0) ctx.logger.debug(`approvals not read: ${approvals.reason}`);
-  const evaluation = evaluatePolicy({
-    environment: name,
-    policy,
-    commit: context3.commit,
-    ref: context3.ref,
-    author: context3.change?.author,
-    reports,
-    approvals,
-    now
-  });
-  const reasons = [...evaluation.reasons];
-  const tools = {
-    "@devsecflow/deploy-approval": await packageVersion(),
-    node: process.version
-  };
-  for (const r of reports) tools[`${r.report.stage}:${r.report.tool.name}`] = r.report.tool.version;
-  const body = () => ({
-    version: EVIDENCE_VERSION,
-    time: now.toISOString(),
-    environment: name,
-    platform: context3.platform,
-    ...context3.repository ? { repository: context3.repository } : {},
-    ...context3.commit ? { commit: context3.commit } : {},
-    ...context3.ref ? { ref: context3.ref } : {},
-    ...context3.change ? {
-      change: {
-        id: context3.change.id,
-        ...context3.change.author ? { author: context3.change.author } : {},
-        ...context3.change.url ? { url: context3.change.url } : {}
+    init_zod();
+    init_languages();
+    init_rules();
+    init_scan();
+    SastOptionsSchema = external_exports.object({
+      rules: external_exports.array(external_exports.string().min(1)).optional().describe("Custom rule files: YAML paths or globs relative to the scanned root."),
+      disable: external_exports.array(external_exports.string().min(1)).optional().describe("Rule ids to turn off."),
+      languages: external_exports.array(external_exports.enum(LANGUAGES)).optional().describe("Scan only these languages.")
+    }).strict();
+    sastStage = defineStage({
+      meta: {
+        id: "sast",
+        title: "Static analysis",
+        description: "Structural and source-to-sink rules on syntax trees (ast-grep) for JavaScript, TypeScript, Python, Go and Java.",
+        diffScope: "lines"
+      },
+      options: SastOptionsSchema,
+      async run(ctx, options) {
+        const files = await customRuleFiles(ctx, options.rules ?? []);
+        let rules;
+        try {
+          rules = loadRules({
+            files,
+            displayRoot: ctx.root,
+            disable: options.disable,
+            languages: options.languages
+          });
+        } catch (e) {
+          const m2 = e instanceof ConfigError ? /unknown rule id `([^`]+)`/.exec(e.message) : null;
+          if (m2) {
+            const i2 = options.disable?.indexOf(m2[1]) ?? -1;
+            throw new ConfigError(
+              e instanceof Error ? e.message : String(e),
+              ctx.policy.locate(["stages", "sast", "disable", i2])
+            );
+          }
+          throw e;
+        }
+        ctx.logger.debug(`sast: ${rules.length} rules`);
+        const languages = options.languages ? new Set(options.languages) : void 0;
+        const result = await scanFiles(ctx.files(), rules, { signal: ctx.signal, languages });
+        const failed = result.errors.some((e) => e.kind !== "skipped");
+        return {
+          findings: result.findings,
+          errors: result.errors,
+          stats: { rules: rules.length, ...result.stats },
+          status: failed ? "partial" : "ok"
+        };
       }
-    } : {},
-    decision: reasons.length === 0 ? "approved" : "blocked",
-    reasons: reasons.map((r) => ({ ...r })),
-    reports: reports.map((r) => ({
-      stage: r.report.stage,
-      path: r.path,
-      digest: r.digest,
-      status: r.report.status,
-      ...r.report.target.commit ? { commit: r.report.target.commit } : {},
-      ...r.report.gate ? { gatePassed: r.report.gate.passed } : {},
-      tool: r.report.tool
-    })),
-    findings: evaluation.findingCounts,
-    suppressions: evaluation.suppressions,
-    approvers: evaluation.approvers.map((a) => ({
-      user: a.user,
-      at: a.at,
-      ...a.commit ? { commit: a.commit } : {},
-      ...a.teams?.length ? { teams: a.teams } : {}
-    })),
-    ignoredApprovals: evaluation.ignoredApprovals,
-    freezes: evaluation.freezes,
-    policy: { digest: digestOf(policy), value: policy },
-    tools
-  });
-  let evidence = body();
-  if (options.evidenceLog !== false) {
-    try {
-      evidence = await appendEvidence(resolveInRoot(ctx, options.evidenceLog), evidence);
-    } catch (e) {
-      reasons.push({
-        rule: DEPLOY_APPROVAL_RULES.evidence,
-        message: `the evidence record could not be appended to ${options.evidenceLog}: ${e.message}`
-      });
-      evidence = body();
-    }
-  }
-  if (options.evidenceOut) {
-    try {
-      await writeEvidence(resolveInRoot(ctx, options.evidenceOut), evidence);
-    } catch (e) {
-      reasons.push({
-        rule: DEPLOY_APPROVAL_RULES.evidence,
-        message: `the evidence record could not be written to ${options.evidenceOut}: ${e.message}`
-      });
-    }
-  }
-  const decision = reasons.length === 0 ? "approved" : "blocked";
-  const short3 = context3.commit?.slice(0, 12) ?? "unknown commit";
-  if (decision === "approved") {
-    ctx.logger.info(
-      `deploy-approval: ${short3} to ${name} is APPROVED (${evaluation.approvers.length} approval(s), ${reports.length} report(s))`
-    );
-  } else {
-    ctx.logger.error(`deploy-approval: ${short3} to ${name} is BLOCKED (${reasons.length} reason(s))`);
-    for (const r of reasons) ctx.logger.error(`  - ${r.rule}: ${r.message}`);
-  }
-  if ("digest" in evidence)
-    ctx.logger.info(`deploy-approval: evidence record ${evidence.seq} ${evidence.digest}`);
-  const findings = reasons.map((r) => ({
-    ruleId: r.rule,
-    title: TITLES[r.rule] ?? "Deploy blocked",
-    message: r.message,
-    severity: "high",
-    confidence: "high",
-    fingerprintContext: `${name}
-${context3.commit ?? ""}
-${r.message}`,
-    properties: { environment: name, ...r.stage ? { stage: r.stage } : {} }
-  }));
-  return {
-    findings,
-    stats: {
-      reports: reports.length,
-      approvals: evaluation.approvers.length,
-      reasons: reasons.length,
-      approved: decision === "approved" ? 1 : 0
-    },
-    decision: { decision, reasons, evidence }
-  };
-}
-function createDeployApprovalStage(extras = {}) {
-  return defineStage({
-    meta: {
-      id: "deploy-approval",
-      title: "Deploy approval",
-      description: "Per-environment policy over every stage report, human approvals from the platform, allowed refs, change freezes, and a hash-chained evidence record of each decision.",
-      diffScope: "none"
-    },
-    options: DeployApprovalOptionsSchema,
-    run: (ctx, options) => runDeployApproval(ctx, options, extras.now ? { now: extras.now() } : {})
-  });
-}
-var versionCache, TITLES, deployApprovalStage;
-var init_stage2 = __esm({
-  "packages/deploy-approval/src/stage.ts"() {
-    "use strict";
-    init_src();
-    init_evaluate();
-    init_evidence();
-    init_options();
-    init_reports();
-    TITLES = {
-      [DEPLOY_APPROVAL_RULES.unknownCommit]: "Deployed commit unknown",
-      [DEPLOY_APPROVAL_RULES.missingReport]: "Required stage report missing",
-      [DEPLOY_APPROVAL_RULES.commitMismatch]: "Stage report is for another commit",
-      [DEPLOY_APPROVAL_RULES.incompleteReport]: "Required stage did not complete",
-      [DEPLOY_APPROVAL_RULES.gateFailed]: "Required stage failed its gate",
-      [DEPLOY_APPROVAL_RULES.severityCeiling]: "Findings above the severity ceiling",
-      [DEPLOY_APPROVAL_RULES.expiredSuppression]: "Expired suppression",
-      [DEPLOY_APPROVAL_RULES.approvals]: "Not enough approvals",
-      [DEPLOY_APPROVAL_RULES.refNotAllowed]: "Ref not allowed for this environment",
-      [DEPLOY_APPROVAL_RULES.freeze]: "Change freeze in force",
-      [DEPLOY_APPROVAL_RULES.evidence]: "Evidence could not be recorded"
-    };
-    deployApprovalStage = createDeployApprovalStage();
+    });
   }
 });
 
-// packages/deploy-approval/src/summary.ts
-var init_summary = __esm({
-  "packages/deploy-approval/src/summary.ts"() {
-    "use strict";
-  }
+// packages/sast/src/index.ts
+var src_exports = {};
+__export(src_exports, {
+  BUILTIN_RULES_DIR: () => BUILTIN_RULES_DIR,
+  DEFAULT_LIMITS: () => DEFAULT_LIMITS,
+  LANGUAGES: () => LANGUAGES,
+  RuleFileSchema: () => RuleFileSchema,
+  SastOptionsSchema: () => SastOptionsSchema,
+  TaintAnalyzer: () => TaintAnalyzer,
+  TaintSpecSchema: () => TaintSpecSchema,
+  applicableRules: () => applicableRules,
+  builtinRuleFiles: () => builtinRuleFiles,
+  ensureLanguages: () => ensureLanguages,
+  grammarForPath: () => grammarForPath,
+  grammarFromShebang: () => grammarFromShebang,
+  loadRuleFile: () => loadRuleFile,
+  loadRules: () => loadRules,
+  requiredWords: () => requiredWords,
+  sastStage: () => sastStage,
+  scanFile: () => scanFile,
+  scanFiles: () => scanFiles,
+  scanSource: () => scanSource,
+  scanTree: () => scanTree
 });
-
-// packages/deploy-approval/src/index.ts
 var init_src3 = __esm({
-  "packages/deploy-approval/src/index.ts"() {
+  "packages/sast/src/index.ts"() {
     "use strict";
-    init_approvals();
-    init_evaluate();
-    init_evidence();
-    init_freeze();
-    init_options();
-    init_refs();
-    init_reports();
+    init_languages();
+    init_rule_schema();
+    init_rules();
+    init_scan();
     init_stage2();
-    init_summary();
+    init_taint();
   }
 });
 
@@ -56645,7 +57157,7 @@ function parseNpmAlias(spec) {
   if (at2 <= 0) return void 0;
   return { name: rest.slice(0, at2), version: rest.slice(at2 + 1) };
 }
-function keyName(key2) {
+function keyName2(key2) {
   const i2 = key2.lastIndexOf("node_modules/");
   return i2 < 0 ? key2 : key2.slice(i2 + "node_modules/".length);
 }
@@ -56676,7 +57188,7 @@ function extractV2(input3, json2, version2) {
       workspaces.push(key2);
       continue;
     }
-    const name = typeof entry.name === "string" ? entry.name : keyName(key2);
+    const name = typeof entry.name === "string" ? entry.name : keyName2(key2);
     const resolved = typeof entry.resolved === "string" ? entry.resolved : void 0;
     const ver = typeof entry.version === "string" ? entry.version : void 0;
     if (ver === void 0 && !resolved) continue;
@@ -61876,8 +62388,8 @@ var init_struct = __esm({
 });
 
 // node_modules/.pnpm/smol-toml@1.9.1/node_modules/smol-toml/dist/parse.js
-function peekTable(ctx, key2, table, meta3, type) {
-  let t = table;
+function peekTable(ctx, key2, table2, meta3, type) {
+  let t = table2;
   let m2 = meta3;
   let k2;
   let hasOwn = false;
@@ -61942,7 +62454,7 @@ function validateTablePeek(ctx, peek, ptr) {
   if (peek === null || ctx.uk === 2)
     TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
 }
-function parse7(toml, options = {}) {
+function parse9(toml, options = {}) {
   let ctx = {
     s: toml,
     p: 0,
@@ -62068,13 +62580,13 @@ function pkg(ecosystem, manifest, name, version2, direct, scope, line, source) {
     ...source ? { source } : {}
   };
 }
-var import_yaml2, goModExtractor, cargoLockExtractor, gemfileLockExtractor, composerLockExtractor, gradleLockfileExtractor, pomXmlExtractor, nugetLockExtractor, pubspecLockExtractor, mixLockExtractor;
+var import_yaml3, goModExtractor, cargoLockExtractor, gemfileLockExtractor, composerLockExtractor, gradleLockfileExtractor, pomXmlExtractor, nugetLockExtractor, pubspecLockExtractor, mixLockExtractor;
 var init_others = __esm({
   "packages/deps/src/extractors/others.ts"() {
     "use strict";
     init_fxp();
     init_dist3();
-    import_yaml2 = __toESM(require_dist(), 1);
+    import_yaml3 = __toESM(require_dist(), 1);
     init_graph();
     init_util3();
     goModExtractor = {
@@ -62155,7 +62667,7 @@ var init_others = __esm({
       extract({ path: path2, text }) {
         let doc;
         try {
-          doc = parse7(text);
+          doc = parse9(text);
         } catch (e2) {
           return fail(
             path2,
@@ -62167,8 +62679,8 @@ var init_others = __esm({
         if (!Array.isArray(list2)) return fail(path2, '"package" must be an array of tables');
         const toLine = lineIndex(text);
         const headers = [];
-        for (let m2 = /^\[\[package\]\]/gm.exec(text), re2 = /^\[\[package\]\]/gm; m2; m2 = re2.exec(text))
-          headers.push(toLine(m2.index));
+        const re2 = /^\[\[package\]\]/gm;
+        for (let m2 = re2.exec(text); m2; m2 = re2.exec(text)) headers.push(toLine(m2.index));
         const nodes = [];
         const key2 = /* @__PURE__ */ new Map();
         const local = [];
@@ -62341,9 +62853,9 @@ var init_others = __esm({
           if (!m2) fail(path2, `expected group:artifact:version=configurations, got "${t.slice(0, 80)}"`, i2 + 1);
           const confs = (m2[4] ?? "").split(",");
           const prod = confs.some(
-            (c) => /^(compileClasspath|runtimeClasspath|releaseRuntimeClasspath|releaseCompileClasspath|default|implementation|api)$/.test(
+            (c) => !/test/i.test(c) && (/(?:^|[a-z])(?:[Cc]ompileClasspath|[Rr]untimeClasspath|[Ii]mplementationDependenciesMetadata|[Aa]piDependenciesMetadata)$/.test(
               c
-            ) || !/test/i.test(c)
+            ) || /^(default|implementation|api|compile|runtime)$/.test(c))
           );
           packages.push(pkg("Maven", path2, `${m2[1]}:${m2[2]}`, m2[3], false, prod ? "prod" : "dev", i2 + 1));
         });
@@ -62487,7 +62999,7 @@ var init_others = __esm({
       extract({ path: path2, text }) {
         let doc;
         try {
-          doc = (0, import_yaml2.parse)(text);
+          doc = (0, import_yaml3.parse)(text);
         } catch (e) {
           return fail(
             path2,
@@ -62595,11 +63107,11 @@ function importerDeps(dir, obj2) {
   }
   return { dir, deps };
 }
-var import_yaml3, pnpmExtractor;
+var import_yaml4, pnpmExtractor;
 var init_pnpm = __esm({
   "packages/deps/src/extractors/pnpm.ts"() {
     "use strict";
-    import_yaml3 = __toESM(require_dist(), 1);
+    import_yaml4 = __toESM(require_dist(), 1);
     init_graph();
     init_util3();
     pnpmExtractor = {
@@ -62609,7 +63121,7 @@ var init_pnpm = __esm({
       extract({ path: path2, text }) {
         let doc;
         try {
-          doc = (0, import_yaml3.parse)(text, { maxAliasCount: 1e4 });
+          doc = (0, import_yaml4.parse)(text, { maxAliasCount: 1e4 });
         } catch (e2) {
           const line = e2.linePos?.[0]?.line;
           return fail(
@@ -62712,7 +63224,7 @@ var init_pnpm = __esm({
 function valid(version2) {
   return validRegex.test(version2) ? version2 : null;
 }
-function parse8(version2, regex) {
+function parse10(version2, regex) {
   const { groups } = (regex || validRegex).exec(version2) || {};
   if (!groups) {
     return null;
@@ -62833,8 +63345,8 @@ var init_version = __esm({
 
 // node_modules/.pnpm/@renovatebot+pep440@5.0.1/node_modules/@renovatebot/pep440/lib/operator.js
 function compare(version2, other) {
-  const parsedVersion = parse8(version2);
-  const parsedOther = parse8(other);
+  const parsedVersion = parse10(version2);
+  const parsedOther = parse10(other);
   const keyVersion = calculateKey(parsedVersion);
   const keyOther = calculateKey(parsedOther);
   return pyCompare(keyVersion, keyOther);
@@ -66194,6 +66706,9 @@ function phpPart(x2, y) {
 function comparatorFor(ecosystem) {
   return BY_ECOSYSTEM[ecosystem.split(":")[0]] ?? compareGeneric;
 }
+function compareVersions(ecosystem, a, b3) {
+  return comparatorFor(ecosystem)(a, b3);
+}
 function normalizePackageName(ecosystem, name) {
   switch (ecosystem.split(":")[0]) {
     case "PyPI":
@@ -66307,7 +66822,7 @@ var init_versions2 = __esm({
 // packages/deps/src/extractors/python.ts
 function tomlOf(text, path2, what) {
   try {
-    return parse7(text);
+    return parse9(text);
   } catch (e) {
     const line = e.line;
     return fail(
@@ -66338,8 +66853,40 @@ function logicalLines(text) {
   if (buf.trim()) out.push({ text: buf.trim(), line: start });
   return out;
 }
+function viaAnnotations(text) {
+  const out = /* @__PURE__ */ new Map();
+  let last;
+  let listing = false;
+  let continued = false;
+  text.split(/\r?\n/).forEach((l, i2) => {
+    const comment = /^\s*#(.*)$/.exec(l);
+    if (comment) {
+      const via = /^\s*via\b\s*(.*)$/.exec(comment[1]);
+      if (via && last !== void 0) {
+        out.set(last, via[1] ? via[1].split(/,\s*/) : []);
+        listing = !via[1];
+      } else if (listing && last !== void 0 && /^\s{2,}\S/.test(comment[1])) {
+        out.get(last).push(comment[1].trim());
+      } else listing = false;
+      return;
+    }
+    listing = false;
+    if (!l.trim()) {
+      continued = false;
+      return;
+    }
+    if (!continued && !/^\s/.test(l)) {
+      last = i2 + 1;
+      const inline = /\s#\s*via\s+(.*)$/.exec(l);
+      if (inline) out.set(last, inline[1].trim().split(/,\s*/));
+    }
+    continued = l.replace(/\s#.*$/, "").endsWith("\\");
+  });
+  return out;
+}
 async function readRequirements(input3, path2, text, seen, reqs, constraints, unresolved) {
   seen.add(path2);
+  const vias = viaAnnotations(text);
   for (const { text: l, line } of logicalLines(text)) {
     const include = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)/.exec(l);
     if (include) {
@@ -66394,7 +66941,32 @@ async function readRequirements(input3, path2, text, seen, reqs, constraints, un
       continue;
     }
     const spec = m2[3].replace(/\s--\S+(=\S+)?/g, "").replace(/^--\S+(=\S+)?/, "").trim();
-    reqs.push({ name: m2[1], spec, line, manifest: path2 });
+    const via = vias.get(line);
+    reqs.push({ name: m2[1], spec, line, manifest: path2, ...via ? { via } : {} });
+  }
+}
+function markTransitive(packages, vias) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const p2 of packages) byName.set(`${p2.manifest}\0${norm(p2.name)}`, p2);
+  const isDirect = (p2) => {
+    const via = vias.get(p2);
+    return !via?.length || via.some((v2) => VIA_INPUT.test(v2));
+  };
+  for (const p2 of packages) {
+    if (isDirect(p2)) continue;
+    p2.direct = false;
+    const path2 = [`${p2.name}@${p2.version}`];
+    const visited = /* @__PURE__ */ new Set([p2]);
+    let cur = p2;
+    while (!isDirect(cur)) {
+      const parents = vias.get(cur).map((v2) => byName.get(`${p2.manifest}\0${norm(v2)}`)).filter((x2) => !!x2 && !visited.has(x2));
+      const next = parents.find(isDirect) ?? parents[0];
+      if (!next) break;
+      visited.add(next);
+      path2.unshift(`${next.name}@${next.version}`);
+      cur = next;
+    }
+    p2.dependencyPath = path2;
   }
 }
 function requirementsScope(path2) {
@@ -66491,7 +67063,7 @@ function packageArray(doc, path2) {
     return fail(path2, '"package" must be an array of tables ([[package]])');
   return list2;
 }
-var norm, REQ, requirementsExtractor, pipfileLockExtractor, poetryLockExtractor, uvLockExtractor, pdmLockExtractor;
+var norm, REQ, VIA_INPUT, requirementsExtractor, pipfileLockExtractor, poetryLockExtractor, uvLockExtractor, pdmLockExtractor;
 var init_python = __esm({
   "packages/deps/src/extractors/python.ts"() {
     "use strict";
@@ -66501,16 +67073,18 @@ var init_python = __esm({
     init_versions2();
     norm = (n) => normalizePackageName("PyPI", n);
     REQ = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/;
+    VIA_INPUT = /^-[rc]\s|\((pyproject\.toml|setup\.py|setup\.cfg)\)$/;
     requirementsExtractor = {
       id: "requirements",
       ecosystem: "PyPI",
-      matches: (p2) => /^requirements.*\.txt$/.test(baseName(p2)),
+      matches: (p2) => /^requirements.*\.txt$/.test(baseName(p2)) || /(^|\/)requirements\/[^/]+\.txt$/.test(p2),
       async extract(input3) {
         const reqs = [];
         const constraints = /* @__PURE__ */ new Map();
         const unresolved = [];
         await readRequirements(input3, input3.path, input3.text, /* @__PURE__ */ new Set(), reqs, constraints, unresolved);
         const packages = [];
+        const vias = /* @__PURE__ */ new Map();
         for (const r of reqs) {
           const noMarker = r.spec.split(";")[0].trim();
           if (noMarker.startsWith("@")) {
@@ -66547,7 +67121,9 @@ var init_python = __esm({
             dependencyPath: [`${r.name}@${version2}`],
             line: r.line
           });
+          if (r.via) vias.set(packages[packages.length - 1], r.via);
         }
+        markTransitive(packages, vias);
         return { manifest: input3.path, ecosystem: "PyPI", format: "requirements.txt", packages, unresolved };
       }
     };
@@ -66571,15 +67147,17 @@ var init_python = __esm({
         const toLine = lineIndex(text);
         const packages = [];
         const unresolved = [];
+        const seen = /* @__PURE__ */ new Set();
         for (const [section, scope] of [
           ["default", "prod"],
           ["develop", "dev"]
         ]) {
           const deps = json2[section];
           if (!isRecord(deps)) continue;
+          const sectionAt = Math.max(0, text.indexOf(`"${section}": {`));
           for (const [name, entry] of Object.entries(deps)) {
             if (!isRecord(entry)) return fail(path2, `"${section}.${name}" must be an object`);
-            const at2 = text.indexOf(`"${name}": {`);
+            const at2 = text.indexOf(`"${name}": {`, sectionAt);
             const line = at2 >= 0 ? toLine(at2) : void 0;
             const version2 = typeof entry.version === "string" ? entry.version.replace(/^===?/, "") : void 0;
             if (!version2) {
@@ -66593,6 +67171,8 @@ var init_python = __esm({
               });
               continue;
             }
+            if (seen.has(`${norm(name)}@${version2}`)) continue;
+            seen.add(`${norm(name)}@${version2}`);
             packages.push({
               ecosystem: "PyPI",
               name,
@@ -66639,8 +67219,11 @@ var init_python = __esm({
         const doc = tomlOf(input3.text, input3.path, "uv.lock");
         const lines = packageLines(input3.text);
         const all = packageArray(doc, input3.path);
+        const members2 = new Set(
+          isRecord(doc.manifest) && Array.isArray(doc.manifest.members) ? doc.manifest.members.map(String) : []
+        );
         const projects = all.filter(
-          (p2) => isRecord(p2.source) && (p2.source.editable !== void 0 || p2.source.virtual !== void 0)
+          (p2) => isRecord(p2.source) && (p2.source.virtual !== void 0 || p2.source.editable === "." || p2.source.editable !== void 0 && members2.has(String(p2.name)))
         );
         const depNames = (v2) => Array.isArray(v2) ? v2.filter(isRecord).map((d) => String(d.name)) : [];
         const pkgs = [];
@@ -66693,7 +67276,18 @@ var init_python = __esm({
             ...groups.length ? { flagScope: groups.includes("default") ? "prod" : "dev" } : {}
           };
         }).filter((p2) => p2 !== void 0);
-        return tomlGraph(input3.path, "pdm.lock", pkgs, pyprojectDirect(await readPyproject(input3)));
+        const seen = /* @__PURE__ */ new Map();
+        const unique = pkgs.filter((p2) => {
+          const key2 = `${norm(p2.name)}@${p2.version}`;
+          const first = seen.get(key2);
+          if (!first) {
+            seen.set(key2, p2);
+            return true;
+          }
+          for (const d of p2.deps) if (norm(d) !== norm(p2.name) && !first.deps.includes(d)) first.deps.push(d);
+          return false;
+        });
+        return tomlGraph(input3.path, "pdm.lock", unique, pyprojectDirect(await readPyproject(input3)));
       }
     };
   }
@@ -78763,7 +79357,7 @@ var init_findings = __esm({
 });
 
 // node_modules/.pnpm/fflate@0.8.3/node_modules/fflate/esm/index.mjs
-import { createRequire as createRequire4 } from "module";
+import { createRequire as createRequire5 } from "module";
 function inflateSync(data, opts) {
   return inflt(data, { i: 2 }, opts && opts.out, opts && opts.dictionary);
 }
@@ -78823,12 +79417,12 @@ function unzipSync(data, opts) {
   }
   return files;
 }
-var require2, _a3, Worker, isMarkedAsUntransferable, u8, u16, i32, fleb, fdeb, clim, freb, _a3, fl, revfl, _b, fd, revfd, rev, x, i, hMap, flt, i, i, i, i, fdt, i, flrm, fdrm, max, bits, bits16, shft, slc, ec, err, inflt, et2, b2, b4, b8, td, tds, dutf8, slzh, zh, z64hs;
+var require3, _a3, Worker2, isMarkedAsUntransferable, u8, u16, i32, fleb, fdeb, clim, freb, _a3, fl, revfl, _b, fd, revfd, rev, x, i, hMap, flt, i, i, i, i, fdt, i, flrm, fdrm, max, bits, bits16, shft, slc, ec, err, inflt, et2, b2, b4, b8, td, tds, dutf8, slzh, zh, z64hs;
 var init_esm = __esm({
   "node_modules/.pnpm/fflate@0.8.3/node_modules/fflate/esm/index.mjs"() {
-    require2 = createRequire4("/");
+    require3 = createRequire5("/");
     try {
-      _a3 = require2("worker_threads"), Worker = _a3.Worker, isMarkedAsUntransferable = _a3.isMarkedAsUntransferable;
+      _a3 = require3("worker_threads"), Worker2 = _a3.Worker, isMarkedAsUntransferable = _a3.isMarkedAsUntransferable;
     } catch (e) {
     }
     u8 = Uint8Array;
@@ -79254,17 +79848,17 @@ var init_types = __esm({
 
 // packages/deps/src/osv/offline.ts
 import { createWriteStream } from "node:fs";
-import { mkdir as mkdir5, open as open5, readdir as readdir4, readFile as readFile9, rename as rename2, rm as rm2, stat as stat5, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { mkdir as mkdir4, open as open4, readdir as readdir4, readFile as readFile7, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 async function exists2(p2) {
-  return stat5(p2).then(
+  return stat4(p2).then(
     () => true,
     () => false
   );
 }
 async function findDump(dir, ecosystem) {
-  const base = join8(dir, ecosystem);
-  const zip = join8(base, "all.zip");
+  const base = join7(dir, ecosystem);
+  const zip = join7(base, "all.zip");
   if (await exists2(zip)) return { kind: "zip", path: zip };
   const entries = await readdir4(base).catch(() => void 0);
   if (!entries) return void 0;
@@ -79273,21 +79867,21 @@ async function findDump(dir, ecosystem) {
 }
 async function stampOf(src) {
   if (src.kind === "zip") {
-    const s4 = await stat5(src.path);
+    const s4 = await stat4(src.path);
     return `zip:${s4.size}:${Math.trunc(s4.mtimeMs)}`;
   }
-  const s3 = await stat5(src.path);
-  const last = await stat5(join8(src.path, src.files[src.files.length - 1]));
+  const s3 = await stat4(src.path);
+  const last = await stat4(join7(src.path, src.files[src.files.length - 1]));
   return `dir:${src.files.length}:${Math.trunc(s3.mtimeMs)}:${Math.trunc(last.mtimeMs)}:${last.size}`;
 }
 async function eachRecord(src, onRecord) {
   if (src.kind === "dir") {
-    for (const f2 of src.files) onRecord(f2, await readFile9(join8(src.path, f2)));
+    for (const f2 of src.files) onRecord(f2, await readFile7(join7(src.path, f2)));
     return;
   }
   let files;
   try {
-    files = unzipSync(await readFile9(src.path), { filter: (f2) => f2.name.endsWith(".json") });
+    files = unzipSync(await readFile7(src.path), { filter: (f2) => f2.name.endsWith(".json") });
   } catch (e) {
     throw new Error(`${src.path}: not a readable zip (${e.message})`);
   }
@@ -79348,7 +79942,7 @@ var init_offline = __esm({
       constructor(options) {
         this.options = options;
         this.name = `offline OSV db ${options.dir}`;
-        this.cacheDir = options.cacheDir ?? join8(options.dir, ".devsecflow-cache");
+        this.cacheDir = options.cacheDir ?? join7(options.dir, ".devsecflow-cache");
       }
       options;
       name;
@@ -79369,11 +79963,11 @@ var init_offline = __esm({
         const src = await findDump(this.options.dir, ecosystem);
         if (!src) return void 0;
         const stamp = await stampOf(src);
-        const dir = join8(this.cacheDir, `${ecosystem}.v${INDEX_VERSION}`);
+        const dir = join7(this.cacheDir, `${ecosystem}.v${INDEX_VERSION}`);
         try {
-          const meta3 = JSON.parse(await readFile9(join8(dir, "meta.json"), "utf8"));
+          const meta3 = JSON.parse(await readFile7(join7(dir, "meta.json"), "utf8"));
           if (meta3.version === INDEX_VERSION && meta3.stamp === stamp) {
-            return new EcosystemIndex(meta3, await readFile9(join8(dir, "keys.tsv"), "utf8"));
+            return new EcosystemIndex(meta3, await readFile7(join7(dir, "keys.tsv"), "utf8"));
           }
         } catch {
         }
@@ -79382,10 +79976,10 @@ var init_offline = __esm({
       async build(ecosystem, src, stamp, dir) {
         const started = Date.now();
         this.stats.indexBuilds++;
-        await mkdir5(this.cacheDir, { recursive: true });
+        await mkdir4(this.cacheDir, { recursive: true });
         const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-        await mkdir5(tmp, { recursive: true });
-        const out = createWriteStream(join8(tmp, "records.jsonl"));
+        await mkdir4(tmp, { recursive: true });
+        const out = createWriteStream(join7(tmp, "records.jsonl"));
         const keys = /* @__PURE__ */ Object.create(null);
         let offset = 0;
         let records = 0;
@@ -79452,8 +80046,8 @@ var init_offline = __esm({
         const names = Object.keys(keys).filter((n) => !/[\t\n]/.test(n)).sort((a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0);
         const tsv = names.map((n) => `${n}	${keys[n].join(",")}
 `).join("");
-        await writeFile5(join8(tmp, "keys.tsv"), tsv);
-        await writeFile5(join8(tmp, "meta.json"), JSON.stringify(meta3));
+        await writeFile4(join7(tmp, "keys.tsv"), tsv);
+        await writeFile4(join7(tmp, "meta.json"), JSON.stringify(meta3));
         const idx = new EcosystemIndex(meta3, tsv);
         await rm2(dir, { recursive: true, force: true });
         await rename2(tmp, dir);
@@ -79476,18 +80070,18 @@ var init_offline = __esm({
           } catch (e) {
             errors.push({
               message: `offline db: cannot read the ${eco} dump: ${e.message}`,
-              path: join8(this.options.dir, eco)
+              path: join7(this.options.dir, eco)
             });
             continue;
           }
           if (!index) {
             errors.push({
-              message: `offline db has no ${eco} advisories (expected ${join8(this.options.dir, eco, "all.zip")} or JSON files there): ${idxs.length} ${eco} packages were not checked`,
-              path: join8(this.options.dir, eco)
+              message: `offline db has no ${eco} advisories (expected ${join7(this.options.dir, eco, "all.zip")} or JSON files there): ${idxs.length} ${eco} packages were not checked`,
+              path: join7(this.options.dir, eco)
             });
             continue;
           }
-          const fh = await open5(join8(this.cacheDir, `${eco}.v${INDEX_VERSION}`, "records.jsonl"), "r");
+          const fh = await open4(join7(this.cacheDir, `${eco}.v${INDEX_VERSION}`, "records.jsonl"), "r");
           try {
             const cache = /* @__PURE__ */ new Map();
             for (const i2 of idxs) {
@@ -79517,8 +80111,8 @@ var init_offline = __esm({
 });
 
 // packages/deps/src/osv/online.ts
-import { mkdir as mkdir6, readFile as readFile10, rename as rename3, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { mkdir as mkdir5, readFile as readFile8, rename as rename3, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 var RetryableError, OsvApi;
 var init_online = __esm({
   "packages/deps/src/osv/online.ts"() {
@@ -79635,7 +80229,7 @@ var init_online = __esm({
         if (!this.o.cacheDir || !modified) return void 0;
         try {
           const rec = JSON.parse(
-            await readFile10(join9(this.o.cacheDir, `${encodeURIComponent(id)}.json`), "utf8")
+            await readFile8(join8(this.o.cacheDir, `${encodeURIComponent(id)}.json`), "utf8")
           );
           return rec.modified === modified ? rec : void 0;
         } catch {
@@ -79644,10 +80238,10 @@ var init_online = __esm({
       }
       async store(rec) {
         if (!this.o.cacheDir) return;
-        await mkdir6(this.o.cacheDir, { recursive: true });
-        const file2 = join9(this.o.cacheDir, `${encodeURIComponent(rec.id)}.json`);
+        await mkdir5(this.o.cacheDir, { recursive: true });
+        const file2 = join8(this.o.cacheDir, `${encodeURIComponent(rec.id)}.json`);
         const tmp = `${file2}.${process.pid}.tmp`;
-        await writeFile6(tmp, JSON.stringify(rec));
+        await writeFile5(tmp, JSON.stringify(rec));
         await rename3(tmp, file2);
       }
       /** Full records for ids, from the cache when `modified` matches, else GET /v1/vulns/{id}. */
@@ -79709,9 +80303,62 @@ var init_online = __esm({
 });
 
 // packages/deps/src/osv/update.ts
+import { mkdir as mkdir6, readFile as readFile9, rename as rename4, rm as rm3, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join9 } from "node:path";
+async function updateOfflineDb(options) {
+  const base = (options.baseUrl ?? "https://osv-vulnerabilities.storage.googleapis.com").replace(/\/+$/, "");
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const results = [];
+  for (const eco of options.ecosystems) {
+    const dir = join9(options.dir, eco);
+    const metaPath = join9(dir, ".download.json");
+    const url2 = `${base}/${encodeURIComponent(eco)}/all.zip`;
+    try {
+      await mkdir6(dir, { recursive: true });
+      const prev = await readFile9(metaPath, "utf8").then((t) => JSON.parse(t)).catch(() => ({}));
+      const res = await doFetch(url2, {
+        signal: AbortSignal.timeout(options.timeoutMs ?? 6e5),
+        headers: prev.etag ? { "if-none-match": prev.etag } : {}
+      });
+      if (res.status === 304) {
+        results.push({ ecosystem: eco, status: "unchanged" });
+        continue;
+      }
+      if (!res.ok) throw new Error(`GET ${url2}: HTTP ${res.status}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      let count = 0;
+      try {
+        unzipSync(bytes, {
+          filter: (f2) => {
+            if (f2.name.endsWith(".json")) count++;
+            return false;
+          }
+        });
+      } catch (e) {
+        throw new Error(`GET ${url2}: not a readable zip (${e.message})`);
+      }
+      if (count === 0) throw new Error(`GET ${url2}: the zip holds no OSV records`);
+      const tmp = join9(dir, `all.zip.${process.pid}.tmp`);
+      await writeFile6(tmp, bytes);
+      await rename4(tmp, join9(dir, "all.zip"));
+      const etag = res.headers.get("etag");
+      await writeFile6(
+        metaPath,
+        JSON.stringify({ url: url2, etag: etag ?? void 0, fetchedAt: (/* @__PURE__ */ new Date()).toISOString() })
+      );
+      options.log?.(`db update: ${eco}: ${count} records, ${bytes.length} bytes`);
+      results.push({ ecosystem: eco, status: "updated", bytes: bytes.length });
+    } catch (e) {
+      await rm3(join9(dir, `all.zip.${process.pid}.tmp`), { force: true });
+      results.push({ ecosystem: eco, status: "failed", error: e.message });
+    }
+  }
+  return results;
+}
 var init_update = __esm({
   "packages/deps/src/osv/update.ts"() {
     "use strict";
+    init_esm();
   }
 });
 
@@ -79800,16 +80447,16 @@ var init_sbom = __esm({
 });
 
 // packages/deps/src/scan.ts
-import { readFile as readFile11 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 import { join as join10 } from "node:path";
 async function extractFile(root, path2, extractor = extractorFor(path2)) {
   if (!extractor) return { message: `${path2}: not a supported lockfile`, path: path2 };
   try {
-    const text = await readFile11(join10(root, path2), "utf8");
+    const text = await readFile10(join10(root, path2), "utf8");
     return await extractor.extract({
       path: path2,
       text,
-      readSibling: (rel) => readFile11(join10(root, rel), "utf8").catch(() => void 0)
+      readSibling: (rel) => readFile10(join10(root, rel), "utf8").catch(() => void 0)
     });
   } catch (e) {
     if (isUserError(e)) return { message: e.message, path: path2 };
@@ -79853,7 +80500,7 @@ async function matchPackages(packages, source, signal) {
     queried: queries.length
   };
 }
-var init_scan = __esm({
+var init_scan2 = __esm({
   "packages/deps/src/scan.ts"() {
     "use strict";
     init_src();
@@ -79883,9 +80530,9 @@ var init_types2 = __esm({
 });
 
 // packages/deps/src/stage.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { mkdir as mkdir7, writeFile as writeFile7 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname4, isAbsolute as isAbsolute9, join as join11, resolve as resolve10 } from "node:path";
+import { basename as basename3, dirname as dirname4, isAbsolute as isAbsolute7, join as join11, resolve as resolve10 } from "node:path";
 async function readLockfiles(root, files) {
   const paths = [];
   for await (const f2 of files) if (extractorFor(f2.path, EXTRACTORS)) paths.push(f2.path);
@@ -79910,7 +80557,7 @@ var init_stage3 = __esm({
     init_offline();
     init_online();
     init_sbom();
-    init_scan();
+    init_scan2();
     init_types2();
     DepsOptionsSchema = external_exports.object({
       offlineDb: external_exports.string().min(1).optional().describe("Directory of OSV dumps (<Ecosystem>/all.zip); no network when set."),
@@ -79930,6 +80577,7 @@ var init_stage3 = __esm({
       "**/yarn.lock",
       "**/bun.lock",
       "**/requirements*.txt",
+      "**/requirements/*.txt",
       "**/Pipfile.lock",
       "**/poetry.lock",
       "**/uv.lock",
@@ -79996,14 +80644,14 @@ var init_stage3 = __esm({
           for (const n of r.notes ?? [])
             errors.push({ kind: "skipped", message: `${r.manifest}: ${n}`, path: r.manifest });
         const cacheRoot = resolve10(ctx.root, options.cacheDir ?? ".devsecflow-cache");
-        const dbDir = options.offlineDb ? isAbsolute9(options.offlineDb) ? options.offlineDb : resolve10(ctx.root, options.offlineDb) : "";
+        const dbDir = options.offlineDb ? isAbsolute7(options.offlineDb) ? options.offlineDb : resolve10(ctx.root, options.offlineDb) : "";
         const source = options.offlineDb ? new OfflineDb({
           dir: dbDir,
           // the index lives with the scan's cache, not inside the (possibly read-only, shared) db
           cacheDir: join11(
             cacheRoot,
             "offline-index",
-            createHash5("sha256").update(dbDir).digest("hex").slice(0, 12)
+            createHash4("sha256").update(dbDir).digest("hex").slice(0, 12)
           ),
           log: (m2) => ctx.logger.debug(m2)
         }) : new OsvApi({
@@ -80021,7 +80669,7 @@ var init_stage3 = __esm({
           await mkdir7(dirname4(out), { recursive: true });
           await writeFile7(
             out,
-            `${JSON.stringify(toCycloneDx(results, { name: basename2(ctx.root) }), null, 2)}
+            `${JSON.stringify(toCycloneDx(results, { name: basename3(ctx.root) }), null, 2)}
 `
           );
         }
@@ -80045,6 +80693,51 @@ var init_stage3 = __esm({
 });
 
 // packages/deps/src/index.ts
+var src_exports2 = {};
+__export(src_exports2, {
+  DepsOptionsSchema: () => DepsOptionsSchema,
+  ECOSYSTEMS: () => ECOSYSTEMS,
+  EXTRACTORS: () => EXTRACTORS,
+  LOCKFILE_GLOBS: () => LOCKFILE_GLOBS,
+  OfflineDb: () => OfflineDb,
+  OsvApi: () => OsvApi,
+  affectedEntriesFor: () => affectedEntriesFor,
+  bestCvss: () => bestCvss,
+  buildFindings: () => buildFindings,
+  bunExtractor: () => bunExtractor,
+  comparatorFor: () => comparatorFor,
+  compareGeneric: () => compareGeneric,
+  compareGo: () => compareGo,
+  compareMaven: () => compareMaven,
+  compareNuGet: () => compareNuGet,
+  comparePackagist: () => comparePackagist,
+  comparePep440: () => comparePep440,
+  compareRubyGems: () => compareRubyGems,
+  compareSemver: () => compareSemver,
+  compareVersions: () => compareVersions,
+  cvssScore: () => cvssScore,
+  depsStage: () => depsStage,
+  extractFile: () => extractFile,
+  extractorFor: () => extractorFor,
+  fixedVersions: () => fixedVersions,
+  groupByAlias: () => groupByAlias,
+  isAffected: () => isAffected,
+  matchPackages: () => matchPackages,
+  normalizePackageName: () => normalizePackageName,
+  npmExtractor: () => npmExtractor,
+  pnpmExtractor: () => pnpmExtractor,
+  primaryId: () => primaryId,
+  purlFor: () => purlFor,
+  queriesFor: () => queriesFor,
+  rangeAffects: () => rangeAffects,
+  readLockfiles: () => readLockfiles,
+  resolveGraph: () => resolveGraph,
+  smallestFix: () => smallestFix,
+  toCycloneDx: () => toCycloneDx,
+  updateOfflineDb: () => updateOfflineDb,
+  vulnSeverity: () => vulnSeverity,
+  yarnExtractor: () => yarnExtractor
+});
 var init_src8 = __esm({
   "packages/deps/src/index.ts"() {
     "use strict";
@@ -80058,1292 +80751,10 @@ var init_src8 = __esm({
     init_update();
     init_purl();
     init_sbom();
-    init_scan();
+    init_scan2();
     init_stage3();
     init_types2();
     init_versions2();
-  }
-});
-
-// dsf-native:@ast-grep/napi
-var require_napi = __commonJS({
-  "dsf-native:@ast-grep/napi"(exports2, module) {
-    var load = globalThis.__devsecflowNativeRequire;
-    if (!load) throw new Error("@ast-grep/napi is a native addon: the action installs it before loading the runner (dist/native.json)");
-    module.exports = load("@ast-grep/napi");
-  }
-});
-
-// packages/sast/src/languages.ts
-import { createRequire as createRequire5 } from "node:module";
-import { extname as extname2 } from "node:path";
-function ensureLanguages() {
-  if (registered) return;
-  registered = true;
-  const python = require3("@ast-grep/lang-python");
-  const go2 = require3("@ast-grep/lang-go");
-  const java = require3("@ast-grep/lang-java");
-  expando.python = python.expandoChar;
-  expando.go = go2.expandoChar;
-  expando.java = java.expandoChar;
-  (0, import_napi.registerDynamicLanguage)({ python, go: go2, java });
-}
-function napiLang(g2) {
-  switch (g2) {
-    case "javascript":
-      return import_napi.Lang.JavaScript;
-    case "typescript":
-      return import_napi.Lang.TypeScript;
-    case "tsx":
-      return import_napi.Lang.Tsx;
-    default:
-      ensureLanguages();
-      return g2;
-  }
-}
-function expandoChar(g2) {
-  ensureLanguages();
-  return expando[g2];
-}
-function grammarsOf(lang) {
-  switch (lang) {
-    case "javascript":
-      return ["javascript", "typescript", "tsx"];
-    case "typescript":
-      return ["typescript", "tsx"];
-    default:
-      return [lang];
-  }
-}
-function languageOf(g2) {
-  if (g2 === "tsx") return "typescript";
-  return g2;
-}
-function grammarForPath(path2) {
-  if (/\.d\.[cm]?ts$/.test(path2)) return null;
-  const ext = extname2(path2).toLowerCase();
-  if (ext === "") return void 0;
-  return BY_EXTENSION[ext] ?? null;
-}
-function grammarFromShebang(firstLine) {
-  const m2 = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine);
-  if (!m2) return void 0;
-  const prog = (m2[1]?.endsWith("/env") ? m2[2] : m2[1])?.split("/").pop() ?? "";
-  if (/^(node|nodejs|bun|deno)$/.test(prog)) return "javascript";
-  if (/^(ts-node|tsx)$/.test(prog)) return "typescript";
-  if (/^python[0-9.]*$/.test(prog)) return "python";
-  return void 0;
-}
-var import_napi, LANGUAGES, require3, registered, expando, BY_EXTENSION;
-var init_languages = __esm({
-  "packages/sast/src/languages.ts"() {
-    "use strict";
-    import_napi = __toESM(require_napi(), 1);
-    LANGUAGES = ["javascript", "typescript", "python", "go", "java"];
-    require3 = createRequire5(import.meta.url);
-    registered = false;
-    expando = {};
-    BY_EXTENSION = {
-      ".js": "javascript",
-      ".mjs": "javascript",
-      ".cjs": "javascript",
-      ".jsx": "javascript",
-      ".ts": "typescript",
-      ".mts": "typescript",
-      ".cts": "typescript",
-      ".tsx": "tsx",
-      ".py": "python",
-      ".pyw": "python",
-      ".go": "go",
-      ".java": "java"
-    };
-  }
-});
-
-// packages/sast/src/rule-schema.ts
-var toList, AstGrepRule, TaintRef, TaintSpecSchema, RuleFileSchema, TaintLibrarySchema;
-var init_rule_schema = __esm({
-  "packages/sast/src/rule-schema.ts"() {
-    "use strict";
-    init_src();
-    init_zod();
-    init_languages();
-    toList = (v2) => v2 === void 0 ? [] : Array.isArray(v2) ? v2 : [v2];
-    AstGrepRule = external_exports.record(external_exports.string(), external_exports.unknown());
-    TaintRef = external_exports.union([external_exports.string().min(1), AstGrepRule]);
-    TaintSpecSchema = external_exports.object({
-      sources: external_exports.array(TaintRef).min(1).describe("Where untrusted data enters: rules or shared set names."),
-      sanitizers: external_exports.array(TaintRef).optional().describe("Calls whose result is no longer dangerous."),
-      sinks: external_exports.array(AstGrepRule).min(1).describe("Dangerous calls; the metavariable $ARG names the argument that must not be tainted."),
-      reportUnknown: external_exports.union([external_exports.boolean(), external_exports.literal("concatenation")]).default(true).describe(
-        "Report a non-literal $ARG whose source is not visible, with low confidence; `concatenation`: only when it is built into a string."
-      )
-    }).strict();
-    RuleFileSchema = external_exports.object({
-      id: external_exports.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and hyphens"),
-      language: external_exports.enum(LANGUAGES),
-      title: external_exports.string().min(1),
-      message: external_exports.string().min(1),
-      severity: SeveritySchema,
-      confidence: external_exports.enum(CONFIDENCES).default("high"),
-      cwe: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).transform(toList).pipe(external_exports.array(external_exports.string().regex(/^CWE-\d+$/, "CWE-<number>")).min(1)),
-      owasp: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional().transform(toList),
-      fix: external_exports.string().min(1),
-      references: external_exports.array(external_exports.url()).default([]),
-      rule: AstGrepRule.optional(),
-      constraints: external_exports.record(external_exports.string(), AstGrepRule).optional(),
-      utils: external_exports.record(external_exports.string(), AstGrepRule).optional(),
-      taint: TaintSpecSchema.optional()
-    }).strict().refine((r) => r.rule === void 0 !== (r.taint === void 0), {
-      message: "exactly one of `rule` (a structural rule) or `taint` (a source-to-sink rule) is required",
-      path: ["rule"]
-    });
-    TaintLibrarySchema = external_exports.object({
-      sources: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
-      sanitizers: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
-      utils: external_exports.record(external_exports.string(), AstGrepRule).optional()
-    }).strict();
-  }
-});
-
-// packages/sast/src/rules.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
-import { basename as basename3, dirname as dirname5, join as join12, relative as relative5 } from "node:path";
-import { fileURLToPath as fileURLToPath5 } from "node:url";
-function locate(doc, lc, path2) {
-  for (let p2 = path2; ; p2 = p2.slice(0, -1)) {
-    const node2 = p2.length === 0 ? doc.contents : doc.getIn(p2, true);
-    const range = node2?.range;
-    if (range) return lc.linePos(range[0]).line;
-    if (p2.length === 0) return void 0;
-  }
-}
-function keyName2(path2) {
-  let s3 = "";
-  for (const k2 of path2) s3 += typeof k2 === "number" ? `[${k2}]` : s3 ? `.${String(k2)}` : String(k2);
-  return s3 || "(top level)";
-}
-function readYaml(file2, display) {
-  let text;
-  try {
-    text = readFileSync5(file2, "utf8");
-  } catch (e) {
-    throw new ConfigError(`cannot read rule file: ${e.code ?? String(e)}`, {
-      file: display
-    });
-  }
-  const lc = new import_yaml4.LineCounter();
-  const doc = (0, import_yaml4.parseDocument)(text, { lineCounter: lc, uniqueKeys: true });
-  const err2 = doc.errors[0];
-  if (err2) {
-    const pos = err2.linePos?.[0];
-    throw new ConfigError(`invalid YAML: ${err2.message.split("\n")[0]}`, {
-      file: display,
-      line: pos?.line,
-      column: pos?.col
-    });
-  }
-  return { data: doc.toJS(), doc, lc };
-}
-function zodFail(error63, doc, lc, display, what) {
-  const issue3 = error63.issues[0];
-  const path2 = issue3.path.filter((k2) => typeof k2 !== "symbol");
-  throw new ConfigError(`${what} key \`${keyName2(path2)}\`: ${issue3.message}`, {
-    file: display,
-    line: locate(doc, lc, path2)
-  });
-}
-function score(s3) {
-  if (!s3 || s3.length === 0) return -1;
-  return Math.min(
-    ...s3.map((w2) => {
-      const bare = w2.replace(/^[bi]:/, "");
-      return WEAK_WORDS.has(bare) ? 0 : bare.length;
-    })
-  ) - s3.length * 0.01;
-}
-function best(sets) {
-  let pick2 = null;
-  for (const s3 of sets) if (score(s3) > score(pick2)) pick2 = s3;
-  return pick2;
-}
-function wordsOfPattern(p2) {
-  const words = p2.replace(/\$+[A-Z_][A-Z0-9_]*|\$\$\$/g, " ").match(/[A-Za-z_][A-Za-z0-9_]*/g);
-  return (words ?? []).filter((w2) => w2.length >= 3 && !WEAK_WORDS.has(w2)).map((w2) => [`b:${w2}`]);
-}
-function regexClauses(regex) {
-  const insensitive = regex.startsWith("(?i)");
-  const r = (insensitive ? regex.slice(4) : regex).replace(/\(\?-u:(\\[wsd])\)/g, "$1");
-  if (r.includes("(?")) return [];
-  const candidates = [];
-  const quantified = (i2) => r[i2] === "?" || r[i2] === "*" || r[i2] === "{";
-  const openBefore = (i2) => r[i2 - 1] === "^" || r[i2 - 1] === ")" || r.slice(i2 - 2, i2) === "\\.";
-  const closedAfter = (j2) => r[j2] === "$" || r.slice(j2, j2 + 2) === "\\." || r.slice(j2, j2 + 2) === "\\(";
-  const mark = (words, boundary) => words.map((w2) => insensitive ? `i:${w2.toLowerCase()}` : boundary ? `b:${w2}` : w2);
-  let word = "";
-  let wordStart = 0;
-  const flush = (next) => {
-    const cut = quantified(next);
-    const w2 = cut ? word.slice(0, -1) : word;
-    if (w2.length >= 3) candidates.push(mark([w2], !cut && openBefore(wordStart) && closedAfter(next)));
-    word = "";
-  };
-  for (let i2 = 0; i2 < r.length; i2++) {
-    const c = r[i2];
-    if (/[A-Za-z0-9_]/.test(c)) {
-      if (!word) wordStart = i2;
-      word += c;
-      continue;
-    }
-    flush(i2);
-    if (c === "|") return [];
-    if (c === "\\") i2++;
-    else if (c === "[") {
-      while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
-    } else if (c === "(") {
-      let depth = 1;
-      let j2 = i2 + 1;
-      for (; j2 < r.length && depth > 0; j2++) {
-        if (r[j2] === "\\") j2++;
-        else if (r[j2] === "(") depth++;
-        else if (r[j2] === ")") depth--;
-      }
-      const body = r.slice(i2 + 1, j2 - 1);
-      if (!quantified(j2) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) {
-        candidates.push(mark(body.split("|"), openBefore(i2) && closedAfter(j2)));
-      }
-      i2 = j2 - 1;
-    }
-  }
-  flush(r.length);
-  return candidates;
-}
-function requiredWords(rule, utils = {}, constraints = {}) {
-  return best(requiredClauses(rule, utils, constraints));
-}
-function requiredClauses(rule, utils = {}, constraints = {}, seen = /* @__PURE__ */ new Set()) {
-  if (!rule || typeof rule !== "object") return [];
-  const r = rule;
-  const out = [];
-  if (typeof r.pattern === "string") out.push(...wordsOfPattern(r.pattern));
-  else if (r.pattern && typeof r.pattern === "object") {
-    const ctx = r.pattern.context;
-    if (typeof ctx === "string") out.push(...wordsOfPattern(ctx));
-  }
-  if (typeof r.regex === "string") out.push(...regexClauses(r.regex));
-  for (const rel of ["inside", "has", "follows", "precedes"]) {
-    if (r[rel]) out.push(...requiredClauses(r[rel], utils, constraints, seen));
-  }
-  if (Array.isArray(r.all))
-    for (const sub of r.all) out.push(...requiredClauses(sub, utils, constraints, seen));
-  if (Array.isArray(r.any)) {
-    const union2 = [];
-    let ok = r.any.length > 0;
-    for (const sub of r.any) {
-      const b3 = best(requiredClauses(sub, utils, constraints, seen));
-      if (!b3) ok = false;
-      else union2.push(...b3);
-    }
-    if (ok) out.push([...new Set(union2)]);
-  }
-  if (typeof r.matches === "string" && !seen.has(r.matches)) {
-    out.push(...requiredClauses(utils[r.matches], utils, constraints, /* @__PURE__ */ new Set([...seen, r.matches])));
-  }
-  if (typeof r.pattern === "string") {
-    for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
-      const c = constraints[mv.slice(1)];
-      if (c) out.push(...requiredClauses(c, utils, {}, seen));
-    }
-  }
-  return out.filter((c) => !!c && c.length > 0);
-}
-function prefilter(clauses) {
-  const picked = clauses.filter((c) => !!c && score(c) > 2).sort((a, b3) => score(b3) - score(a)).slice(0, 3);
-  return picked.length ? picked : null;
-}
-function collectPatterns(rule, out) {
-  if (Array.isArray(rule)) {
-    for (const r of rule) collectPatterns(r, out);
-    return;
-  }
-  if (!rule || typeof rule !== "object") return;
-  for (const [k2, v2] of Object.entries(rule)) {
-    if (k2 === "pattern" && typeof v2 === "string") out.push(v2);
-    else if (k2 === "pattern" && v2 && typeof v2 === "object" && typeof v2.context === "string") {
-      out.push(v2.context);
-    } else collectPatterns(v2, out);
-  }
-}
-function patternVariants(p2) {
-  const re2 = /, \$\$\$(?![A-Z_])|\$\$\$, /g;
-  const spots = [...p2.matchAll(re2)];
-  if (spots.length === 0 || spots.length > 4) return [p2];
-  const out = /* @__PURE__ */ new Set();
-  for (let mask = 0; mask < 1 << spots.length; mask++) {
-    let s3 = "";
-    let last = 0;
-    spots.forEach((m2, i2) => {
-      s3 += p2.slice(last, m2.index);
-      if (!(mask & 1 << i2)) s3 += m2[0];
-      last = m2.index + m2[0].length;
-    });
-    out.add(s3 + p2.slice(last));
-  }
-  return [...out];
-}
-function expandPatterns(rule) {
-  if (Array.isArray(rule)) return rule.map(expandPatterns);
-  if (!rule || typeof rule !== "object") return rule;
-  const out = {};
-  for (const [k2, v2] of Object.entries(rule)) out[k2] = k2 === "pattern" ? v2 : expandPatterns(v2);
-  if (typeof out.pattern === "string") {
-    const variants = patternVariants(out.pattern);
-    if (variants.length > 1) {
-      delete out.pattern;
-      const alt = { any: variants.map((pattern) => ({ pattern })) };
-      out.all = Array.isArray(out.all) ? [alt, ...out.all] : [alt];
-    }
-  }
-  return out;
-}
-function expandRuleFile(r) {
-  const rec = (o) => o && Object.fromEntries(Object.entries(o).map(([k2, v2]) => [k2, expandPatterns(v2)]));
-  return {
-    ...r,
-    rule: r.rule && expandPatterns(r.rule),
-    utils: rec(r.utils),
-    constraints: rec(r.constraints),
-    taint: r.taint && {
-      ...r.taint,
-      sinks: expandPatterns(r.taint.sinks),
-      sources: expandPatterns(r.taint.sources),
-      sanitizers: r.taint.sanitizers && expandPatterns(r.taint.sanitizers)
-    }
-  };
-}
-function checkMatcher(language, config2) {
-  for (const g2 of grammarsOf(language)) {
-    const lang = napiLang(g2);
-    try {
-      (0, import_napi2.parse)(lang, "").root().findAll(config2);
-    } catch (e) {
-      throw new Error(e.message.replace(/\n\s*\|->/g, ": ").replace(/\s+/g, " "));
-    }
-    const patterns = [];
-    collectPatterns([config2.rule, config2.constraints, config2.utils], patterns);
-    if (g2 === "go" || g2 === "java") continue;
-    const ex = expandoChar(g2);
-    for (const p2 of patterns) {
-      const src = ex && ex !== "$" ? p2.replaceAll("$", ex) : p2;
-      const bad = (0, import_napi2.parse)(lang, src).root().find({ rule: { kind: "ERROR" } });
-      if (bad)
-        throw new Error(
-          `pattern \`${p2}\` is not valid ${g2} (syntax error near \`${bad.text().slice(0, 30)}\`)`
-        );
-    }
-  }
-}
-function taintLibrary(language, dir = BUILTIN_RULES_DIR) {
-  const file2 = join12(dir, language, "_taint.yml");
-  const cached2 = libraries.get(file2);
-  if (cached2) return cached2;
-  let lib = { sources: {}, sanitizers: {}, file: file2 };
-  try {
-    statSync4(file2);
-    const { data, doc, lc } = readYaml(file2, file2);
-    const parsed2 = TaintLibrarySchema.safeParse(data);
-    if (!parsed2.success) zodFail(parsed2.error, doc, lc, file2, "taint library");
-    const ex = (sets) => Object.fromEntries(Object.entries(sets).map(([k2, v2]) => [k2, expandPatterns(v2)]));
-    lib = {
-      sources: ex(parsed2.data.sources),
-      sanitizers: ex(parsed2.data.sanitizers),
-      ...parsed2.data.utils ? { utils: ex({ u: [parsed2.data.utils] }).u[0] } : {},
-      file: file2
-    };
-  } catch (e) {
-    if (e.code !== "ENOENT") throw e;
-  }
-  libraries.set(file2, lib);
-  return lib;
-}
-function resolveRefs(refs, kind, lib, fail2) {
-  const out = [];
-  refs.forEach((ref, i2) => {
-    if (typeof ref === "string") {
-      const set2 = lib[kind][ref];
-      if (!set2) {
-        const known = Object.keys(lib[kind]).join(", ") || "none";
-        fail2(i2, `unknown shared ${kind} set \`${ref}\` (known: ${known})`);
-      }
-      out.push(...set2);
-    } else out.push(ref);
-  });
-  return out;
-}
-function loadRuleFile(file2, display = file2) {
-  const { data, doc, lc } = readYaml(file2, display);
-  const parsed2 = RuleFileSchema.safeParse(data);
-  if (!parsed2.success) zodFail(parsed2.error, doc, lc, display, "rule");
-  const r = expandRuleFile(parsed2.data);
-  const at2 = (path2) => ({ file: display, line: locate(doc, lc, path2) });
-  const compileFail = (path2, msg) => {
-    throw new ConfigError(`rule \`${r.id}\` key \`${keyName2(path2)}\`: ${msg}`, at2(path2));
-  };
-  const lib = taintLibrary(r.language);
-  const utils = { ...lib.utils ?? {}, ...r.utils ?? {} };
-  const base = { utils, ...r.constraints ? { constraints: r.constraints } : {} };
-  const check2 = (path2, cfg) => {
-    try {
-      checkMatcher(r.language, cfg);
-    } catch (e) {
-      compileFail(path2, e.message);
-    }
-  };
-  const meta3 = {
-    id: r.id,
-    language: r.language,
-    title: r.title,
-    message: r.message.trim(),
-    severity: r.severity,
-    confidence: r.confidence,
-    cwe: r.cwe,
-    owasp: r.owasp,
-    fix: r.fix.trim(),
-    references: r.references,
-    file: display
-  };
-  if (r.rule) {
-    const matcher = { rule: r.rule, ...base };
-    check2(["rule"], matcher);
-    return {
-      ...meta3,
-      kind: "structural",
-      matcher,
-      requires: prefilter(requiredClauses(r.rule, utils, r.constraints ?? {}))
-    };
-  }
-  const t = r.taint;
-  t.sinks.forEach((sink, i2) => {
-    check2(["taint", "sinks", i2], { rule: sink, ...base });
-  });
-  const sources = resolveRefs(t.sources, "sources", lib, (i2, m2) => compileFail(["taint", "sources", i2], m2));
-  sources.forEach((s3, i2) => {
-    check2(["taint", "sources", i2], { rule: s3, utils });
-  });
-  const sanitizers = resolveRefs(
-    t.sanitizers ?? [],
-    "sanitizers",
-    lib,
-    (i2, m2) => compileFail(["taint", "sanitizers", i2], m2)
-  );
-  sanitizers.forEach((s3, i2) => {
-    check2(["taint", "sanitizers", i2], { rule: s3, utils });
-  });
-  const sinkRule = { any: t.sinks };
-  const sourcesCfg = { rule: { any: sources }, utils };
-  const sanitizersCfg = sanitizers.length ? { rule: { any: sanitizers }, utils } : void 0;
-  return {
-    ...meta3,
-    kind: "taint",
-    matcher: { rule: sinkRule, ...base },
-    taint: {
-      sources: sourcesCfg,
-      sanitizers: sanitizersCfg,
-      reportUnknown: t.reportUnknown,
-      sourcesKey: JSON.stringify(sourcesCfg),
-      sanitizersKey: sanitizersCfg ? JSON.stringify(sanitizersCfg) : void 0
-    },
-    // Without unknown-source reports a finding needs a source in the file too.
-    requires: prefilter([
-      ...requiredClauses(sinkRule, utils, r.constraints ?? {}),
-      ...t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []
-    ])
-  };
-}
-function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
-  const files = [];
-  for (const lang of LANGUAGES) {
-    let names;
-    try {
-      names = readdirSync2(join12(dir, lang));
-    } catch {
-      continue;
-    }
-    for (const n of names.sort())
-      if (/\.ya?ml$/.test(n) && !n.startsWith("_")) files.push(join12(dir, lang, n));
-  }
-  return files;
-}
-function loadRules(options = {}) {
-  const rules = [];
-  const seen = /* @__PURE__ */ new Map();
-  const add = (file2, display) => {
-    const rule = loadRuleFile(file2, display);
-    const prev = seen.get(rule.id);
-    if (prev)
-      throw new ConfigError(`duplicate rule id \`${rule.id}\` (also defined in ${prev})`, { file: display });
-    seen.set(rule.id, display);
-    rules.push(rule);
-  };
-  if (options.builtin !== false) {
-    builtinCache ??= builtinRuleFiles().map(
-      (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative5(BUILTIN_RULES_DIR, f2)}`)
-    );
-    for (const rule of builtinCache) {
-      seen.set(rule.id, rule.file);
-      rules.push(rule);
-    }
-  }
-  for (const f2 of options.files ?? []) add(f2, options.displayRoot ? relative5(options.displayRoot, f2) : f2);
-  const disabled = new Set(options.disable ?? []);
-  for (const id of disabled) {
-    if (!seen.has(id)) throw new ConfigError(`stages.sast.disable: unknown rule id \`${id}\``);
-  }
-  const langs = options.languages ? new Set(options.languages) : void 0;
-  return rules.filter((r) => {
-    if (disabled.has(r.id)) return false;
-    if (!langs) return true;
-    if (langs.has(r.language)) return true;
-    return r.language === "javascript" && langs.has("typescript");
-  });
-}
-var import_napi2, import_yaml4, BUILTIN_RULES_DIR, WEAK_WORDS, libraries, builtinCache;
-var init_rules = __esm({
-  "packages/sast/src/rules.ts"() {
-    "use strict";
-    import_napi2 = __toESM(require_napi(), 1);
-    init_src();
-    import_yaml4 = __toESM(require_dist(), 1);
-    init_languages();
-    init_rule_schema();
-    BUILTIN_RULES_DIR = join12(dirname5(fileURLToPath5(import.meta.url)), "rules");
-    WEAK_WORDS = /* @__PURE__ */ new Set([
-      "function",
-      "return",
-      "const",
-      "let",
-      "var",
-      "new",
-      "this",
-      "true",
-      "false",
-      "null",
-      "import",
-      "from",
-      "def",
-      "self",
-      "func",
-      "string",
-      "String",
-      "True",
-      "False",
-      "None",
-      "if",
-      "for",
-      "in",
-      "of"
-    ]);
-    libraries = /* @__PURE__ */ new Map();
-  }
-});
-
-// packages/sast/src/taint.ts
-function namesIn(pattern, identKinds) {
-  if (!pattern) return [];
-  if (identKinds.includes(pattern.kind())) return [pattern.text()];
-  const k2 = pattern.kind();
-  if (/member_expression|subscript|attribute|selector_expression|field_access|index_expression|array_access/.test(
-    k2
-  )) {
-    let n = pattern;
-    while (n && !identKinds.includes(n.kind())) n = n.namedChildren()[0] ?? null;
-    return n ? [n.text()] : [];
-  }
-  return pattern.findAll({ rule: { any: identKinds.map((kind) => ({ kind })) } }).filter((id) => {
-    const p2 = id.parent();
-    return !(p2 && /pair_pattern|pair/.test(p2.kind()) && isField(p2, "key", id));
-  }).map((id) => id.text());
-}
-function pairwise(left, right, identKinds, start) {
-  if (!left || !right) return [];
-  const ls2 = left.namedChildren();
-  const rs2 = right.namedChildren();
-  const listy = /expression_list|pattern_list|tuple_pattern|tuple|array_pattern/;
-  if (listy.test(left.kind()) && listy.test(right.kind()) && ls2.length === rs2.length) {
-    return ls2.map((l, i2) => ({ names: namesIn(l, identKinds), value: rs2[i2], start }));
-  }
-  return [{ names: namesIn(left, identKinds), value: right, start }];
-}
-function containsSpan(spans, n) {
-  const r = n.range();
-  return spans.some((s3) => r.start.index <= s3.start && s3.end <= r.end.index);
-}
-var TAINTED, UNKNOWN, CONSTANT, STATES2, isField, JS_IDENTS, JS2, PY_IDENTS, PY, GO_IDENTS, GO, JAVA_IDENTS, JAVA, SPECS, BUILDERS, FORMAT_CALL, PROPAGATORS, lastSegment, GUARDS, key, TaintAnalyzer;
-var init_taint = __esm({
-  "packages/sast/src/taint.ts"() {
-    "use strict";
-    TAINTED = 2;
-    UNKNOWN = 1;
-    CONSTANT = 0;
-    STATES2 = ["constant", "unknown", "tainted"];
-    isField = (parent, field, node2) => {
-      if (!parent) return false;
-      const f2 = parent.field(field);
-      return !!f2 && f2.id() === node2.id();
-    };
-    JS_IDENTS = ["identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"];
-    JS2 = {
-      functions: /* @__PURE__ */ new Set([
-        "function_declaration",
-        "function_expression",
-        "function",
-        "arrow_function",
-        "method_definition",
-        "generator_function_declaration",
-        "generator_function"
-      ]),
-      identifiers: new Set(JS_IDENTS),
-      opaque: /* @__PURE__ */ new Set(["this", "super"]),
-      calls: /* @__PURE__ */ new Set(["call_expression", "new_expression"]),
-      bindingKinds: [
-        "variable_declarator",
-        "assignment_expression",
-        "augmented_assignment_expression",
-        "for_in_statement"
-      ],
-      isName: () => false,
-      callee: (call2) => lastSegment(call2.field("function") ?? call2.field("constructor")),
-      receiver(call2) {
-        const fn = call2.field("function");
-        if (fn && fn.kind() === "member_expression")
-          return fn.field("object");
-        return null;
-      },
-      bindings(node2) {
-        const start = node2.range().start.index;
-        if (node2.kind() === "variable_declarator") {
-          const value = node2.field("value");
-          return value ? [{ names: namesIn(node2.field("name"), JS_IDENTS), value, start }] : [];
-        }
-        return pairwise(node2.field("left"), node2.field("right"), JS_IDENTS, start);
-      },
-      params: (fn) => fn.field("parameters") ?? fn.field("parameter")
-    };
-    PY_IDENTS = ["identifier"];
-    PY = {
-      functions: /* @__PURE__ */ new Set(["function_definition", "lambda"]),
-      identifiers: new Set(PY_IDENTS),
-      opaque: /* @__PURE__ */ new Set([]),
-      calls: /* @__PURE__ */ new Set(["call"]),
-      bindingKinds: ["assignment", "augmented_assignment", "for_statement", "named_expression", "for_in_clause"],
-      isName: (node2, parent) => !!parent && (parent.kind() === "attribute" && isField(parent, "attribute", node2) || parent.kind() === "keyword_argument" && isField(parent, "name", node2)),
-      callee: (call2) => lastSegment(call2.field("function")),
-      receiver(call2) {
-        const fn = call2.field("function");
-        if (fn && fn.kind() === "attribute") return fn.field("object");
-        return null;
-      },
-      bindings(node2) {
-        const start = node2.range().start.index;
-        if (node2.kind() === "named_expression") {
-          const value = node2.field("value");
-          return value ? [{ names: namesIn(node2.field("name"), PY_IDENTS), value, start }] : [];
-        }
-        return pairwise(node2.field("left"), node2.field("right"), PY_IDENTS, start);
-      },
-      params: (fn) => fn.field("parameters")
-    };
-    GO_IDENTS = ["identifier"];
-    GO = {
-      functions: /* @__PURE__ */ new Set(["function_declaration", "method_declaration", "func_literal"]),
-      identifiers: new Set(GO_IDENTS),
-      opaque: /* @__PURE__ */ new Set([]),
-      calls: /* @__PURE__ */ new Set(["call_expression"]),
-      bindingKinds: ["short_var_declaration", "assignment_statement", "var_spec", "range_clause"],
-      isName: () => false,
-      callee: (call2) => lastSegment(call2.field("function")),
-      receiver(call2) {
-        const fn = call2.field("function");
-        if (fn && fn.kind() === "selector_expression")
-          return fn.field("operand");
-        return null;
-      },
-      bindings(node2) {
-        const start = node2.range().start.index;
-        if (node2.kind() === "var_spec") {
-          const value = node2.field("value");
-          if (!value) return [];
-          const names = node2.fieldChildren("name");
-          return [{ names: names.map((n) => n.text()), value, start }];
-        }
-        return pairwise(node2.field("left"), node2.field("right"), GO_IDENTS, start);
-      },
-      params: (fn) => fn.field("parameters")
-    };
-    JAVA_IDENTS = ["identifier"];
-    JAVA = {
-      functions: /* @__PURE__ */ new Set(["method_declaration", "constructor_declaration", "lambda_expression"]),
-      identifiers: new Set(JAVA_IDENTS),
-      opaque: /* @__PURE__ */ new Set(["this", "super"]),
-      calls: /* @__PURE__ */ new Set(["method_invocation", "object_creation_expression"]),
-      bindingKinds: ["variable_declarator", "assignment_expression", "enhanced_for_statement"],
-      isName: (node2, parent) => !!parent && (parent.kind() === "method_invocation" && isField(parent, "name", node2) || parent.kind() === "field_access" && isField(parent, "field", node2)),
-      callee: (call2) => lastSegment(
-        (call2.kind() === "method_invocation" ? call2.field("name") : call2.field("type")) ?? null
-      ),
-      receiver(call2) {
-        if (call2.kind() === "method_invocation")
-          return call2.field("object");
-        return null;
-      },
-      bindings(node2) {
-        const start = node2.range().start.index;
-        if (node2.kind() === "variable_declarator" || node2.kind() === "enhanced_for_statement") {
-          const value = node2.field("value");
-          return value ? [{ names: namesIn(node2.field("name"), JAVA_IDENTS), value, start }] : [];
-        }
-        return pairwise(node2.field("left"), node2.field("right"), JAVA_IDENTS, start);
-      },
-      params: (fn) => fn.field("parameters")
-    };
-    SPECS = {
-      javascript: JS2,
-      typescript: JS2,
-      tsx: JS2,
-      python: PY,
-      go: GO,
-      java: JAVA
-    };
-    BUILDERS = /* @__PURE__ */ new Set([
-      "template_string",
-      "binary_expression",
-      "binary_operator",
-      "string",
-      "concatenated_string"
-    ]);
-    FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
-    PROPAGATORS = /^(format|join|Join|concat|replace|replaceAll|sprintf|Sprintf|Sprint|Sprintln|Errorf|valueOf|toString|String|str|bytes|repr|trim|strip|lstrip|rstrip|lower|upper|toLowerCase|toUpperCase|encode|decode|split|slice|substring|substr|Clean|from|parse|loads|unquote|unquote_plus|unescape|decodeURIComponent|decodeURI|atob|btoa|resolve|normalize|normpath|abspath|assign|values|entries|keys|stringify|dumps|Buffer|URL|URLSearchParams|parse_qs|urlparse|urlsplit|ParseQuery|StringBuilder|append|fromString|TrimSpace|ToLower|ToUpper|TrimPrefix|TrimSuffix|Replace|ReplaceAll|Split|Fields|QueryUnescape|PathUnescape|b64decode|urlsafe_b64decode)$/;
-    lastSegment = (n) => (n?.text() ?? "").split(".").pop()?.trim() ?? "";
-    GUARDS = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
-    key = (n) => {
-      const r = n.range();
-      return `${r.start.index}:${r.end.index}`;
-    };
-    TaintAnalyzer = class {
-      constructor(root, grammar) {
-        this.root = root;
-        this.spec = SPECS[grammar];
-      }
-      root;
-      spec;
-      matches = /* @__PURE__ */ new Map();
-      bindingCache = /* @__PURE__ */ new Map();
-      find(cfgKey, cfg) {
-        if (!cfgKey || !cfg) return { keys: /* @__PURE__ */ new Set(), spans: [] };
-        let m2 = this.matches.get(cfgKey);
-        if (!m2) {
-          const nodes = this.root.findAll(cfg);
-          m2 = {
-            keys: new Set(nodes.map(key)),
-            spans: nodes.map((n) => ({ start: n.range().start.index, end: n.range().end.index }))
-          };
-          this.matches.set(cfgKey, m2);
-        }
-        return m2;
-      }
-      /** Evaluates what reaches `arg` (the sink's dangerous argument). */
-      evaluate(arg, taint) {
-        return this.analyze(arg, taint).state;
-      }
-      /**
-       * Like {@link evaluate}, and also says whether a non-constant value was built into a string on the
-       * way (concatenation, template/f-string, format call): the SQL-injection shape even without a source.
-       */
-      analyze(arg, taint) {
-        let built = false;
-        const sources = this.find(taint.sourcesKey, taint.sources);
-        const sanitizers = this.find(taint.sanitizersKey, taint.sanitizers);
-        const stack = /* @__PURE__ */ new Set();
-        let budget = 5e3;
-        const spec = this.spec;
-        const bindingsOf = (scope) => {
-          const id = scope.id();
-          let bs2 = this.bindingCache.get(id);
-          if (!bs2) {
-            bs2 = scope.findAll({ rule: { any: spec.bindingKinds.map((kind) => ({ kind })) } }).flatMap((n) => spec.bindings(n));
-            this.bindingCache.set(id, bs2);
-          }
-          return bs2;
-        };
-        const inSource = (n) => {
-          const r = n.range();
-          return sources.spans.some((s3) => s3.start <= r.start.index && r.end.index <= s3.end);
-        };
-        const lookup = (ident) => {
-          const name = ident.text();
-          const at2 = ident.range().start.index;
-          const scopes = ident.ancestors().filter((a) => spec.functions.has(a.kind()));
-          let innermost = true;
-          for (const scope of [...scopes, this.root]) {
-            const bs2 = bindingsOf(scope).filter((b3) => b3.names.includes(name) && (!innermost || b3.start < at2));
-            if (bs2.length) {
-              let worst2 = CONSTANT;
-              for (const b3 of bs2) {
-                if (stack.has(b3)) continue;
-                stack.add(b3);
-                worst2 = Math.max(worst2, evalNode(b3.value));
-                stack.delete(b3);
-                if (worst2 === TAINTED) break;
-              }
-              return worst2;
-            }
-            if (scope !== this.root) {
-              const params = spec.params(scope);
-              if (params) {
-                const p2 = params.findAll({ rule: { any: [...spec.identifiers].map((kind) => ({ kind })) } }).find((n) => n.text() === name);
-                if (p2) return inSource(p2) ? TAINTED : UNKNOWN;
-              }
-            }
-            innermost = false;
-          }
-          return UNKNOWN;
-        };
-        const evalNode = (n) => {
-          if (--budget < 0) return UNKNOWN;
-          const k2 = key(n);
-          if (sanitizers.keys.has(k2)) return CONSTANT;
-          if (sources.keys.has(k2)) return TAINTED;
-          const kind = n.kind();
-          if (kind === "comment") return CONSTANT;
-          if (spec.identifiers.has(kind)) {
-            if (spec.isName(n, n.parent())) return CONSTANT;
-            return lookup(n);
-          }
-          if (GUARDS.has(kind)) {
-            const cond = n.field("condition") ?? (kind === "conditional_expression" ? n.namedChildren()[1] ?? null : null);
-            if (cond && containsSpan(sanitizers.spans, cond)) return CONSTANT;
-          }
-          const children = n.namedChildren();
-          if (children.length === 0) return spec.opaque.has(kind) ? UNKNOWN : CONSTANT;
-          if (spec.calls.has(kind)) {
-            let worst3 = UNKNOWN;
-            const recv = spec.receiver(n);
-            if (recv) worst3 = Math.max(worst3, evalNode(recv));
-            const args = n.field("arguments");
-            if (args) {
-              let fromArgs = CONSTANT;
-              for (const a of args.namedChildren()) fromArgs = Math.max(fromArgs, evalNode(a));
-              worst3 = Math.max(worst3, PROPAGATORS.test(spec.callee(n)) ? fromArgs : Math.min(fromArgs, UNKNOWN));
-            }
-            if (FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
-            return worst3;
-          }
-          let worst2 = CONSTANT;
-          for (const c of children) {
-            worst2 = Math.max(worst2, evalNode(c));
-            if (worst2 === TAINTED) break;
-          }
-          if (worst2 > CONSTANT && BUILDERS.has(kind) && !built) {
-            built = kind !== "string" || children.some((c) => c.kind() === "interpolation");
-          }
-          return worst2;
-        };
-        const state = STATES2[evalNode(arg)];
-        return { state, built };
-      }
-    };
-  }
-});
-
-// packages/sast/src/scan.ts
-import { readFile as readFile12 } from "node:fs/promises";
-function cweUrl(cwe) {
-  return `https://cwe.mitre.org/data/definitions/${cwe.slice(4)}.html`;
-}
-function interpolate(message, node2) {
-  return message.replace(/\$([A-Z_][A-Z0-9_]*)/g, (all, name) => {
-    const m2 = node2.getMatch(name);
-    if (!m2) return all;
-    const t = m2.text().replace(/\s+/g, " ");
-    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
-  });
-}
-function draft(rule, node2, path2, confidence, severity, flow) {
-  const r = node2.range();
-  const text = node2.text();
-  const snippet = text.trim();
-  return {
-    ruleId: rule.id,
-    title: rule.title,
-    message: interpolate(rule.message, node2),
-    severity,
-    confidence,
-    location: {
-      path: path2,
-      startLine: r.start.line + 1,
-      startColumn: r.start.column + 1,
-      endLine: r.end.line + 1,
-      endColumn: r.end.column + 1,
-      snippet: snippet.length > SNIPPET_MAX ? `${snippet.slice(0, SNIPPET_MAX)}...` : snippet
-    },
-    identifiers: [
-      ...rule.cwe.map((value) => ({ type: "cwe", value, url: cweUrl(value) })),
-      ...rule.owasp.map((value) => ({ type: "owasp", value })),
-      { type: "rule", value: rule.id }
-    ],
-    references: rule.references,
-    fix: { summary: rule.fix },
-    fingerprintContext: text,
-    ...flow ? { properties: { taint: flow } } : {}
-  };
-}
-function hasIdentifier(text, word) {
-  for (let i2 = text.indexOf(word); i2 !== -1; i2 = text.indexOf(word, i2 + 1)) {
-    const before = i2 > 0 ? text[i2 - 1] : " ";
-    const after = text[i2 + word.length] ?? " ";
-    if (!IDENT.test(before) && !IDENT.test(after)) return true;
-  }
-  return false;
-}
-function applicableRules(text, grammar, rules) {
-  let lower;
-  const seen = /* @__PURE__ */ new Map();
-  const has = (w2) => {
-    let hit = seen.get(w2);
-    if (hit === void 0) {
-      if (w2.startsWith("i:")) {
-        lower ??= text.toLowerCase();
-        hit = lower.includes(w2.slice(2));
-      } else if (w2.startsWith("b:")) hit = hasIdentifier(text, w2.slice(2));
-      else hit = text.includes(w2);
-      seen.set(w2, hit);
-    }
-    return hit;
-  };
-  return rules.filter(
-    (r) => grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.every((c) => c.some(has)))
-  );
-}
-function scanTree(root, grammar, rules, path2) {
-  const out = [];
-  const top = root.root();
-  let taint;
-  for (const rule of rules) {
-    const seen = /* @__PURE__ */ new Set();
-    for (const node2 of top.findAll(rule.matcher)) {
-      const r = node2.range();
-      const at2 = `${r.start.index}:${r.end.index}`;
-      if (seen.has(at2)) continue;
-      seen.add(at2);
-      if (rule.kind === "structural" || !rule.taint) {
-        out.push(draft(rule, node2, path2, rule.confidence, rule.severity));
-        continue;
-      }
-      taint ??= new TaintAnalyzer(top, grammar);
-      const arg = node2.getMatch("ARG") ?? node2.field("arguments") ?? node2;
-      const { state, built } = taint.analyze(arg, rule.taint);
-      const unknownWanted = rule.taint.reportUnknown === "concatenation" ? built : rule.taint.reportUnknown;
-      if (state === "tainted")
-        out.push(draft(rule, node2, path2, rule.confidence, rule.severity, "source-reached"));
-      else if (state === "unknown" && unknownWanted) {
-        out.push(draft(rule, node2, path2, "low", LOWER[rule.severity], "source-not-visible"));
-      }
-    }
-  }
-  return out;
-}
-async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
-  let grammar = grammarForPath(file2.path);
-  if (grammar === null) return { findings: [], outcome: "not-source" };
-  if (file2.size !== void 0 && file2.size > limits.maxBytes && grammar !== void 0) {
-    return {
-      findings: [],
-      outcome: "skipped",
-      error: {
-        path: file2.path,
-        kind: "skipped",
-        message: `not scanned: ${(file2.size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`
-      }
-    };
-  }
-  let bytes;
-  try {
-    bytes = await readFile12(file2.absolutePath);
-  } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      error: {
-        path: file2.path,
-        kind: "error",
-        message: `cannot read file: ${e.code ?? String(e)}`
-      }
-    };
-  }
-  if (grammar === void 0) {
-    const first = bytes.subarray(0, 200).toString("latin1").split("\n", 1)[0] ?? "";
-    grammar = grammarFromShebang(first);
-    if (!grammar) return { findings: [], outcome: "not-source" };
-    if (bytes.length > limits.maxBytes) return { findings: [], outcome: "not-source" };
-  }
-  if (languages && !languages.has(languageOf(grammar))) return { findings: [], outcome: "not-source" };
-  let text;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: { path: file2.path, kind: "error", message: "not scanned: the file is not valid UTF-8" }
-    };
-  }
-  if (bytes.length >= limits.minifiedMinSize) {
-    let lines = 1;
-    for (let i2 = text.indexOf("\n"); i2 !== -1; i2 = text.indexOf("\n", i2 + 1)) lines++;
-    if (bytes.length / lines > limits.minifiedLineLength) {
-      return {
-        findings: [],
-        outcome: "skipped",
-        grammar,
-        error: {
-          path: file2.path,
-          kind: "skipped",
-          message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`
-        }
-      };
-    }
-  }
-  const applicable = applicableRules(text, grammar, rules);
-  if (applicable.length === 0) return { findings: [], outcome: "no-rules", grammar };
-  let root;
-  try {
-    root = await (0, import_napi3.parseAsync)(napiLang(grammar), text);
-  } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: {
-        path: file2.path,
-        kind: "error",
-        message: `cannot parse as ${grammar}: ${e.message}`
-      }
-    };
-  }
-  try {
-    const findings = scanTree(root, grammar, applicable, file2.path);
-    const bad = root.root().find({ rule: { kind: "ERROR" } });
-    if (bad) {
-      const line = bad.range().start.line + 1;
-      return {
-        findings,
-        outcome: "scanned",
-        grammar,
-        syntaxErrors: true,
-        error: {
-          path: file2.path,
-          line,
-          kind: "error",
-          message: `syntax error at line ${line} (not valid ${grammar}); scanned the parts the parser could recover`
-        }
-      };
-    }
-    return { findings, outcome: "scanned", grammar };
-  } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: {
-        path: file2.path,
-        kind: "error",
-        message: `scan failed: ${e.message.split("\n")[0]}`
-      }
-    };
-  }
-}
-async function scanFiles(files, rules, options = {}) {
-  const findings = [];
-  const errors = [];
-  const stats = {
-    filesScanned: 0,
-    filesWithoutApplicableRules: 0,
-    filesNotSource: 0,
-    filesSkipped: 0,
-    filesFailed: 0,
-    filesWithSyntaxErrors: 0
-  };
-  const limit = options.concurrency ?? 4;
-  const inflight = /* @__PURE__ */ new Set();
-  const record2 = (file2, r) => {
-    findings.push(...r.findings);
-    if (r.error) errors.push(r.error);
-    if (r.syntaxErrors) stats.filesWithSyntaxErrors++;
-    if (r.outcome === "scanned") stats.filesScanned++;
-    else if (r.outcome === "no-rules") stats.filesWithoutApplicableRules++;
-    else if (r.outcome === "not-source") stats.filesNotSource++;
-    else if (r.outcome === "skipped") stats.filesSkipped++;
-    else stats.filesFailed++;
-    options.onFile?.(file2, r);
-  };
-  for await (const file2 of files) {
-    if (options.signal?.aborted) break;
-    const p2 = scanFile(file2, rules, options.limits, options.languages).then((r) => {
-      record2(file2, r);
-      inflight.delete(p2);
-    });
-    inflight.add(p2);
-    if (inflight.size >= limit) await Promise.race(inflight);
-  }
-  await Promise.all(inflight);
-  return { findings, errors, stats };
-}
-var import_napi3, LOWER, SNIPPET_MAX, IDENT, DEFAULT_LIMITS, utf8;
-var init_scan2 = __esm({
-  "packages/sast/src/scan.ts"() {
-    "use strict";
-    import_napi3 = __toESM(require_napi(), 1);
-    init_languages();
-    init_taint();
-    LOWER = {
-      critical: "high",
-      high: "medium",
-      medium: "low",
-      low: "low",
-      info: "info"
-    };
-    SNIPPET_MAX = 300;
-    IDENT = /[A-Za-z0-9_$]/;
-    DEFAULT_LIMITS = {
-      minifiedMinSize: 128 * 1024,
-      minifiedLineLength: 1e3,
-      maxBytes: 8 * 1024 * 1024
-    };
-    utf8 = new TextDecoder("utf-8", { fatal: true });
-  }
-});
-
-// packages/sast/src/stage.ts
-import { readFile as readFile13 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join13, relative as relative6 } from "node:path";
-async function customRuleFiles(ctx, patterns) {
-  const out = [];
-  for (const [i2, p2] of patterns.entries()) {
-    const found = await glob2(p2, { cwd: ctx.root, absolute: true, onlyFiles: true, expandDirectories: false });
-    if (found.length === 0) {
-      const where5 = ctx.policy.locate(["stages", "sast", "rules", i2]);
-      throw new ConfigError(`stages.sast.rules: \`${p2}\` matches no file under ${ctx.root}`, where5);
-    }
-    out.push(...found.sort());
-  }
-  return out;
-}
-async function importSarif(ctx, files) {
-  const findings = [];
-  const errors = [];
-  for (const file2 of files) {
-    const abs = isAbsolute10(file2) ? file2 : join13(ctx.root, file2);
-    const shown = relative6(ctx.root, abs) || file2;
-    let text;
-    try {
-      text = await readFile13(abs, "utf8");
-    } catch (e) {
-      errors.push({
-        kind: "error",
-        path: shown,
-        message: `stages.sast.import: cannot read ${shown}: ${e.code ?? String(e)}`
-      });
-      continue;
-    }
-    try {
-      for (const report2 of fromSarif(text, { file: shown, stage: "sast", root: ctx.root })) {
-        for (const f2 of report2.findings) {
-          const { stage: _stage, suppression: _s2, baselineState: _b2, ...draft2 } = f2;
-          findings.push({ ...draft2, tool: f2.tool ?? report2.tool });
-        }
-        errors.push(...report2.errors);
-      }
-    } catch (e) {
-      errors.push({ kind: "error", path: shown, message: `stages.sast.import: ${e.message}` });
-    }
-  }
-  return { findings, errors };
-}
-var SastOptionsSchema, sastStage;
-var init_stage4 = __esm({
-  "packages/sast/src/stage.ts"() {
-    "use strict";
-    init_src();
-    init_src2();
-    init_dist2();
-    init_zod();
-    init_languages();
-    init_rules();
-    init_scan2();
-    SastOptionsSchema = external_exports.object({
-      rules: external_exports.array(external_exports.string().min(1)).optional().describe("Custom rule files: YAML paths or globs relative to the scanned root."),
-      disable: external_exports.array(external_exports.string().min(1)).optional().describe("Rule ids to turn off."),
-      languages: external_exports.array(external_exports.enum(LANGUAGES)).optional().describe("Scan only these languages."),
-      import: external_exports.array(external_exports.string().min(1)).optional().describe("SARIF files from other scanners to merge into the report, relative to the root.")
-    }).strict();
-    sastStage = defineStage({
-      meta: {
-        id: "sast",
-        title: "Static analysis",
-        description: "Structural and source-to-sink rules on syntax trees (ast-grep) for JavaScript, TypeScript, Python, Go and Java.",
-        diffScope: "lines"
-      },
-      options: SastOptionsSchema,
-      async run(ctx, options) {
-        const files = await customRuleFiles(ctx, options.rules ?? []);
-        let rules;
-        try {
-          rules = loadRules({
-            files,
-            displayRoot: ctx.root,
-            disable: options.disable,
-            languages: options.languages
-          });
-        } catch (e) {
-          const m2 = e instanceof ConfigError ? /unknown rule id `([^`]+)`/.exec(e.message) : null;
-          if (m2) {
-            const i2 = options.disable?.indexOf(m2[1]) ?? -1;
-            throw new ConfigError(
-              e instanceof Error ? e.message : String(e),
-              ctx.policy.locate(["stages", "sast", "disable", i2])
-            );
-          }
-          throw e;
-        }
-        ctx.logger.debug(`sast: ${rules.length} rules`);
-        const languages = options.languages ? new Set(options.languages) : void 0;
-        const result = await scanFiles(ctx.files(), rules, { signal: ctx.signal, languages });
-        const imported = await importSarif(ctx, options.import ?? []);
-        result.findings.push(...imported.findings);
-        result.errors.push(...imported.errors);
-        const failed = result.errors.some((e) => e.kind !== "skipped");
-        return {
-          findings: result.findings,
-          errors: result.errors,
-          stats: { rules: rules.length, ...result.stats, importedFindings: imported.findings.length },
-          status: failed ? "partial" : "ok"
-        };
-      }
-    });
-  }
-});
-
-// packages/sast/src/index.ts
-var init_src9 = __esm({
-  "packages/sast/src/index.ts"() {
-    "use strict";
-    init_languages();
-    init_rule_schema();
-    init_rules();
-    init_scan2();
-    init_stage4();
-    init_taint();
   }
 });
 
@@ -81353,9 +80764,9 @@ function looksLikePlaceholder(value) {
 }
 function createPathFilter(options = {}) {
   const opts = { dot: true, nocase: false };
-  const lock = options.includeLockfiles ? () => false : (0, import_picomatch5.default)([...LOCKFILE_GLOBS2], opts);
-  const min = options.includeMinified ? () => false : (0, import_picomatch5.default)([...MINIFIED_GLOBS], opts);
-  const allow = options.allowPaths?.length ? (0, import_picomatch5.default)([...options.allowPaths], opts) : () => false;
+  const lock = options.includeLockfiles ? () => false : (0, import_picomatch4.default)([...LOCKFILE_GLOBS2], opts);
+  const min = options.includeMinified ? () => false : (0, import_picomatch4.default)([...MINIFIED_GLOBS], opts);
+  const allow = options.allowPaths?.length ? (0, import_picomatch4.default)([...options.allowPaths], opts) : () => false;
   return (path2) => {
     if (allow(path2)) return "allowlisted";
     if (lock(path2)) return "lockfile";
@@ -81363,11 +80774,11 @@ function createPathFilter(options = {}) {
     return void 0;
   };
 }
-var import_picomatch5, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, MINIFIED_AVERAGE_LINE;
+var import_picomatch4, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, MINIFIED_AVERAGE_LINE;
 var init_allowlist = __esm({
   "packages/secrets/src/allowlist.ts"() {
     "use strict";
-    import_picomatch5 = __toESM(require_picomatch2(), 1);
+    import_picomatch4 = __toESM(require_picomatch2(), 1);
     DOCUMENTED_EXAMPLES = [
       // AWS IAM user guide
       "AKIAIOSFODNN7EXAMPLE",
@@ -82745,10 +82156,49 @@ var init_rules2 = __esm({
 });
 
 // packages/secrets/src/docs.ts
+function cell(s3) {
+  return s3.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+function renderRulesTable() {
+  const rows = RULES.map((r) => {
+    const checks = [
+      r.validator ? `\`${r.validator}\`` : "",
+      r.entropy !== void 0 ? `entropy \u2265 ${r.entropy}` : "",
+      r.paths ? "config files only" : "",
+      r.placeholderCheck ? "placeholders dropped" : "",
+      r.deny ? `${Object.keys(r.deny).join("/")} checked` : ""
+    ].filter(Boolean).join(", ");
+    return `| \`${r.id}\` | ${cell(r.title)} | ${cell(r.provider)} | ${r.severity} | ${r.confidence} | ${r.keywords.map((k2) => `\`${cell(k2)}\``).join(" ")} | ${checks || "\u2014"} | [docs](${r.docs}) |`;
+  });
+  return [
+    BEGIN,
+    "",
+    `${RULES.length} rules.`,
+    "",
+    "| Rule | Detects | Provider | Severity | Confidence | Keywords | Checks | Format |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    END
+  ].join("\n");
+}
+function updateRulesTable(doc) {
+  const table2 = renderRulesTable();
+  const b3 = doc.indexOf("<!-- rules-table:begin");
+  const e = doc.indexOf(END);
+  if (b3 < 0 || e < 0) return `${doc.trimEnd()}
+
+${table2}
+`;
+  return doc.slice(0, b3) + table2 + doc.slice(e + END.length);
+}
+var BEGIN, END;
 var init_docs = __esm({
   "packages/secrets/src/docs.ts"() {
     "use strict";
     init_rules2();
+    BEGIN = "<!-- rules-table:begin (generated from packages/secrets/src/rules.ts; run `pnpm --filter @devsecflow/secrets docs`) -->";
+    END = "<!-- rules-table:end -->";
   }
 });
 
@@ -83030,12 +82480,12 @@ var init_prefilter = __esm({
 });
 
 // packages/secrets/src/redact.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 function secretSalt(override) {
   return override ?? process.env.DEVSECFLOW_SECRETS_SALT ?? DEFAULT_SECRET_SALT;
 }
 function hashSecret(value, salt = secretSalt()) {
-  return createHash6("sha256").update(salt).update("\0").update(value).digest("hex");
+  return createHash5("sha256").update(salt).update("\0").update(value).digest("hex");
 }
 function maskSecret(value) {
   const shown = value.length >= 24 ? 4 : value.length >= 12 ? 2 : 0;
@@ -83091,8 +82541,8 @@ function hasValidPrefixedCrc32(token) {
   const body = token.slice(us2 + 1);
   if (body.length !== 36) return false;
   const random = body.slice(0, 30);
-  const check2 = body.slice(30);
-  return base62(crc32(random), 6) === check2;
+  const check3 = body.slice(30);
+  return base62(crc32(random), 6) === check3;
 }
 function decodeBase64Url(part) {
   try {
@@ -83206,7 +82656,11 @@ var init_validators = __esm({
 });
 
 // packages/secrets/src/scanner.ts
-var EXAMPLES, AWS_PAIR_LINES, AWS_SECRET_NEARBY, Scanner, LineIndex;
+function scanText(text, path2 = "") {
+  defaultScanner ??= new Scanner();
+  return defaultScanner.scanText(text, path2);
+}
+var EXAMPLES, AWS_PAIR_LINES, AWS_SECRET_NEARBY, Scanner, LineIndex, defaultScanner;
 var init_scanner2 = __esm({
   "packages/secrets/src/scanner.ts"() {
     "use strict";
@@ -83291,8 +82745,8 @@ var init_scanner2 = __esm({
             }
             const value = m2.groups?.secret ?? m2[0];
             const offset = m2.indices?.groups?.secret?.[0] ?? m2.index;
-            const rm3 = { c, start: offset, end: offset + value.length, value, accepted: false };
-            if (!EXAMPLES.has(value)) raw.push(rm3);
+            const rm4 = { c, start: offset, end: offset + value.length, value, accepted: false };
+            if (!EXAMPLES.has(value)) raw.push(rm4);
             const generic = c.rule.category === "generic" || c.rule.category === "url";
             const denied = c.deny.some(([g2, re3]) => {
               const v2 = m2.groups?.[g2];
@@ -83300,13 +82754,13 @@ var init_scanner2 = __esm({
             });
             if (denied || this.rejected(c, value)) {
               if (stats) stats.candidatesRejected++;
-              if (!generic) claimed.push(rm3);
+              if (!generic) claimed.push(rm4);
               continue;
             }
-            if (generic && claimed.some((a) => a.start < rm3.end && rm3.start < a.end)) continue;
-            if (accepted.some((a) => a.start < rm3.end && rm3.start < a.end)) continue;
-            rm3.accepted = true;
-            accepted.push(rm3);
+            if (generic && claimed.some((a) => a.start < rm4.end && rm4.start < a.end)) continue;
+            if (accepted.some((a) => a.start < rm4.end && rm4.start < a.end)) continue;
+            rm4.accepted = true;
+            accepted.push(rm4);
           }
         }
         if (accepted.length === 0) return [];
@@ -83342,7 +82796,7 @@ var init_scanner2 = __esm({
             const start = from + m2.index;
             if (accepted.some((a) => a.start < start + value.length && start < a.end)) continue;
             if (this.rejected(secretRule, value)) continue;
-            const rm3 = {
+            const rm4 = {
               c: secretRule,
               start,
               end: start + value.length,
@@ -83350,8 +82804,8 @@ var init_scanner2 = __esm({
               accepted: true,
               paired: true
             };
-            raw.push(rm3);
-            accepted.push(rm3);
+            raw.push(rm4);
+            accepted.push(rm4);
             id.paired = true;
             break;
           }
@@ -83707,12 +83161,12 @@ var init_git = __esm({
 });
 
 // packages/secrets/src/pool.ts
-import { existsSync as existsSync6 } from "node:fs";
+import { existsSync as existsSync7 } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath as fileURLToPath6 } from "node:url";
-import { Worker as Worker2 } from "node:worker_threads";
+import { fileURLToPath as fileURLToPath7 } from "node:url";
+import { Worker as Worker3 } from "node:worker_threads";
 function workersAvailable() {
-  return WORKER_URL.protocol === "file:" && existsSync6(fileURLToPath6(WORKER_URL));
+  return WORKER_URL.protocol === "file:" && existsSync7(fileURLToPath7(WORKER_URL));
 }
 function defaultThreads() {
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -83769,7 +83223,7 @@ async function scanPooled(first, rest, config2, threads, signal) {
     if (!walking && done === batches) finish?.();
   };
   for (let i2 = 0; i2 < threads; i2++) {
-    const w2 = new Worker2(WORKER_URL, { workerData: config2 });
+    const w2 = new Worker3(WORKER_URL, { workerData: config2 });
     workers.push(w2);
     idle.push(w2);
     w2.on("message", (m2) => {
@@ -83945,7 +83399,7 @@ async function runTree(ctx, o, config2) {
   };
 }
 var RULE_IDS, RULES_BY_ID, regexSource, SecretsOptionsSchema, CWE_798, secretsStage;
-var init_stage5 = __esm({
+var init_stage4 = __esm({
   "packages/secrets/src/stage.ts"() {
     "use strict";
     init_src();
@@ -84025,7 +83479,59 @@ var init_stage5 = __esm({
 });
 
 // packages/secrets/src/index.ts
-var init_src10 = __esm({
+var src_exports3 = {};
+__export(src_exports3, {
+  AddedLinesParser: () => AddedLinesParser,
+  BASE62: () => BASE62,
+  DEFAULT_MAX_FILE_SIZE: () => DEFAULT_MAX_FILE_SIZE2,
+  DEFAULT_MAX_LINE_LENGTH: () => DEFAULT_MAX_LINE_LENGTH,
+  DEFAULT_SECRET_SALT: () => DEFAULT_SECRET_SALT,
+  DOCUMENTED_EXAMPLES: () => DOCUMENTED_EXAMPLES,
+  FileScanner: () => FileScanner,
+  LOCKFILE_GLOBS: () => LOCKFILE_GLOBS2,
+  LineIndex: () => LineIndex,
+  MINIFIED_AVERAGE_LINE: () => MINIFIED_AVERAGE_LINE,
+  MINIFIED_GLOBS: () => MINIFIED_GLOBS,
+  RULES: () => RULES,
+  Scanner: () => Scanner,
+  SecretsOptionsSchema: () => SecretsOptionsSchema,
+  VALIDATORS: () => VALIDATORS,
+  addScanStats: () => addScanStats,
+  base62: () => base62,
+  ci: () => ci2,
+  crc32: () => crc32,
+  createPathFilter: () => createPathFilter,
+  decodeText: () => decodeText,
+  defaultThreads: () => defaultThreads,
+  emptyScanStats: () => emptyScanStats,
+  hasValidPrefixedCrc32: () => hasValidPrefixedCrc32,
+  hashDescription: () => hashDescription,
+  hashSecret: () => hashSecret,
+  isAwsSecretLike: () => isAwsSecretLike,
+  isCredentialJwt: () => isCredentialJwt,
+  isDockerAuth: () => isDockerAuth,
+  isPasswordLike: () => isPasswordLike,
+  isSecretLike: () => isSecretLike,
+  looksLikePlaceholder: () => looksLikePlaceholder,
+  maskSecret: () => maskSecret,
+  prepareText: () => prepareText,
+  redactLine: () => redactLine,
+  renderRulesTable: () => renderRulesTable,
+  scanFiles: () => scanFiles2,
+  scanGitHistory: () => scanGitHistory,
+  scanStaged: () => scanStaged,
+  scanText: () => scanText,
+  secretFingerprint: () => secretFingerprint,
+  secretSalt: () => secretSalt,
+  secretsStage: () => secretsStage,
+  shannonEntropy: () => shannonEntropy,
+  toFindingDraft: () => toFindingDraft,
+  unquoteGitPath: () => unquoteGitPath2,
+  updateRulesTable: () => updateRulesTable,
+  validateRev: () => validateRev,
+  workersAvailable: () => workersAvailable
+});
+var init_src9 = __esm({
   "packages/secrets/src/index.ts"() {
     "use strict";
     init_allowlist();
@@ -84036,7 +83542,7 @@ var init_src10 = __esm({
     init_redact();
     init_rules2();
     init_scanner2();
-    init_stage5();
+    init_stage4();
     init_validators();
   }
 });
@@ -86041,8 +85547,8 @@ var init_xml2 = __esm({
 
 // packages/test-gate/src/coverage.ts
 import { createReadStream as createReadStream3 } from "node:fs";
-import { readFile as readFile14 } from "node:fs/promises";
-import { isAbsolute as isAbsolute11, posix as posix2, relative as relative7, resolve as resolve11 } from "node:path";
+import { readFile as readFile11 } from "node:fs/promises";
+import { isAbsolute as isAbsolute8, posix as posix2, relative as relative6, resolve as resolve11 } from "node:path";
 import { createInterface } from "node:readline";
 function percent(hit, found) {
   return found > 0 ? Math.round(hit / found * 1e4) / 100 : void 0;
@@ -86060,10 +85566,10 @@ function totalsOf(data) {
 function coveragePath(path2, root, base) {
   let p2 = path2.replace(/\\/g, "/");
   if (root) {
-    const abs = isAbsolute11(p2) || /^[A-Za-z]:\//.test(p2) ? p2 : base ? resolve11(base, p2) : void 0;
+    const abs = isAbsolute8(p2) || /^[A-Za-z]:\//.test(p2) ? p2 : base ? resolve11(base, p2) : void 0;
     if (abs) {
-      const rel = relative7(root, abs).replace(/\\/g, "/");
-      if (rel && !rel.startsWith("../") && rel !== ".." && !isAbsolute11(rel)) return rel;
+      const rel = relative6(root, abs).replace(/\\/g, "/");
+      if (rel && !rel.startsWith("../") && rel !== ".." && !isAbsolute8(rel)) return rel;
     }
   }
   p2 = normalisePath(p2);
@@ -86247,7 +85753,7 @@ async function readCobertura(input3, options) {
     }
   );
   if (!rootSeen) throw new InputError("not a Cobertura report", { file: options.displayPath });
-  const base = sources.find((s3) => options.root && !relative7(options.root, s3).startsWith("..")) ?? sources[0];
+  const base = sources.find((s3) => options.root && !relative6(options.root, s3).startsWith("..")) ?? sources[0];
   for (const c of rawClasses) {
     cls = fileEntry(files, coveragePath(c.filename, options.root, base));
     for (const [nr2, hits, found, hit] of c.lines) {
@@ -86303,7 +85809,7 @@ async function readJacoco(input3, options) {
 async function readIstanbulSummary(path2, options) {
   let json2;
   try {
-    json2 = JSON.parse(await readFile14(path2, "utf8"));
+    json2 = JSON.parse(await readFile11(path2, "utf8"));
   } catch (e) {
     throw new InputError(`invalid JSON: ${e.message}`, { file: options.displayPath });
   }
@@ -86844,8 +86350,32 @@ var init_new_code = __esm({
 });
 
 // packages/test-gate/src/options.ts
-var percentSchema, dateString2, CoverageInputSchema, QuarantineEntrySchema, globs2, TestGateOptionsSchema;
-var init_options2 = __esm({
+function typeOf(schema) {
+  if (Array.isArray(schema.anyOf))
+    return schema.anyOf.map(typeOf).join(" \\| ");
+  if (schema.type === "array") {
+    const items = schema.items ?? {};
+    return Array.isArray(items.anyOf) ? `(${typeOf(items)})[]` : `${typeOf(items)}[]`;
+  }
+  if (schema.type === "object") {
+    const props = Object.keys(schema.properties ?? {});
+    return `{${props.join(", ")}}`;
+  }
+  if (schema.type === "integer") return "integer";
+  return String(schema.type ?? "any");
+}
+function optionsMarkdownTable() {
+  const json2 = external_exports.toJSONSchema(TestGateOptionsSchema, { io: "input", unrepresentable: "any" });
+  const rows = ["| Option | Type | Default | Meaning |", "| --- | --- | --- | --- |"];
+  for (const [key2, prop] of Object.entries(json2.properties)) {
+    const def = prop.default === void 0 ? "" : `\`${JSON.stringify(prop.default)}\``;
+    const range = prop.minimum !== void 0 && prop.maximum === 100 ? ` (${prop.minimum}-100)` : "";
+    rows.push(`| \`${key2}\` | ${typeOf(prop)}${range} | ${def} | ${String(prop.description ?? "")} |`);
+  }
+  return rows.join("\n");
+}
+var percentSchema, dateString2, CoverageInputSchema, QuarantineEntrySchema, globs, TestGateOptionsSchema;
+var init_options = __esm({
   "packages/test-gate/src/options.ts"() {
     "use strict";
     init_zod();
@@ -86862,9 +86392,9 @@ var init_options2 = __esm({
       expires: dateString2.describe("Last day the entry holds; after it the test counts again."),
       reason: external_exports.string().min(1, "a reason is required")
     }).strict();
-    globs2 = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1))]).transform((v2) => typeof v2 === "string" ? [v2] : v2);
+    globs = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1))]).transform((v2) => typeof v2 === "string" ? [v2] : v2);
     TestGateOptionsSchema = external_exports.object({
-      junit: globs2.default([]).describe("JUnit XML reports: globs relative to the root."),
+      junit: globs.default([]).describe("JUnit XML reports: globs relative to the root."),
       coverage: external_exports.union([CoverageInputSchema, external_exports.array(CoverageInputSchema)]).transform((v2) => Array.isArray(v2) ? v2 : [v2]).default([]).describe(`Coverage reports (${COVERAGE_FORMATS.join(", ")}): globs, or {path, format}.`),
       maxFailures: external_exports.number().int().min(0).optional().describe(
         "Failing or erroring tests allowed (default 0; no count limit when only minPassRate is set)."
@@ -86978,8 +86508,8 @@ var init_locate = __esm({
 });
 
 // packages/test-gate/src/stage.ts
-import { readFile as readFile15, stat as stat6 } from "node:fs/promises";
-import { isAbsolute as isAbsolute12, join as join14, relative as relative8 } from "node:path";
+import { readFile as readFile12, stat as stat5 } from "node:fs/promises";
+import { isAbsolute as isAbsolute9, join as join12, relative as relative7 } from "node:path";
 function fmt(n) {
   return n === void 0 ? "n/a" : `${Number.isInteger(n) ? n : n.toFixed(2)}%`;
 }
@@ -86997,7 +86527,7 @@ function displayName(c) {
 }
 function assertInsideRoot(pattern, key2, ctx) {
   const p2 = pattern.replace(/\\/g, "/");
-  if (isAbsolute12(p2) || p2.split("/").includes("..")) {
+  if (isAbsolute9(p2) || p2.split("/").includes("..")) {
     throw new ConfigError(
       `${key2}: "${pattern}" must be a path relative to the root, inside it`,
       ctx.policy.locate(["stages", "test-gate", key2])
@@ -87008,7 +86538,7 @@ async function expand2(patterns, key2, ctx, errors) {
   const out = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
     assertInsideRoot(pattern, key2, ctx);
-    const matches = await glob2(pattern, { cwd: ctx.root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS2 });
+    const matches = await glob2(pattern, { cwd: ctx.root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS });
     if (matches.length === 0) {
       errors.push({ message: `${key2}: no file matches "${pattern}"`, kind: "error" });
     }
@@ -87025,7 +86555,7 @@ function inputError(e, path2) {
 }
 async function goModule(root) {
   try {
-    const text = await readFile15(join14(root, "go.mod"), "utf8");
+    const text = await readFile12(join12(root, "go.mod"), "utf8");
     return /^module\s+(\S+)/m.exec(text)?.[1];
   } catch {
     return void 0;
@@ -87041,7 +86571,7 @@ async function readCoverageInputs(inputs, key2, ctx, errors) {
       if (mod === null) mod = await goModule(ctx.root);
       try {
         list2.push(
-          await readCoverage(join14(ctx.root, path2), {
+          await readCoverage(join12(ctx.root, path2), {
             displayPath: path2,
             root: ctx.root,
             signal: ctx.signal,
@@ -87064,10 +86594,10 @@ function locator(root) {
     if (!hit) {
       hit = (async () => {
         const p2 = file2.replace(/\\/g, "/");
-        const rel = isAbsolute12(p2) ? relative8(root, p2).replace(/\\/g, "/") : normalisePath(p2);
-        if (!rel || rel.startsWith("../") || isAbsolute12(rel)) return void 0;
+        const rel = isAbsolute9(p2) ? relative7(root, p2).replace(/\\/g, "/") : normalisePath(p2);
+        if (!rel || rel.startsWith("../") || isAbsolute9(rel)) return void 0;
         try {
-          return (await stat6(join14(root, rel))).isFile() ? rel : void 0;
+          return (await stat5(join12(root, rel))).isFile() ? rel : void 0;
         } catch {
           return void 0;
         }
@@ -87114,7 +86644,7 @@ async function runTestGate(ctx, options, extras = {}) {
     let fileQuarantined = 0;
     const room = () => MAX_TEST_FINDINGS - failing.length - fileFailing.length;
     try {
-      summary3 = await readJUnit(join14(ctx.root, path2), {
+      summary3 = await readJUnit(join12(ctx.root, path2), {
         displayPath: path2,
         signal: ctx.signal,
         maxStored: 0,
@@ -87166,7 +86696,7 @@ async function runTestGate(ctx, options, extras = {}) {
     }
   }
   if (hints.size > 0) {
-    const resolved = await resolveHints(ctx.root, [...hints.values()], IGNORED_DIRS2);
+    const resolved = await resolveHints(ctx.root, [...hints.values()], IGNORED_DIRS);
     for (const [c, hint] of hints) {
       const path2 = resolved.get(hint);
       if (path2) paths.set(c, { path: path2, ...hint.line !== void 0 ? { line: hint.line } : {} });
@@ -87397,8 +86927,8 @@ function threshold(ruleId, title, message, measured, required2) {
     properties: { measured, required: required2 }
   };
 }
-var TEST_GATE_RULES, MAX_TEST_FINDINGS, MAX_MESSAGE, IGNORED_DIRS2, TEST_FILE_SUFFIX, testGateStage;
-var init_stage6 = __esm({
+var TEST_GATE_RULES, MAX_TEST_FINDINGS, MAX_MESSAGE, IGNORED_DIRS, TEST_FILE_SUFFIX, testGateStage;
+var init_stage5 = __esm({
   "packages/test-gate/src/stage.ts"() {
     "use strict";
     init_src();
@@ -87407,7 +86937,7 @@ var init_stage6 = __esm({
     init_junit2();
     init_locate();
     init_new_code();
-    init_options2();
+    init_options();
     init_quarantine();
     TEST_GATE_RULES = {
       testFailed: "test-gate/test-failed",
@@ -87424,7 +86954,7 @@ var init_stage6 = __esm({
     };
     MAX_TEST_FINDINGS = 500;
     MAX_MESSAGE = 400;
-    IGNORED_DIRS2 = ["**/node_modules/**", "**/.git/**"];
+    IGNORED_DIRS = ["**/node_modules/**", "**/.git/**"];
     TEST_FILE_SUFFIX = /\.(?:[cm]?[jt]sx?|py|go|php|rb)$/;
     testGateStage = defineStage({
       meta: {
@@ -87440,25 +86970,1304 @@ var init_stage6 = __esm({
 });
 
 // packages/test-gate/src/summary.ts
-var init_summary2 = __esm({
+function cell2(text) {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function check2(rows, label2, measured, required2, failed, known = true) {
+  if (required2 === void 0 && measured === "\u2013") return;
+  const mark = !known ? "\u26A0\uFE0F not checked" : required2 === void 0 ? "" : failed ? "\u274C" : "\u2705";
+  rows.push(`| ${label2} | ${measured} | ${required2 ?? ""} | ${mark} |`);
+}
+function testGateSummary(report2, options = {}) {
+  const s3 = report2.stats;
+  const has = (rule) => report2.findings.some((f2) => f2.ruleId === rule && !f2.suppression);
+  const notChecked = (what) => report2.errors.some((e) => e.message.startsWith(`${what} could not be checked`));
+  const verdict = report2.gate ? report2.gate.passed ? "\u2705 passed" : "\u274C failed" : report2.status;
+  const lines = [`### Test gate: ${verdict}`, ""];
+  if (s3.tests !== void 0) {
+    const parts = [
+      `${s3.passed ?? 0} passed`,
+      `${s3.failed ?? 0} failed`,
+      `${s3.errors ?? 0} errors`,
+      `${s3.skipped ?? 0} skipped`
+    ];
+    if (s3.flaky) parts.push(`${s3.flaky} flaky`);
+    if (s3.quarantined) parts.push(`${s3.quarantined} quarantined`);
+    lines.push(
+      `**${s3.tests} tests** in ${s3.reports ?? 0} report${s3.reports === 1 ? "" : "s"}: ${parts.join(", ")}.`,
+      ""
+    );
+  }
+  const rows = ["| Check | Measured | Required | |", "| --- | --- | --- | --- |"];
+  if (s3.tests !== void 0) {
+    check2(
+      rows,
+      "Tests run",
+      String(s3.executed ?? 0),
+      `\u2265 ${s3["required.minTests"] ?? 1}`,
+      has(TEST_GATE_RULES.minTests)
+    );
+    const failures = (s3.failed ?? 0) + (s3.errors ?? 0) - (s3.quarantined ?? 0);
+    const max2 = s3["required.maxFailures"];
+    check2(
+      rows,
+      "Failing tests",
+      String(failures),
+      max2 === void 0 ? void 0 : `\u2264 ${max2}`,
+      max2 !== void 0 && failures > max2
+    );
+    const minRate = s3["required.minPassRate"];
+    check2(
+      rows,
+      "Pass rate",
+      pct(s3.passRate),
+      minRate === void 0 ? void 0 : `\u2265 ${pct(minRate)}`,
+      has(TEST_GATE_RULES.minPassRate)
+    );
+  }
+  const req = (k2, op, unit = "%") => s3[k2] === void 0 ? void 0 : `${op} ${unit === "%" ? pct(s3[k2]) : `${s3[k2]} ${unit}`}`;
+  check2(
+    rows,
+    "Line coverage",
+    pct(s3.lineCoverage),
+    req("required.minLineCoverage", "\u2265"),
+    has(TEST_GATE_RULES.minLineCoverage),
+    !notChecked("minLineCoverage")
+  );
+  check2(
+    rows,
+    "Branch coverage",
+    pct(s3.branchCoverage),
+    req("required.minBranchCoverage", "\u2265"),
+    has(TEST_GATE_RULES.minBranchCoverage),
+    !notChecked("minBranchCoverage")
+  );
+  if (s3["required.maxCoverageDrop"] !== void 0 || s3.coverageDrop !== void 0) {
+    check2(
+      rows,
+      "Coverage drop vs base",
+      s3.coverageDrop === void 0 ? "\u2013" : `${s3.coverageDrop.toFixed(2)} pts (base ${pct(s3.baselineLineCoverage)})`,
+      req("required.maxCoverageDrop", "\u2264", "pts"),
+      has(TEST_GATE_RULES.coverageDrop),
+      !notChecked("maxCoverageDrop")
+    );
+  }
+  if (s3["required.minNewCodeCoverage"] !== void 0 || s3.newCodeCoverage !== void 0) {
+    const measured = s3.newCodeCoverage !== void 0 ? `${pct(s3.newCodeCoverage)} (${s3.newCodeLinesCovered}/${s3.newCodeLines} lines)` : s3.newCodeLines === 0 ? "no changed executable lines" : "\u2013";
+    check2(
+      rows,
+      "Coverage on new code",
+      measured,
+      req("required.minNewCodeCoverage", "\u2265"),
+      has(TEST_GATE_RULES.newCodeCoverage),
+      !notChecked("minNewCodeCoverage")
+    );
+  }
+  if (rows.length > 2) lines.push(...rows, "");
+  const failing = report2.findings.filter(
+    (f2) => f2.ruleId === TEST_GATE_RULES.testFailed || f2.ruleId === TEST_GATE_RULES.testError
+  );
+  if (failing.length > 0) {
+    const max2 = options.maxTests ?? 10;
+    lines.push(`**Failing tests** (${failing.length}${failing.length > max2 ? `, first ${max2}` : ""}):`, "");
+    lines.push("| Test | Where | Message |", "| --- | --- | --- |");
+    for (const f2 of failing.slice(0, max2)) {
+      const where5 = f2.location ? `\`${f2.location.path}:${f2.location.startLine}\`` : "";
+      const q2 = f2.properties?.quarantined ? ` _(quarantined, ${String(f2.properties.quarantineOwner)})_` : "";
+      const msg = f2.message.length > 160 ? `${f2.message.slice(0, 159)}\u2026` : f2.message;
+      lines.push(`| ${cell2(f2.title.replace(/^Test (failed|error): /, ""))}${q2} | ${where5} | ${cell2(msg)} |`);
+    }
+    lines.push("");
+  }
+  const expired2 = report2.findings.filter((f2) => f2.ruleId === TEST_GATE_RULES.quarantineExpired);
+  for (const f2 of expired2) lines.push(`- \u23F0 ${cell2(f2.message)}`);
+  for (const e of report2.errors) {
+    lines.push(`- \u26A0\uFE0F ${e.path ? `\`${e.path}${e.line ? `:${e.line}` : ""}\`: ` : ""}${cell2(e.message)}`);
+  }
+  return `${lines.join("\n").trimEnd()}
+`;
+}
+var pct;
+var init_summary = __esm({
   "packages/test-gate/src/summary.ts"() {
     "use strict";
-    init_stage6();
+    init_stage5();
+    pct = (n) => n === void 0 ? "\u2013" : `${Number.isInteger(n) ? n : n.toFixed(2)}%`;
   }
 });
 
 // packages/test-gate/src/index.ts
-var init_src11 = __esm({
+var src_exports4 = {};
+__export(src_exports4, {
+  COVERAGE_FORMATS: () => COVERAGE_FORMATS,
+  CoverageInputSchema: () => CoverageInputSchema,
+  QuarantineEntrySchema: () => QuarantineEntrySchema,
+  TEST_GATE_RULES: () => TEST_GATE_RULES,
+  TestGateOptionsSchema: () => TestGateOptionsSchema,
+  compileQuarantine: () => compileQuarantine,
+  coveragePath: () => coveragePath,
+  detectCoverageFormat: () => detectCoverageFormat,
+  displayName: () => displayName,
+  failureMessage: () => failureMessage,
+  findFileCoverage: () => findFileCoverage,
+  findQuarantine: () => findQuarantine,
+  formatLineRanges: () => formatLineRanges,
+  lineFromText: () => lineFromText,
+  mergeCoverage: () => mergeCoverage,
+  newCodeCoverage: () => newCodeCoverage,
+  optionsMarkdownTable: () => optionsMarkdownTable,
+  parseXml: () => parseXml2,
+  percent: () => percent,
+  readCobertura: () => readCobertura,
+  readCoverage: () => readCoverage,
+  readGoCover: () => readGoCover,
+  readIstanbulSummary: () => readIstanbulSummary,
+  readJUnit: () => readJUnit,
+  readJacoco: () => readJacoco,
+  readLcov: () => readLcov,
+  runTestGate: () => runTestGate,
+  testGateStage: () => testGateStage,
+  testGateSummary: () => testGateSummary,
+  testPattern: () => testPattern,
+  totalsOf: () => totalsOf
+});
+var init_src10 = __esm({
   "packages/test-gate/src/index.ts"() {
     "use strict";
     init_coverage();
     init_junit2();
     init_new_code();
-    init_options2();
+    init_options();
     init_quarantine();
+    init_stage5();
+    init_summary();
+    init_xml2();
+  }
+});
+
+// packages/deploy-approval/src/approvals.ts
+function countApprovals(approvals, rules) {
+  const latest = /* @__PURE__ */ new Map();
+  const sorted = [...approvals].sort((a, b3) => Date.parse(a.at || "0") - Date.parse(b3.at || "0"));
+  for (const a of sorted) {
+    const key2 = a.user.toLowerCase();
+    const prev = latest.get(key2);
+    if (a.state === "commented" && prev && prev.state !== "commented") continue;
+    latest.set(key2, a);
+  }
+  const counted = [];
+  const ignored = [];
+  const named = rules.users.length + rules.teams.length > 0;
+  for (const a of latest.values()) {
+    if (a.state !== "approved") {
+      if (a.state !== "commented")
+        ignored.push({ user: a.user, reason: `latest review is ${a.state.replace("_", " ")}` });
+      continue;
+    }
+    if (rules.author && same(a.user, rules.author)) {
+      ignored.push({ user: a.user, reason: "is the change author" });
+      continue;
+    }
+    if (!a.commit || a.commit !== rules.commit) {
+      ignored.push({
+        user: a.user,
+        reason: `approved ${short(a.commit)}, not the deployed commit ${short(rules.commit)}`
+      });
+      continue;
+    }
+    if (named) {
+      const byUser = rules.users.some((u2) => same(u2, a.user));
+      const byTeam = (a.teams ?? []).some((t) => rules.teams.some((want) => same(want, t)));
+      if (!byUser && !byTeam) {
+        ignored.push({ user: a.user, reason: "is not a named approver or a member of a named team" });
+        continue;
+      }
+    }
+    counted.push(a);
+  }
+  counted.sort((a, b3) => a.user.localeCompare(b3.user));
+  return { counted, ignored };
+}
+var same, short;
+var init_approvals = __esm({
+  "packages/deploy-approval/src/approvals.ts"() {
+    "use strict";
+    same = (a, b3) => a.toLowerCase() === b3.toLowerCase();
+    short = (sha) => sha ? sha.slice(0, 12) : "an unknown commit";
+  }
+});
+
+// packages/deploy-approval/src/options.ts
+function validTimeZone(tz) {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function typeOf2(p2) {
+  if (Array.isArray(p2.enum)) return p2.enum.map((v2) => `\`${String(v2)}\``).join(" \\| ");
+  const alts = p2.anyOf ?? p2.oneOf;
+  if (alts) return alts.map(typeOf2).join(" \\| ");
+  if (p2.const !== void 0) return `\`${JSON.stringify(p2.const)}\``;
+  if (p2.type === "array") {
+    const item = typeOf2(p2.items ?? {});
+    return item.includes("|") ? `(${item})[]` : `${item}[]`;
+  }
+  if (p2.type === "object" && p2.additionalProperties && typeof p2.additionalProperties === "object") {
+    return "{&lt;name&gt;: policy}";
+  }
+  if (p2.type === "object") {
+    const keys = Object.keys(p2.properties ?? {});
+    return keys.length ? `{${keys.join(", ")}}` : "object";
+  }
+  return String(p2.type ?? "any");
+}
+function table(schema) {
+  const json2 = external_exports.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  const rows = ["| Option | Type | Default | Meaning |", "| --- | --- | --- | --- |"];
+  for (const [key2, prop] of Object.entries(json2.properties)) {
+    const def = prop.default === void 0 ? "" : `\`${JSON.stringify(prop.default)}\``;
+    rows.push(`| \`${key2}\` | ${typeOf2(prop)} | ${def} | ${String(prop.description ?? "")} |`);
+  }
+  return rows.join("\n");
+}
+function optionsMarkdownTables() {
+  return { stage: table(DeployApprovalOptionsSchema), environment: table(EnvironmentPolicySchema) };
+}
+var REQUIRABLE_STAGES, WEEKDAYS, FULL_DAY, weekday, clock, dateOrDateTime, DateFreezeSchema, WeeklyFreezeSchema, FreezeWindowSchema, stageList, EnvironmentPolicySchema, globs2, DeployApprovalOptionsSchema;
+var init_options2 = __esm({
+  "packages/deploy-approval/src/options.ts"() {
+    "use strict";
+    init_src();
+    init_zod();
+    REQUIRABLE_STAGES = STAGE_IDS.filter((s3) => s3 !== "deploy-approval");
+    WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    FULL_DAY = {
+      monday: "mon",
+      tuesday: "tue",
+      wednesday: "wed",
+      thursday: "thu",
+      friday: "fri",
+      saturday: "sat",
+      sunday: "sun"
+    };
+    weekday = external_exports.string().transform((v2, ctx) => {
+      const k2 = v2.trim().toLowerCase();
+      const day = WEEKDAYS.includes(k2) ? k2 : FULL_DAY[k2];
+      if (!day) {
+        ctx.addIssue({ code: "custom", message: `expected a weekday (${WEEKDAYS.join(", ")}), got "${v2}"` });
+        return external_exports.NEVER;
+      }
+      return day;
+    }).describe("mon ... sun (full names accepted)");
+    clock = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "a time of day as HH:MM (00:00 to 24:00)").describe("HH:MM, 24-hour clock, in the environment time zone");
+    dateOrDateTime = external_exports.string().regex(
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/,
+      "an ISO date (2026-12-24) or date-time (2026-12-24T18:00, optionally with Z or an offset)"
+    ).refine((v2) => !Number.isNaN(Date.parse(v2.length === 10 ? `${v2}T00:00Z` : v2)), "not a real date");
+    DateFreezeSchema = external_exports.object({
+      from: dateOrDateTime.describe("First day (inclusive) or start time of the freeze."),
+      to: dateOrDateTime.describe("Last day (inclusive) or end time (exclusive) of the freeze."),
+      reason: external_exports.string().min(1).optional()
+    }).strict();
+    WeeklyFreezeSchema = external_exports.object({
+      weekly: external_exports.object({
+        days: external_exports.array(weekday).min(1).describe("Days the window starts on."),
+        from: clock.default("00:00"),
+        to: clock.default("24:00").describe("End (exclusive); earlier than `from` runs past midnight.")
+      }).strict(),
+      reason: external_exports.string().min(1).optional()
+    }).strict();
+    FreezeWindowSchema = external_exports.union([DateFreezeSchema, WeeklyFreezeSchema], {
+      error: "a freeze window is either { from, to } dates or { weekly: { days, from, to } }"
+    });
+    stageList = external_exports.array(external_exports.enum(REQUIRABLE_STAGES));
+    EnvironmentPolicySchema = external_exports.object({
+      requiredStages: stageList.default([]).describe(
+        "Stages whose reports must exist, be for the deployed commit, be complete and have passed their gates."
+      ),
+      allowPartial: external_exports.union([external_exports.boolean(), stageList]).default(false).describe("Accept partial reports (all stages, or the listed ones) for required stages."),
+      maxSeverity: external_exports.enum(SEVERITIES).optional().describe("Severity ceiling: any unsuppressed finding above it, in any report, blocks the deploy."),
+      noExpiredSuppressions: external_exports.boolean().default(true).describe("Block when an ignore or suppression has expired."),
+      minApprovals: external_exports.number().int().min(0).default(0).describe("Human approvals required on the deployed commit, never counting the change author."),
+      approvers: external_exports.object({
+        users: external_exports.array(external_exports.string().min(1)).default([]),
+        teams: external_exports.array(external_exports.string().min(1)).default([]).describe("GitHub `org/team-slug` (or `team-slug` in the repo owner), GitLab group full paths.")
+      }).strict().optional().describe("Who may approve. Absent: anyone but the author."),
+      allowedRefs: external_exports.array(external_exports.string().min(1)).optional().describe("Branch or tag globs (`main`, `release/*`, `v*`, or full `refs/tags/v*`). Absent: any ref."),
+      freeze: external_exports.array(FreezeWindowSchema).default([]).describe("Change-freeze windows."),
+      timeZone: external_exports.string().default("UTC").refine(validTimeZone, { message: "an IANA time zone such as Europe/Berlin or America/New_York" }).describe("IANA time zone of freeze windows.")
+    }).strict();
+    globs2 = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1))]).transform((v2) => typeof v2 === "string" ? [v2] : v2);
+    DeployApprovalOptionsSchema = external_exports.object({
+      environment: external_exports.string().min(1).optional().describe("The environment being deployed; the CLI passes it (`--environment`)."),
+      environments: external_exports.record(external_exports.string().min(1), EnvironmentPolicySchema).default({}).describe("Policy per environment name."),
+      reports: globs2.default([".devsecflow/reports/**/devsecflow-*.json"]).describe(
+        "Stage JSON reports: files or globs relative to the root (artifacts, `needs:`). Default `.devsecflow/reports/**/devsecflow-*.json`: where `devsecflow run` and the GitLab templates write them."
+      ),
+      evidenceLog: external_exports.union([external_exports.string().min(1), external_exports.literal(false)]).default(".devsecflow/evidence.jsonl").describe("Hash-chained JSONL log every decision is appended to (false: none)."),
+      evidenceOut: external_exports.string().min(1).optional().describe("Where this run's evidence record is written as JSON."),
+      reviewPlatformDeployment: external_exports.boolean().default(false).describe(
+        "Also approve (or reject, with the reasons) the deployment waiting on the platform's own gate: a GitHub environment with required reviewers, a GitLab protected environment. Needs a token that may review it."
+      )
+    }).strict();
+  }
+});
+
+// packages/deploy-approval/src/freeze.ts
+function localTime(at2, timeZone) {
+  let f2 = formatters.get(timeZone);
+  if (!f2) {
+    f2 = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      weekday: "short"
+    });
+    formatters.set(timeZone, f2);
+  }
+  const parts = Object.fromEntries(f2.formatToParts(at2).map((p2) => [p2.type, p2.value]));
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+    weekday: String(parts.weekday).slice(0, 3).toLowerCase()
+  };
+}
+function previousDay(d) {
+  return WEEKDAYS[(WEEKDAYS.indexOf(d) + 6) % 7];
+}
+function describeFreeze(w2, timeZone) {
+  const base = "weekly" in w2 ? `weekly ${w2.weekly.days.join(", ")} ${w2.weekly.from}-${w2.weekly.to}` : `${w2.from} to ${w2.to}`;
+  return `${base} (${timeZone})${w2.reason ? `: ${w2.reason}` : ""}`;
+}
+function inFreeze(w2, at2, timeZone) {
+  const local = localTime(at2, timeZone);
+  if ("weekly" in w2) {
+    const { days, from, to: to2 } = w2.weekly;
+    if (from === to2) return days.includes(local.weekday);
+    if (from < to2) return days.includes(local.weekday) && local.time >= from && local.time < to2;
+    return days.includes(local.weekday) && local.time >= from || days.includes(previousDay(local.weekday)) && local.time < to2;
+  }
+  const start = bound(w2.from, "start", at2, local);
+  const end = bound(w2.to, "end", at2, local);
+  return start && end;
+}
+function bound(value, side, at2, local) {
+  if (value.length === 10) return side === "start" ? local.date >= value : local.date <= value;
+  if (HAS_OFFSET.test(value)) {
+    const t = Date.parse(value);
+    return side === "start" ? at2.getTime() >= t : at2.getTime() < t;
+  }
+  const wall = `${local.date}T${local.time}`;
+  const v2 = value.slice(0, 16);
+  return side === "start" ? wall >= v2 : wall < v2;
+}
+function activeFreezes(windows, at2, timeZone) {
+  return windows.filter((w2) => inFreeze(w2, at2, timeZone));
+}
+var formatters, HAS_OFFSET;
+var init_freeze = __esm({
+  "packages/deploy-approval/src/freeze.ts"() {
+    "use strict";
+    init_options2();
+    formatters = /* @__PURE__ */ new Map();
+    HAS_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
+  }
+});
+
+// packages/deploy-approval/src/refs.ts
+function parseRef(ref) {
+  if (ref.startsWith("refs/heads/")) return { ref, short: ref.slice(11), kind: "branch" };
+  if (ref.startsWith("refs/tags/")) return { ref, short: ref.slice(10), kind: "tag" };
+  return { ref, short: ref, kind: "unknown" };
+}
+function refAllowed(ref, globs3) {
+  const r = parseRef(ref);
+  return globs3.some((g2) => {
+    if (g2.startsWith("refs/")) {
+      const full = r.kind === "branch" ? `refs/heads/${r.short}` : r.kind === "tag" ? `refs/tags/${r.short}` : void 0;
+      return full !== void 0 && import_picomatch5.default.isMatch(full, g2, { dot: true });
+    }
+    return import_picomatch5.default.isMatch(r.short, g2, { dot: true });
+  });
+}
+var import_picomatch5;
+var init_refs = __esm({
+  "packages/deploy-approval/src/refs.ts"() {
+    "use strict";
+    import_picomatch5 = __toESM(require_picomatch2(), 1);
+  }
+});
+
+// packages/deploy-approval/src/evaluate.ts
+function suppressionExpired(expires, now) {
+  if (!expires) return false;
+  const end = /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T23:59:59.999Z`) : Date.parse(expires);
+  return Number.isFinite(end) && now.getTime() > end;
+}
+function partialAllowed(policy, stage) {
+  return policy.allowPartial === true || Array.isArray(policy.allowPartial) && policy.allowPartial.includes(stage);
+}
+function evaluatePolicy(input3) {
+  const { policy, reports, now } = input3;
+  const reasons = [];
+  const add = (rule, message, stage) => reasons.push({ rule, message, ...stage ? { stage } : {} });
+  const commit = input3.commit;
+  if (!commit)
+    add(
+      DEPLOY_APPROVAL_RULES.unknownCommit,
+      "the commit being deployed is unknown, so no report or approval can be tied to it"
+    );
+  for (const { path: path2, report: report2 } of reports) {
+    if (commit && report2.target.commit !== commit) {
+      add(
+        DEPLOY_APPROVAL_RULES.commitMismatch,
+        report2.target.commit ? `${report2.stage} report ${path2} is for commit ${short2(report2.target.commit)}, not the deployed commit ${short2(commit)}` : `${report2.stage} report ${path2} does not say which commit it scanned; the deployed commit is ${short2(commit)}`,
+        report2.stage
+      );
+    }
+  }
+  for (const stage of policy.requiredStages) {
+    const mine = reports.filter((r) => r.report.stage === stage);
+    if (mine.length === 0) {
+      add(
+        DEPLOY_APPROVAL_RULES.missingReport,
+        `required stage ${stage} has no report among the inputs`,
+        stage
+      );
+      continue;
+    }
+    for (const { path: path2, report: report2 } of mine) {
+      if (report2.status === "failed" || report2.status === "partial" && !partialAllowed(policy, stage)) {
+        const why = report2.errors[0]?.message;
+        add(
+          DEPLOY_APPROVAL_RULES.incompleteReport,
+          `required stage ${stage} did not complete (status ${report2.status}${why ? `: ${why}` : ""}) in ${path2}`,
+          stage
+        );
+      }
+      if (!report2.gate) {
+        add(
+          DEPLOY_APPROVAL_RULES.gateFailed,
+          `required stage ${stage} report ${path2} has no gate result`,
+          stage
+        );
+      } else if (!report2.gate.passed) {
+        const first = report2.gate.violations[0]?.message;
+        add(
+          DEPLOY_APPROVAL_RULES.gateFailed,
+          `required stage ${stage} failed its gate (${report2.gate.violations.length} violation(s)${first ? `, first: ${first}` : ""}) in ${path2}`,
+          stage
+        );
+      }
+    }
+  }
+  const findingCounts2 = {
+    ...Object.fromEntries(SEVERITIES.map((s3) => [s3, 0])),
+    suppressed: 0
+  };
+  const suppressions = [];
+  for (const { path: path2, report: report2 } of reports) {
+    const above = {};
+    let example;
+    for (const f2 of report2.findings) {
+      if (f2.suppression) {
+        findingCounts2.suppressed++;
+        suppressions.push({
+          stage: report2.stage,
+          ruleId: f2.ruleId,
+          fingerprint: f2.fingerprint,
+          severity: f2.severity,
+          kind: f2.suppression.kind,
+          reason: f2.suppression.reason,
+          ...f2.suppression.source ? { source: f2.suppression.source } : {},
+          ...f2.suppression.expires ? { expires: f2.suppression.expires } : {}
+        });
+        if (policy.noExpiredSuppressions && suppressionExpired(f2.suppression.expires, now)) {
+          add(
+            DEPLOY_APPROVAL_RULES.expiredSuppression,
+            `${report2.stage}: the suppression of ${f2.ruleId} (${f2.suppression.source ?? f2.suppression.kind}) expired on ${f2.suppression.expires}`,
+            report2.stage
+          );
+        }
+        continue;
+      }
+      findingCounts2[f2.severity]++;
+      if (f2.ruleId === EXPIRED_IGNORE && policy.noExpiredSuppressions) {
+        add(DEPLOY_APPROVAL_RULES.expiredSuppression, `${report2.stage}: ${f2.message}`, report2.stage);
+      }
+      if (policy.maxSeverity && severityRank(f2.severity) > severityRank(policy.maxSeverity)) {
+        above[f2.severity] = (above[f2.severity] ?? 0) + 1;
+        const where5 = f2.location ? ` at ${f2.location.path}:${f2.location.startLine}` : f2.package ? ` in ${f2.package.name}@${f2.package.version}` : "";
+        example ??= `${f2.severity} ${f2.ruleId}${where5}`;
+      }
+    }
+    const total = Object.values(above).reduce((a, b3) => a + b3, 0);
+    if (total > 0) {
+      const counts = SEVERITIES.filter((s3) => above[s3]).map((s3) => `${above[s3]} ${s3}`).join(", ");
+      add(
+        DEPLOY_APPROVAL_RULES.severityCeiling,
+        `${report2.stage} (${path2}) has ${total} unsuppressed finding(s) above the ceiling ${policy.maxSeverity} (${counts}), e.g. ${example}`,
+        report2.stage
+      );
+    }
+  }
+  let approvers = [];
+  let ignoredApprovals = [];
+  const users = policy.approvers?.users ?? [];
+  const teams = policy.approvers?.teams ?? [];
+  if (policy.minApprovals > 0) {
+    if (!input3.approvals.ok) {
+      add(
+        DEPLOY_APPROVAL_RULES.approvals,
+        `${policy.minApprovals} approval(s) required but approvals could not be read: ${input3.approvals.reason}`
+      );
+    } else if (commit) {
+      const c = countApprovals(input3.approvals.approvals, { commit, author: input3.author, users, teams });
+      approvers = c.counted;
+      ignoredApprovals = c.ignored;
+      if (c.counted.length < policy.minApprovals) {
+        const from = users.length + teams.length > 0 ? ` from ${[...users.map((u2) => `@${u2}`), ...teams.map((t) => `team ${t}`)].join(", ")}` : "";
+        const got = c.counted.length ? ` (${c.counted.map((a) => a.user).join(", ")})` : "";
+        const skipped = c.ignored.length ? `; not counted: ${c.ignored.map((i2) => `${i2.user} ${i2.reason}`).join("; ")}` : "";
+        add(
+          DEPLOY_APPROVAL_RULES.approvals,
+          `${policy.minApprovals} approval(s)${from} on commit ${short2(commit)} required, ${c.counted.length} given${got}${skipped}`
+        );
+      }
+    }
+  } else if (input3.approvals.ok && commit) {
+    const c = countApprovals(input3.approvals.approvals, { commit, author: input3.author, users, teams });
+    approvers = c.counted;
+    ignoredApprovals = c.ignored;
+  }
+  if (policy.allowedRefs) {
+    if (!input3.ref) {
+      add(
+        DEPLOY_APPROVAL_RULES.refNotAllowed,
+        `the ref being deployed is unknown; ${input3.environment} accepts only ${policy.allowedRefs.join(", ")}`
+      );
+    } else if (!refAllowed(input3.ref, policy.allowedRefs)) {
+      add(
+        DEPLOY_APPROVAL_RULES.refNotAllowed,
+        `${input3.ref} may not be deployed to ${input3.environment} (allowed: ${policy.allowedRefs.join(", ")})`
+      );
+    }
+  }
+  const freezes = activeFreezes(policy.freeze, now, policy.timeZone).map(
+    (w2) => describeFreeze(w2, policy.timeZone)
+  );
+  for (const f2 of freezes)
+    add(DEPLOY_APPROVAL_RULES.freeze, `${input3.environment} is in a change freeze: ${f2}`);
+  return { reasons, findingCounts: findingCounts2, suppressions, approvers, ignoredApprovals, freezes };
+}
+var DEPLOY_APPROVAL_RULES, EXPIRED_IGNORE, short2;
+var init_evaluate = __esm({
+  "packages/deploy-approval/src/evaluate.ts"() {
+    "use strict";
+    init_src();
+    init_approvals();
+    init_freeze();
+    init_refs();
+    DEPLOY_APPROVAL_RULES = {
+      unknownCommit: "deploy-approval/unknown-commit",
+      missingReport: "deploy-approval/missing-report",
+      commitMismatch: "deploy-approval/commit-mismatch",
+      incompleteReport: "deploy-approval/incomplete-report",
+      gateFailed: "deploy-approval/gate-failed",
+      severityCeiling: "deploy-approval/severity-ceiling",
+      expiredSuppression: "deploy-approval/expired-suppression",
+      approvals: "deploy-approval/approvals",
+      refNotAllowed: "deploy-approval/ref-not-allowed",
+      freeze: "deploy-approval/freeze",
+      evidence: "deploy-approval/evidence"
+    };
+    EXPIRED_IGNORE = "devsecflow/expired-ignore";
+    short2 = (sha) => sha.slice(0, 12);
+  }
+});
+
+// node_modules/.pnpm/canonicalize@5.1.0/node_modules/canonicalize/lib/canonicalize.js
+function serializeString(value) {
+  if (!value.isWellFormed()) {
+    throw new Error("Lone surrogate is not allowed");
+  }
+  return JSON.stringify(value);
+}
+function serializePrimitive(value) {
+  switch (typeof value) {
+    case "number":
+      if (isNaN(value)) {
+        throw new Error("NaN is not allowed");
+      }
+      if (!isFinite(value)) {
+        throw new Error("Infinity is not allowed");
+      }
+      return JSON.stringify(value);
+    case "string":
+      return serializeString(value);
+    case "boolean":
+      return value ? "true" : "false";
+    default:
+      return JSON.stringify(value);
+  }
+}
+function enterValue(value, seen) {
+  let wrappers = null;
+  while (value !== null && typeof value === "object" && typeof value.toJSON === "function") {
+    if (seen.has(value)) {
+      throw new Error("Circular reference detected");
+    }
+    seen.add(value);
+    (wrappers ??= []).push(value);
+    value = value.toJSON();
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    value = value.valueOf();
+  }
+  if (value === null || typeof value !== "object") {
+    if (wrappers !== null) {
+      for (const wrapper of wrappers) seen.delete(wrapper);
+    }
+    return serializePrimitive(value);
+  }
+  if (seen.has(value)) {
+    throw new Error("Circular reference detected");
+  }
+  seen.add(value);
+  return {
+    container: value,
+    // null marks an array frame; object frames carry their sorted keys.
+    // `sort()`'s default comparator orders by UTF-16 code unit, which is the
+    // order JCS requires.
+    keys: Array.isArray(value) ? null : Object.keys(value).sort(),
+    // Next child to serialize; the frame resumes here after a nested
+    // container's subtree completes.
+    index: 0,
+    // Whether no member has been emitted yet (controls comma placement).
+    first: true,
+    // toJSON wrappers to release from `seen` when this frame completes.
+    wrappers
+  };
+}
+function canonicalize(object2) {
+  if (object2 === null || typeof object2 !== "object") {
+    return serializePrimitive(object2);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const root = enterValue(object2, seen);
+  if (typeof root !== "object") {
+    return root;
+  }
+  let result = root.keys === null ? "[" : "{";
+  const stack = [root];
+  outer:
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const container = frame.container;
+      if (frame.keys === null) {
+        while (frame.index < container.length) {
+          const i2 = frame.index++;
+          if (i2 > 0) {
+            result += ",";
+          }
+          const element = container[i2];
+          const value = element === void 0 || typeof element === "symbol" || typeof element === "function" ? null : element;
+          if (value === null || typeof value !== "object") {
+            result += serializePrimitive(value);
+            continue;
+          }
+          const child = enterValue(value, seen);
+          if (typeof child !== "object") {
+            result += child === void 0 ? "null" : child;
+            continue;
+          }
+          result += child.keys === null ? "[" : "{";
+          stack.push(child);
+          continue outer;
+        }
+        result += "]";
+      } else {
+        const keys = frame.keys;
+        while (frame.index < keys.length) {
+          const key2 = keys[frame.index++];
+          const value = container[key2];
+          if (value === void 0 || typeof value === "symbol" || typeof value === "function") {
+            continue;
+          }
+          if (value === null || typeof value !== "object") {
+            if (frame.first) {
+              frame.first = false;
+            } else {
+              result += ",";
+            }
+            result += serializeString(key2) + ":" + serializePrimitive(value);
+            continue;
+          }
+          const child = enterValue(value, seen);
+          if (child === void 0) {
+            continue;
+          }
+          if (frame.first) {
+            frame.first = false;
+          } else {
+            result += ",";
+          }
+          result += serializeString(key2) + ":";
+          if (typeof child !== "object") {
+            result += child;
+            continue;
+          }
+          result += child.keys === null ? "[" : "{";
+          stack.push(child);
+          continue outer;
+        }
+        result += "}";
+      }
+      seen.delete(container);
+      if (frame.wrappers !== null) {
+        for (const wrapper of frame.wrappers) seen.delete(wrapper);
+      }
+      stack.pop();
+    }
+  return result;
+}
+var init_canonicalize = __esm({
+  "node_modules/.pnpm/canonicalize@5.1.0/node_modules/canonicalize/lib/canonicalize.js"() {
+  }
+});
+
+// packages/deploy-approval/src/evidence.ts
+import { createHash as createHash6 } from "node:crypto";
+import { appendFile as appendFile2, mkdir as mkdir8, open as open5, readFile as readFile13, stat as stat6, unlink as unlink2, writeFile as writeFile8 } from "node:fs/promises";
+import { dirname as dirname5 } from "node:path";
+function sha2562(data) {
+  return `sha256:${createHash6("sha256").update(data).digest("hex")}`;
+}
+function canonicalJson(value) {
+  const text = canonicalize(value);
+  if (text === void 0) throw new Error("value has no JSON form");
+  return text;
+}
+function digestOf(value) {
+  return sha2562(canonicalJson(value));
+}
+function recordDigest(record2) {
+  const { digest: _d, ...rest } = record2;
+  return digestOf(rest);
+}
+function verifyEvidenceText(text, file2 = "evidence log", expectedHead) {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const problems = [];
+  let prev = GENESIS_DIGEST;
+  lines.forEach((raw, i2) => {
+    const line = i2 + 1;
+    const say = (message) => problems.push({ line, message: `${file2}:${line}: ${message}` });
+    let rec;
+    try {
+      const parsed2 = JSON.parse(raw);
+      if (!parsed2 || typeof parsed2 !== "object" || Array.isArray(parsed2)) throw new Error("not an object");
+      rec = parsed2;
+    } catch {
+      say("not a JSON evidence record (the line was edited or truncated)");
+      prev = "unknown";
+      return;
+    }
+    const actual = recordDigest(rec);
+    if (typeof rec.digest !== "string" || typeof rec.prev !== "string") {
+      say("not an evidence record (no digest or prev): the line was replaced or edited");
+    } else if (rec.digest !== actual) {
+      say(
+        `record digest does not match its content: the record was edited (expected ${String(rec.digest)}, content hashes to ${actual})`
+      );
+    } else if (prev !== "unknown" && rec.prev !== prev) {
+      say(
+        line === 1 ? "the first record does not start the chain (records before it were deleted)" : `prev does not match the digest of line ${line - 1}: a record was deleted, inserted or reordered before this line`
+      );
+    } else if (rec.seq !== i2) {
+      say(
+        `record number ${String(rec.seq)} found where ${i2} was expected: records were deleted, inserted or reordered`
+      );
+    }
+    prev = typeof rec.digest === "string" ? rec.digest : actual;
+  });
+  if (expectedHead !== void 0 && problems.length === 0 && prev !== expectedHead) {
+    problems.push({
+      line: lines.length,
+      message: `${file2}:${lines.length}: the log ends with ${prev}, expected head ${expectedHead}: records were removed from the end or the log was replaced`
+    });
+  }
+  return {
+    ok: problems.length === 0,
+    records: lines.length,
+    head: lines.length ? prev : GENESIS_DIGEST,
+    problems
+  };
+}
+async function verifyEvidenceLog(path2, options = {}) {
+  let text = "";
+  try {
+    text = await readFile13(path2, "utf8");
+  } catch (e) {
+    if (e.code !== "ENOENT") throw e;
+  }
+  return verifyEvidenceText(text, path2, options.expectedHead);
+}
+async function appendEvidence(path2, body, lock = {}) {
+  await mkdir8(dirname5(path2), { recursive: true });
+  const release = await acquireLock(`${path2}.lock`, lock.timeoutMs ?? 3e4, lock.staleMs ?? 3e5);
+  try {
+    const state = await verifyEvidenceLog(path2);
+    if (!state.ok) {
+      throw new EvidenceLogError(`evidence log is broken, not appending: ${state.problems[0].message}`);
+    }
+    const partial2 = { ...body, seq: state.records, prev: state.head };
+    const record2 = { ...partial2, digest: recordDigest(partial2) };
+    await appendFile2(path2, `${JSON.stringify(record2)}
+`, { flag: "a" });
+    return record2;
+  } finally {
+    await release();
+  }
+}
+async function acquireLock(file2, timeoutMs, staleMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (; ; ) {
+    try {
+      const handle = await open5(file2, "wx");
+      await handle.writeFile(`${process.pid}
+`);
+      await handle.close();
+      return () => unlink2(file2).catch(() => void 0);
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      const age = await stat6(file2).then(
+        (s3) => Date.now() - s3.mtimeMs,
+        () => 0
+      );
+      if (age > staleMs) {
+        await unlink2(file2).catch(() => void 0);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new EvidenceLogError(
+          `${file2} is held by another deploy (waited ${Math.round(timeoutMs / 1e3)} s)`
+        );
+      }
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+    }
+  }
+}
+async function writeEvidence(path2, record2) {
+  await mkdir8(dirname5(path2), { recursive: true });
+  await writeFile8(path2, `${JSON.stringify(record2, null, 2)}
+`);
+}
+function describeVerifyResult(result, file2) {
+  if (result.ok) {
+    return {
+      lines: [`${file2}: ${result.records} record(s), chain intact, head ${result.head}`],
+      exitCode: 0
+    };
+  }
+  return {
+    lines: [
+      ...result.problems.map((p2) => p2.message),
+      `${file2}: ${result.problems.length} problem(s) in ${result.records} record(s): the log was altered`
+    ],
+    exitCode: 1
+  };
+}
+var GENESIS_DIGEST, EVIDENCE_VERSION, EvidenceLogError;
+var init_evidence = __esm({
+  "packages/deploy-approval/src/evidence.ts"() {
+    "use strict";
+    init_canonicalize();
+    GENESIS_DIGEST = `sha256:${"0".repeat(64)}`;
+    EVIDENCE_VERSION = 1;
+    EvidenceLogError = class extends Error {
+      name = "EvidenceLogError";
+    };
+  }
+});
+
+// packages/deploy-approval/src/reports.ts
+import { readFile as readFile14 } from "node:fs/promises";
+import { isAbsolute as isAbsolute10, join as join13 } from "node:path";
+async function readReport(root, path2) {
+  const abs = join13(root, path2);
+  let bytes;
+  try {
+    bytes = await readFile14(abs);
+  } catch (e) {
+    throw new InputError(`cannot read the stage report: ${e.message}`, { file: path2 });
+  }
+  const data = parseJson(bytes.toString("utf8"), path2, "stage report JSON");
+  const parsed2 = ReportSchema.safeParse(data);
+  if (!parsed2.success) {
+    const issue3 = parsed2.error.issues[0];
+    const at2 = issue3.path.length ? ` at ${issue3.path.join(".")}` : "";
+    throw new InputError(`not a DevSecFlow v1 stage report${at2}: ${issue3.message}`, { file: path2 });
+  }
+  return { path: path2, digest: sha2562(bytes), report: parsed2.data };
+}
+async function loadReports(root, patterns, locate2) {
+  const paths = /* @__PURE__ */ new Set();
+  const unmatched = [];
+  for (const pattern of patterns) {
+    const p2 = pattern.replace(/\\/g, "/");
+    if (isAbsolute10(p2) || p2.split("/").includes("..")) {
+      throw new ConfigError(
+        `reports: "${pattern}" must be a path relative to the root, inside it`,
+        locate2(["stages", "deploy-approval", "reports"])
+      );
+    }
+    const matches = await glob2(p2, { cwd: root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS2 });
+    if (matches.length === 0) unmatched.push(pattern);
+    for (const m2 of matches) paths.add(normalisePath(m2));
+  }
+  const reports = [];
+  for (const path2 of [...paths].sort()) reports.push(await readReport(root, path2));
+  return { reports, unmatched };
+}
+var IGNORED_DIRS2;
+var init_reports = __esm({
+  "packages/deploy-approval/src/reports.ts"() {
+    "use strict";
+    init_src();
+    init_dist2();
+    init_evidence();
+    IGNORED_DIRS2 = ["**/node_modules/**", "**/.git/**"];
+  }
+});
+
+// packages/deploy-approval/src/summary.ts
+function formatDecision(record2, max2 = 6e4) {
+  const verdict = record2.decision === "approved" ? "APPROVED" : "BLOCKED";
+  const head = `DevSecFlow deploy approval: ${verdict} for ${record2.environment}, commit ${record2.commit?.slice(0, 12) ?? "unknown"}${record2.ref ? ` (${record2.ref})` : ""}`;
+  const tail = [];
+  if (record2.approvers.length) {
+    tail.push(
+      `Approved by: ${record2.approvers.map((a) => `${a.user}${a.at ? ` (${a.at})` : ""}`).join(", ")}`
+    );
+  }
+  const open6 = Object.entries(record2.findings).filter(([k2, n]) => k2 !== "suppressed" && n > 0).map(([k2, n]) => `${n} ${k2}`);
+  tail.push(
+    `Findings: ${open6.length ? open6.join(", ") : "none open"}; ${record2.findings.suppressed} suppressed; ${record2.reports.length} report(s)`
+  );
+  if ("digest" in record2) tail.push(`Evidence: record ${record2.seq}, ${record2.digest}`);
+  tail.push(`Policy: ${record2.policy.digest}`);
+  const lines = [head];
+  let used = head.length + tail.join("\n").length + 2;
+  let shown = 0;
+  for (const r of record2.reasons) {
+    const line = `- ${r.rule}: ${r.message}`;
+    if (used + line.length + 1 > max2 - 40) break;
+    lines.push(line);
+    used += line.length + 1;
+    shown++;
+  }
+  if (shown < record2.reasons.length) lines.push(`- ... and ${record2.reasons.length - shown} more reason(s)`);
+  return [...lines, ...tail].join("\n");
+}
+var init_summary2 = __esm({
+  "packages/deploy-approval/src/summary.ts"() {
+    "use strict";
+  }
+});
+
+// packages/deploy-approval/src/stage.ts
+import { readFile as readFile15 } from "node:fs/promises";
+import { isAbsolute as isAbsolute11, join as join14 } from "node:path";
+async function packageVersion() {
+  if (versionCache) return versionCache;
+  try {
+    const pkg2 = JSON.parse(await readFile15(new URL("../package.json", import.meta.url), "utf8"));
+    versionCache = pkg2.version ?? "unknown";
+  } catch {
+    versionCache = "unknown";
+  }
+  return versionCache;
+}
+function where4(ctx, key2) {
+  return ctx.policy.locate(["stages", "deploy-approval", ...key2]);
+}
+function resolveInRoot(ctx, path2) {
+  return isAbsolute11(path2) ? path2 : join14(ctx.root, path2);
+}
+async function readApprovals(ctx, query) {
+  const fn = ctx.platform.approvals;
+  if (!fn) return { ok: false, reason: `the ${ctx.platform.name} platform cannot report approvals` };
+  try {
+    return { ok: true, approvals: await fn.call(ctx.platform, query) };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+async function runDeployApproval(ctx, options, extras = {}) {
+  const now = extras.now ?? /* @__PURE__ */ new Date();
+  const name = options.environment;
+  if (!name) {
+    throw new ConfigError(
+      "stages.deploy-approval.environment: name the environment being deployed (devsecflow deploy-approval --environment <name>)",
+      where4(ctx, [])
+    );
+  }
+  const policy = options.environments[name];
+  if (!policy) {
+    const known = Object.keys(options.environments);
+    throw new ConfigError(
+      `stages.deploy-approval.environments has no policy for "${name}" (${known.length ? `known: ${known.join(", ")}` : "none is defined"})`,
+      where4(ctx, ["environments"])
+    );
+  }
+  const context3 = await ctx.platform.context();
+  const { reports: loaded, unmatched } = await loadReports(
+    ctx.root,
+    options.reports,
+    (k2) => ctx.policy.locate(k2)
+  );
+  for (const p2 of unmatched) ctx.logger.warn(`deploy-approval: no report matches "${p2}"`);
+  const reports = loaded.filter((r) => r.report.stage !== "deploy-approval");
+  const approvals = await readApprovals(ctx, {
+    ...context3.commit ? { commit: context3.commit } : {},
+    teams: policy.approvers?.teams ?? []
+  });
+  if (!approvals.ok && policy.minApprovals === 0) ctx.logger.debug(`approvals not read: ${approvals.reason}`);
+  const evaluation = evaluatePolicy({
+    environment: name,
+    policy,
+    commit: context3.commit,
+    ref: context3.ref,
+    author: context3.change?.author,
+    reports,
+    approvals,
+    now
+  });
+  const reasons = [...evaluation.reasons];
+  const tools = {
+    "@devsecflow/deploy-approval": await packageVersion(),
+    node: process.version
+  };
+  for (const r of reports) tools[`${r.report.stage}:${r.report.tool.name}`] = r.report.tool.version;
+  const body = () => ({
+    version: EVIDENCE_VERSION,
+    time: now.toISOString(),
+    environment: name,
+    platform: context3.platform,
+    ...context3.repository ? { repository: context3.repository } : {},
+    ...context3.commit ? { commit: context3.commit } : {},
+    ...context3.ref ? { ref: context3.ref } : {},
+    ...context3.change ? {
+      change: {
+        id: context3.change.id,
+        ...context3.change.author ? { author: context3.change.author } : {},
+        ...context3.change.url ? { url: context3.change.url } : {}
+      }
+    } : {},
+    decision: reasons.length === 0 ? "approved" : "blocked",
+    reasons: reasons.map((r) => ({ ...r })),
+    reports: reports.map((r) => ({
+      stage: r.report.stage,
+      path: r.path,
+      digest: r.digest,
+      status: r.report.status,
+      ...r.report.target.commit ? { commit: r.report.target.commit } : {},
+      ...r.report.gate ? { gatePassed: r.report.gate.passed } : {},
+      tool: r.report.tool
+    })),
+    findings: evaluation.findingCounts,
+    suppressions: evaluation.suppressions,
+    approvers: evaluation.approvers.map((a) => ({
+      user: a.user,
+      at: a.at,
+      ...a.commit ? { commit: a.commit } : {},
+      ...a.teams?.length ? { teams: a.teams } : {}
+    })),
+    ignoredApprovals: evaluation.ignoredApprovals,
+    freezes: evaluation.freezes,
+    policy: { digest: digestOf(policy), value: policy },
+    tools
+  });
+  let evidence = body();
+  if (options.evidenceLog !== false) {
+    try {
+      evidence = await appendEvidence(resolveInRoot(ctx, options.evidenceLog), evidence);
+    } catch (e) {
+      reasons.push({
+        rule: DEPLOY_APPROVAL_RULES.evidence,
+        message: `the evidence record could not be appended to ${options.evidenceLog}: ${e.message}`
+      });
+      evidence = body();
+    }
+  }
+  if (options.evidenceOut) {
+    try {
+      await writeEvidence(resolveInRoot(ctx, options.evidenceOut), evidence);
+    } catch (e) {
+      reasons.push({
+        rule: DEPLOY_APPROVAL_RULES.evidence,
+        message: `the evidence record could not be written to ${options.evidenceOut}: ${e.message}`
+      });
+    }
+  }
+  const decision = reasons.length === 0 ? "approved" : "blocked";
+  const short3 = context3.commit?.slice(0, 12) ?? "unknown commit";
+  if (decision === "approved") {
+    ctx.logger.info(
+      `deploy-approval: ${short3} to ${name} is APPROVED (${evaluation.approvers.length} approval(s), ${reports.length} report(s))`
+    );
+  } else {
+    ctx.logger.error(`deploy-approval: ${short3} to ${name} is BLOCKED (${reasons.length} reason(s))`);
+    for (const r of reasons) ctx.logger.error(`  - ${r.rule}: ${r.message}`);
+  }
+  if ("digest" in evidence)
+    ctx.logger.info(`deploy-approval: evidence record ${evidence.seq} ${evidence.digest}`);
+  let platformReviewed = 0;
+  if (options.reviewPlatformDeployment && context3.commit) {
+    if (!ctx.platform.reviewDeployment) {
+      ctx.logger.warn(`deploy-approval: the ${ctx.platform.name} platform has no deployment gate to review`);
+    } else {
+      try {
+        const r = await ctx.platform.reviewDeployment({
+          environment: name,
+          commit: context3.commit,
+          approved: decision === "approved",
+          comment: formatDecision(evidence)
+        });
+        if (r.reviewed) {
+          platformReviewed = 1;
+          ctx.logger.info(
+            `deploy-approval: ${decision === "approved" ? "approved" : "rejected"} the ${name} deployment on ${ctx.platform.name}`
+          );
+        } else ctx.logger.warn(`deploy-approval: did not review the ${name} deployment: ${r.reason}`);
+      } catch (e) {
+        ctx.logger.warn(`deploy-approval: reviewing the ${name} deployment failed: ${e.message}`);
+      }
+    }
+  }
+  const findings = reasons.map((r) => ({
+    ruleId: r.rule,
+    title: TITLES[r.rule] ?? "Deploy blocked",
+    message: r.message,
+    severity: "high",
+    confidence: "high",
+    fingerprintContext: `${name}
+${context3.commit ?? ""}
+${r.message}`,
+    properties: { environment: name, ...r.stage ? { stage: r.stage } : {} }
+  }));
+  return {
+    findings,
+    stats: {
+      reports: reports.length,
+      approvals: evaluation.approvers.length,
+      reasons: reasons.length,
+      approved: decision === "approved" ? 1 : 0,
+      platformReviewed
+    },
+    decision: { decision, reasons, evidence }
+  };
+}
+function createDeployApprovalStage(extras = {}) {
+  return defineStage({
+    meta: {
+      id: "deploy-approval",
+      title: "Deploy approval",
+      description: "Per-environment policy over every stage report, human approvals from the platform, allowed refs, change freezes, and a hash-chained evidence record of each decision.",
+      diffScope: "none"
+    },
+    options: DeployApprovalOptionsSchema,
+    run: (ctx, options) => runDeployApproval(ctx, options, extras.now ? { now: extras.now() } : {})
+  });
+}
+var versionCache, TITLES, deployApprovalStage;
+var init_stage6 = __esm({
+  "packages/deploy-approval/src/stage.ts"() {
+    "use strict";
+    init_src();
+    init_evaluate();
+    init_evidence();
+    init_options2();
+    init_reports();
+    init_summary2();
+    TITLES = {
+      [DEPLOY_APPROVAL_RULES.unknownCommit]: "Deployed commit unknown",
+      [DEPLOY_APPROVAL_RULES.missingReport]: "Required stage report missing",
+      [DEPLOY_APPROVAL_RULES.commitMismatch]: "Stage report is for another commit",
+      [DEPLOY_APPROVAL_RULES.incompleteReport]: "Required stage did not complete",
+      [DEPLOY_APPROVAL_RULES.gateFailed]: "Required stage failed its gate",
+      [DEPLOY_APPROVAL_RULES.severityCeiling]: "Findings above the severity ceiling",
+      [DEPLOY_APPROVAL_RULES.expiredSuppression]: "Expired suppression",
+      [DEPLOY_APPROVAL_RULES.approvals]: "Not enough approvals",
+      [DEPLOY_APPROVAL_RULES.refNotAllowed]: "Ref not allowed for this environment",
+      [DEPLOY_APPROVAL_RULES.freeze]: "Change freeze in force",
+      [DEPLOY_APPROVAL_RULES.evidence]: "Evidence could not be recorded"
+    };
+    deployApprovalStage = createDeployApprovalStage();
+  }
+});
+
+// packages/deploy-approval/src/index.ts
+var src_exports5 = {};
+__export(src_exports5, {
+  DEPLOY_APPROVAL_RULES: () => DEPLOY_APPROVAL_RULES,
+  DateFreezeSchema: () => DateFreezeSchema,
+  DeployApprovalOptionsSchema: () => DeployApprovalOptionsSchema,
+  EVIDENCE_VERSION: () => EVIDENCE_VERSION,
+  EnvironmentPolicySchema: () => EnvironmentPolicySchema,
+  EvidenceLogError: () => EvidenceLogError,
+  FreezeWindowSchema: () => FreezeWindowSchema,
+  GENESIS_DIGEST: () => GENESIS_DIGEST,
+  REQUIRABLE_STAGES: () => REQUIRABLE_STAGES,
+  WEEKDAYS: () => WEEKDAYS,
+  WeeklyFreezeSchema: () => WeeklyFreezeSchema,
+  activeFreezes: () => activeFreezes,
+  appendEvidence: () => appendEvidence,
+  canonicalJson: () => canonicalJson,
+  countApprovals: () => countApprovals,
+  createDeployApprovalStage: () => createDeployApprovalStage,
+  deployApprovalStage: () => deployApprovalStage,
+  describeFreeze: () => describeFreeze,
+  describeVerifyResult: () => describeVerifyResult,
+  digestOf: () => digestOf,
+  evaluatePolicy: () => evaluatePolicy,
+  formatDecision: () => formatDecision,
+  inFreeze: () => inFreeze,
+  loadReports: () => loadReports,
+  localTime: () => localTime,
+  optionsMarkdownTables: () => optionsMarkdownTables,
+  packageVersion: () => packageVersion,
+  parseRef: () => parseRef,
+  readReport: () => readReport,
+  recordDigest: () => recordDigest,
+  refAllowed: () => refAllowed,
+  runDeployApproval: () => runDeployApproval,
+  sha256: () => sha2562,
+  suppressionExpired: () => suppressionExpired,
+  verifyEvidenceLog: () => verifyEvidenceLog,
+  verifyEvidenceText: () => verifyEvidenceText,
+  writeEvidence: () => writeEvidence
+});
+var init_src11 = __esm({
+  "packages/deploy-approval/src/index.ts"() {
+    "use strict";
+    init_approvals();
+    init_evaluate();
+    init_evidence();
+    init_freeze();
+    init_options2();
+    init_refs();
+    init_reports();
     init_stage6();
     init_summary2();
-    init_xml2();
   }
 });
 
@@ -87467,17 +88276,27 @@ var STAGES, RUN_ONLY_WHEN_NAMED;
 var init_stages = __esm({
   "packages/cli/src/stages.ts"() {
     "use strict";
-    init_src3();
-    init_src8();
-    init_src9();
-    init_src10();
-    init_src11();
     STAGES = {
-      sast: sastStage,
-      deps: depsStage,
-      secrets: secretsStage,
-      "test-gate": testGateStage,
-      "deploy-approval": deployApprovalStage
+      sast: {
+        title: "Static analysis",
+        load: async () => (await Promise.resolve().then(() => (init_src3(), src_exports))).sastStage
+      },
+      deps: {
+        title: "Dependency scan",
+        load: async () => (await Promise.resolve().then(() => (init_src8(), src_exports2))).depsStage
+      },
+      secrets: {
+        title: "Secret detection",
+        load: async () => (await Promise.resolve().then(() => (init_src9(), src_exports3))).secretsStage
+      },
+      "test-gate": {
+        title: "Test gate",
+        load: async () => (await Promise.resolve().then(() => (init_src10(), src_exports4))).testGateStage
+      },
+      "deploy-approval": {
+        title: "Deploy approval",
+        load: async () => (await Promise.resolve().then(() => (init_src11(), src_exports5))).deployApprovalStage
+      }
     };
     RUN_ONLY_WHEN_NAMED = ["deploy-approval"];
   }
@@ -87502,8 +88321,12 @@ __export(runner_exports, {
   runPipeline: () => runPipeline,
   withDeployVerdict: () => withDeployVerdict
 });
-import { mkdir as mkdir8 } from "node:fs/promises";
-import { isAbsolute as isAbsolute13, relative as relative9, resolve as resolve12, sep as sep5 } from "node:path";
+import { mkdir as mkdir9 } from "node:fs/promises";
+import { isAbsolute as isAbsolute12, relative as relative8, resolve as resolve12, sep as sep5 } from "node:path";
+function withoutImport(options) {
+  const { import: _import, ...rest } = options;
+  return rest;
+}
 async function loadPolicy(root, configPath) {
   const file2 = configPath ? resolve12(configPath) : findConfigFile(root);
   return file2 ? loadConfig(file2) : defaultPolicy(root);
@@ -87539,12 +88362,16 @@ async function runPipeline(options) {
     const ids = options.stages?.length ? options.stages : enabledStages(policy).filter((id) => !RUN_ONLY_WHEN_NAMED.includes(id));
     if (ids.length === 0) {
       throw new UserError(
-        policy.files.length ? `no stage is enabled in ${relative9(process.cwd(), policy.files.at(-1)) || policy.files.at(-1)}: add one under \`stages:\` (e.g. \`stages: { sast: {} }\`) or name stages on the command line` : "no devsecflow.yml found and no stage named: run `devsecflow init`, or name stages (e.g. `devsecflow run sast`)"
+        policy.files.length ? `no stage is enabled in ${relative8(process.cwd(), policy.files.at(-1)) || policy.files.at(-1)}: add one under \`stages:\` (e.g. \`stages: { sast: {} }\`) or name stages on the command line` : "no devsecflow.yml found and no stage named: run `devsecflow init`, or name stages (e.g. `devsecflow run sast`)"
       );
     }
     for (const id of ids) {
-      const native = STAGES[id];
-      const imports = (policy.stages[id]?.import ?? []).map((f2) => resolve12(policy.baseDir, f2));
+      const native = await STAGES[id]?.load();
+      const fromRun = options.stageOptions?.[id]?.import;
+      const imports = [
+        ...(policy.stages[id]?.import ?? []).map((f2) => resolve12(policy.baseDir, f2)),
+        ...Array.isArray(fromRun) ? fromRun.map((f2) => resolve12(root, String(f2))) : []
+      ];
       if (!native && imports.length === 0) {
         const known = Object.keys(STAGES).join(", ") || "none yet";
         throw new UserError(
@@ -87577,7 +88404,7 @@ async function runPipeline(options) {
       ...options.shard ? { shard: options.shard } : {},
       ...diff ? { diff } : {},
       ...baseline ? { baseline } : {},
-      ...options.stageOptions?.[stage.meta.id] ? { options: options.stageOptions[stage.meta.id] } : {},
+      ...options.stageOptions?.[stage.meta.id] ? { options: withoutImport(options.stageOptions[stage.meta.id]) } : {},
       target: {
         ...context3.commit ? { commit: context3.commit } : {},
         ...context3.ref ? { ref: context3.ref } : {}
@@ -87600,10 +88427,10 @@ async function runPipeline(options) {
     }
   }
   const gate = withDeployVerdict(evaluateGate(reports, policy, gateOverrides), reports);
-  const outputDir = isAbsolute13(options.outputDir) ? options.outputDir : resolve12(options.outputDir);
-  await mkdir8(outputDir, { recursive: true });
+  const outputDir = isAbsolute12(options.outputDir) ? options.outputDir : resolve12(options.outputDir);
+  await mkdir9(outputDir, { recursive: true });
   const configFile = policy.files.at(-1);
-  const anchorPath = configFile ? relative9(root, configFile).split(sep5).join("/") : "devsecflow.yml";
+  const anchorPath = configFile ? relative8(root, configFile).split(sep5).join("/") : "devsecflow.yml";
   const files = await writeOutputs(reports, gate, outputDir, options.formats ?? [], {
     sarif: { anchorPath: anchorPath.startsWith("..") ? "devsecflow.yml" : anchorPath }
   });
@@ -87967,11 +88794,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell) => {
-        if (typeof cell === "string") {
-          return this.wrap("td", cell);
+      const cells = row.map((cell3) => {
+        if (typeof cell3 === "string") {
+          return this.wrap("td", cell3);
         }
-        const { header, data, colspan, rowspan } = cell;
+        const { header, data, colspan, rowspan } = cell3;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -91345,110 +92172,57 @@ async function listApprovals(o) {
   }
   return approvals;
 }
+var MAX_COMMENT = 65e3;
+async function reviewPendingDeployment(o) {
+  const { octokit, owner, repo, runId } = o;
+  const deadline = Date.now() + (o.wait?.timeoutMs ?? 0);
+  let pending;
+  for (; ; ) {
+    const { data } = await call(
+      `listing the pending deployments of run ${runId}`,
+      () => octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments", {
+        owner,
+        repo,
+        run_id: runId
+      })
+    );
+    pending = data.find(
+      (d) => d.environment?.name?.toLowerCase() === o.environment.toLowerCase()
+    );
+    if (pending || !o.wait || Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, o.wait.intervalMs));
+  }
+  if (!pending?.environment?.id) {
+    return {
+      reviewed: false,
+      reason: `no deployment to ${o.environment} is waiting for review in run ${runId}`
+    };
+  }
+  if (pending.current_user_can_approve === false) {
+    return {
+      reviewed: false,
+      reason: `the token's user is not a required reviewer of the ${o.environment} environment, so it cannot ${o.state === "approved" ? "approve" : "reject"} the deployment`
+    };
+  }
+  const environmentId = pending.environment.id;
+  await call(
+    `reviewing the pending deployment to ${o.environment} in run ${runId}`,
+    () => octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments", {
+      owner,
+      repo,
+      run_id: runId,
+      environment_ids: [environmentId],
+      state: o.state,
+      comment: o.comment.length > MAX_COMMENT ? `${o.comment.slice(0, MAX_COMMENT - 1)}\u2026` : o.comment
+    })
+  );
+  return { reviewed: true, state: o.state, environmentId };
+}
 
 // packages/github/src/changed-lines.ts
+init_src();
 import { execFile as execFile3 } from "node:child_process";
 import { promisify as promisify3 } from "node:util";
-
-// packages/github/src/diff.ts
-var HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
-function pushLine(ranges, line) {
-  const last = ranges[ranges.length - 1];
-  if (last && last.end + 1 === line) last.end = line;
-  else if (!last || line > last.end) ranges.push({ start: line, end: line });
-}
-function patchToRanges(patch2) {
-  const ranges = [];
-  let sawHunk = false;
-  let next = 0;
-  let remaining = 0;
-  for (const line of patch2.split(/\r?\n/)) {
-    const m2 = HUNK.exec(line);
-    if (m2) {
-      sawHunk = true;
-      next = Number(m2[1]);
-      remaining = m2[2] === void 0 ? 1 : Number(m2[2]);
-      continue;
-    }
-    if (!sawHunk || remaining <= 0) continue;
-    const c = line[0];
-    if (c === "+") {
-      pushLine(ranges, next);
-      next++;
-      remaining--;
-    } else if (c === " " || line === "") {
-      next++;
-      remaining--;
-    }
-  }
-  return sawHunk ? ranges : void 0;
-}
-function unquoteGitPath(raw) {
-  if (!raw.startsWith('"') || !raw.endsWith('"')) return raw;
-  const bytes = [];
-  const body = raw.slice(1, -1);
-  const simple2 = { n: 10, t: 9, r: 13, '"': 34, "\\": 92, a: 7, b: 8, f: 12, v: 11 };
-  for (let i2 = 0; i2 < body.length; i2++) {
-    const ch = body[i2];
-    if (ch !== "\\") {
-      bytes.push(...Buffer.from(ch, "utf8"));
-      continue;
-    }
-    const n = body[i2 + 1] ?? "";
-    if (/[0-7]/.test(n)) {
-      bytes.push(Number.parseInt(body.slice(i2 + 1, i2 + 4), 8));
-      i2 += 3;
-    } else {
-      bytes.push(simple2[n] ?? n.charCodeAt(0));
-      i2 += 1;
-    }
-  }
-  return Buffer.from(bytes).toString("utf8");
-}
-function stripPrefix(path2) {
-  const p2 = unquoteGitPath(path2.trim());
-  return p2.replace(/^[ab]\//, "");
-}
-function parseGitDiff(text) {
-  const files = [];
-  let current;
-  const flush = () => {
-    if (!current || current.deleted || !current.path) return;
-    if (current.binary) {
-      files.push({ path: current.path, lines: "all" });
-      return;
-    }
-    files.push({ path: current.path, lines: patchToRanges(current.body.join("\n")) ?? [] });
-  };
-  for (const line of text.split("\n")) {
-    if (line.startsWith("diff --git ")) {
-      flush();
-      current = { body: [], binary: false, deleted: false };
-      const m2 = /^diff --git (?:"(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$/.exec(line);
-      if (m2) current.path = stripPrefix(m2[1]);
-      continue;
-    }
-    if (!current) continue;
-    if (line.startsWith("+++ ")) {
-      const target = line.slice(4);
-      if (target === "/dev/null") current.deleted = true;
-      else current.path = stripPrefix(target);
-    } else if (line.startsWith("rename to ")) {
-      current.path = unquoteGitPath(line.slice("rename to ".length));
-    } else if (line.startsWith("deleted file mode")) {
-      current.deleted = true;
-    } else if (line.startsWith("Binary files ") || line === "GIT binary patch") {
-      current.binary = true;
-    } else if (line.startsWith("--- ")) {
-    } else {
-      current.body.push(line);
-    }
-  }
-  flush();
-  return files;
-}
-
-// packages/github/src/changed-lines.ts
 var execFileAsync3 = promisify3(execFile3);
 var PULL_FILES_CAP = 3e3;
 function safeRevision(rev2) {
@@ -91481,7 +92255,7 @@ async function gitChangedLines(root, base) {
       ],
       { cwd: root, maxBuffer: 512 * 1024 * 1024 }
     );
-    return { available: true, base, files: parseGitDiff(stdout2) };
+    return { available: true, base, files: parseUnifiedDiff(stdout2) };
   } catch (e) {
     return {
       available: false,
@@ -91625,6 +92399,133 @@ function readGitHubContext(env = process.env, payload) {
     ctx.ref = ctx.ref ?? str(event.ref);
   }
   return ctx;
+}
+
+// packages/github/src/issues.ts
+init_src();
+var DEFAULT_ISSUE_LABEL = "devsecflow";
+function messageOf(e) {
+  const err2 = e;
+  const msg = err2.response?.data?.message ?? (e instanceof Error ? e.message : String(e));
+  return msg.split("\n")[0].replace(/\s+-\s+https:\/\/docs\.github\.com\S*$/, "").slice(0, 300);
+}
+var statusOf = (e) => {
+  const s3 = e.status;
+  return typeof s3 === "number" ? s3 : void 0;
+};
+function createGitHubIssueTracker(options) {
+  const { octokit, owner, repo } = options;
+  const label2 = options.label ?? DEFAULT_ISSUE_LABEL;
+  const log2 = options.logger;
+  const where5 = `${owner}/${repo}`;
+  const fail2 = (what, e, permission) => {
+    const status3 = statusOf(e);
+    const hint = status3 === 401 ? " The token was rejected (invalid or expired)." : status3 === 403 ? ` The token needs the "issues: ${permission}" permission on ${where5} (workflow: permissions: issues: ${permission}).` : "";
+    return new Error(`GitHub API ${status3 ?? "unreachable"} while ${what}: ${messageOf(e)}.${hint}`);
+  };
+  const call2 = async (what, permission, fn) => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw fail2(what, e, permission);
+    }
+  };
+  const labelsOf = (draft2) => [.../* @__PURE__ */ new Set([...draft2.labels, label2])];
+  const number5 = (issue3) => {
+    const n = Number(issue3.id);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`not a GitHub issue number: "${issue3.id}"`);
+    return n;
+  };
+  return {
+    async find(key2) {
+      return call2(`listing the "${label2}" issues of ${where5}`, "read", async () => {
+        const found = [];
+        const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
+          owner,
+          repo,
+          labels: label2,
+          state: "all",
+          per_page: 100
+        });
+        for await (const page of pages) {
+          for (const i2 of page.data) {
+            if (i2.pull_request || !hasIssueMarker(i2.body, key2)) continue;
+            found.push({
+              id: String(i2.number),
+              url: i2.html_url,
+              state: i2.state === "closed" ? "closed" : "open"
+            });
+          }
+          if (found.some((f2) => f2.state === "open")) break;
+        }
+        if (found.length > 1)
+          log2?.debug(`${found.length} issues carry the key ${key2}: using #${found[0].id}`);
+        return found.find((f2) => f2.state === "open") ?? found[0];
+      });
+    },
+    async create(draft2) {
+      const what = `creating the issue "${draft2.title.slice(0, 80)}" in ${where5}`;
+      const post = (assignees) => octokit.rest.issues.create({
+        owner,
+        repo,
+        title: draft2.title,
+        body: draft2.body,
+        labels: labelsOf(draft2),
+        ...assignees.length ? { assignees } : {}
+      });
+      let res;
+      try {
+        res = await post(draft2.assignees);
+      } catch (e) {
+        if (statusOf(e) !== 422 || draft2.assignees.length === 0) throw fail2(what, e, "write");
+        log2?.warn(
+          `GitHub refused the assignees ${draft2.assignees.map((a) => `@${a}`).join(", ")} on ${where5} (${messageOf(e)}); creating the issue without assignees`
+        );
+        res = await call2(what, "write", () => post([]));
+      }
+      const applied = res.data.labels.map((l) => typeof l === "string" ? l : l.name);
+      if (!applied.includes(label2))
+        log2?.warn(
+          `GitHub did not apply the label "${label2}" to issue #${res.data.number} on ${where5} (it drops labels for tokens without push access): the monitor cannot find this issue again if its state store is lost`
+        );
+      return { id: String(res.data.number), url: res.data.html_url };
+    },
+    async update(issue3, draft2) {
+      const n = number5(issue3);
+      await call2(
+        `updating issue #${n} in ${where5}`,
+        "write",
+        () => octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: n,
+          title: draft2.title,
+          body: draft2.body,
+          labels: labelsOf(draft2),
+          state: "open"
+        })
+      );
+    },
+    async close(issue3, comment) {
+      const n = number5(issue3);
+      await call2(
+        `commenting on issue #${n} in ${where5}`,
+        "write",
+        () => octokit.rest.issues.createComment({ owner, repo, issue_number: n, body: comment })
+      );
+      await call2(
+        `closing issue #${n} in ${where5}`,
+        "write",
+        () => octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: n,
+          state: "closed",
+          state_reason: "completed"
+        })
+      );
+    }
+  };
 }
 
 // packages/github/src/logger.ts
@@ -96077,12 +96978,12 @@ async function addLineHashes(sarif, root, skip2) {
 function slug2(s3) {
   return s3.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "run";
 }
-function assignCategories(sarif, prefix, rename4) {
+function assignCategories(sarif, prefix, rename5) {
   const runs = sarif.runs ?? [];
   const seen = /* @__PURE__ */ new Set();
   for (const run of runs) {
     let id = run.automationDetails?.id;
-    if (id && rename4 && /^devsecflow(\/|$)/.test(id)) id = `${rename4}${id.slice("devsecflow".length)}`;
+    if (id && rename5 && /^devsecflow(\/|$)/.test(id)) id = `${rename5}${id.slice("devsecflow".length)}`;
     if (!id) {
       const tool = String(run.tool?.driver?.name ?? "tool");
       id = runs.length === 1 ? `${prefix}/` : `${prefix}-${slug2(tool)}/`;
@@ -96504,6 +97405,29 @@ function createGitHubPlatform(options = {}) {
       if (opts.uploadSarif !== false) await step("code scanning upload", () => uploadSarif(reports, opts, s3));
       if (opts.status === true) await step("gate status", () => setStatus(reports, s3));
     },
+    async reviewDeployment(review) {
+      const o = client();
+      const runId = Number(env.GITHUB_RUN_ID);
+      if (!o || !ctx.owner || !ctx.repo) return { reviewed: false, reason: "no token for the GitHub API" };
+      if (!Number.isInteger(runId))
+        return { reviewed: false, reason: "GITHUB_RUN_ID is not set: not a workflow run" };
+      const r = await reviewPendingDeployment({
+        octokit: o,
+        owner: ctx.owner,
+        repo: ctx.repo,
+        runId,
+        environment: review.environment,
+        state: review.approved ? "approved" : "rejected",
+        comment: review.comment,
+        wait: { intervalMs: 5e3, timeoutMs: 6e4 }
+      });
+      return r.reviewed ? { reviewed: true } : { reviewed: false, reason: r.reason };
+    },
+    issueTracker() {
+      const o = client();
+      if (!o || !ctx.owner || !ctx.repo) return void 0;
+      return createGitHubIssueTracker({ octokit: o, owner: ctx.owner, repo: ctx.repo, logger });
+    },
     async approvals(query) {
       const o = client();
       const commit = query?.commit ?? ctx.commit;
@@ -96528,7 +97452,13 @@ var STAGE_INPUTS = {
   sast: [
     { input: "rules", key: "rules", type: "list", description: "Extra rule files or directories (YAML)." },
     { input: "disable", key: "disable", type: "list", description: "Rule ids to turn off." },
-    { input: "languages", key: "languages", type: "list", description: "Scan only these languages." }
+    { input: "languages", key: "languages", type: "list", description: "Scan only these languages." },
+    {
+      input: "import",
+      key: "import",
+      type: "list",
+      description: "Other scanners' SARIF files (CodeQL, Semgrep...) to merge into the report and the gate."
+    }
   ],
   deps: [
     { input: "ecosystems", key: "ecosystems", type: "list", description: "Only scan these ecosystems." },
@@ -96559,7 +97489,12 @@ var STAGE_INPUTS = {
       type: "list",
       description: "Coverage files (lcov, Cobertura, Istanbul)."
     },
-    { input: "min-pass-rate", key: "minPassRate", type: "number", description: "Lowest percentage of executed tests that must pass (0 to 100)." },
+    {
+      input: "min-pass-rate",
+      key: "minPassRate",
+      type: "number",
+      description: "Lowest percentage of executed tests that must pass (0 to 100)."
+    },
     { input: "min-tests", key: "minTests", type: "number", description: "Fewest tests that must run." },
     { input: "max-failures", key: "maxFailures", type: "number", description: "Most failed tests allowed." },
     {
@@ -96588,6 +97523,12 @@ var STAGE_INPUTS = {
       key: "evidenceOut",
       type: "string",
       description: "Where to write this run's evidence record."
+    },
+    {
+      input: "review-platform-deployment",
+      key: "reviewPlatformDeployment",
+      type: "boolean",
+      description: "Approve or reject the deployment waiting on this run's environment (needs a token of a required reviewer)."
     }
   ]
 };
