@@ -10,7 +10,8 @@ import { FIXTURES } from './test-fixtures.js';
 // registry.npmjs.org answers (it does on our CI); the planning test below needs no network.
 const registryUp = await fetch('https://registry.npmjs.org/lodash', {
   method: 'HEAD',
-  signal: AbortSignal.timeout(5000),
+  // Generous: CI machines reach the npm registry, but two busy cores make a first request slow.
+  signal: AbortSignal.timeout(30_000),
 }).then(
   (r) => r.ok,
   () => false,
