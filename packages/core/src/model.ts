@@ -8,6 +8,15 @@ export const SCHEMA_VERSION = '1' as const;
 export const STAGE_IDS = ['sast', 'deps', 'secrets', 'test-gate', 'deploy-approval'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
 
+/** Display names of the stages: headings, tables, notes and statuses on every platform. */
+export const STAGE_TITLES: Record<StageId, string> = {
+  sast: 'SAST',
+  deps: 'Dependency scan',
+  secrets: 'Secret detection',
+  'test-gate': 'Test gate',
+  'deploy-approval': 'Deploy approval',
+};
+
 export const CONFIDENCES = ['high', 'medium', 'low'] as const;
 export const REPORT_STATUSES = ['ok', 'partial', 'failed'] as const;
 export const IDENTIFIER_TYPES = ['cve', 'ghsa', 'osv', 'cwe', 'owasp', 'rule', 'other'] as const;

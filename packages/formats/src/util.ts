@@ -7,18 +7,10 @@ import {
   SEVERITIES,
   SEVERITY_SCORE,
   type Severity,
-  type StageId,
   severityRank,
 } from '@devsecflow/core';
 
-/** Human names of the stages, for headings and tables. */
-export const STAGE_TITLES: Record<StageId, string> = {
-  sast: 'SAST',
-  deps: 'Dependency scan',
-  secrets: 'Secret detection',
-  'test-gate': 'Test gate',
-  'deploy-approval': 'Deploy approval',
-};
+export { STAGE_TITLES } from '@devsecflow/core';
 
 /** A numeric score for a finding: its CVSS score when it has one, else the severity's representative score. */
 export function findingScore(f: Finding): number {

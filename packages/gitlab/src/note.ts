@@ -1,13 +1,6 @@
-import { compareSeverity, type Finding, type Report, SEVERITIES, type StageId } from '@devsecflow/core';
+import { compareSeverity, type Finding, type Report, SEVERITIES, STAGE_TITLES } from '@devsecflow/core';
 
-/** Display names of the stages in notes and statuses. */
-export const STAGE_TITLES: Record<StageId, string> = {
-  sast: 'SAST',
-  deps: 'Dependency scan',
-  secrets: 'Secret detection',
-  'test-gate': 'Test gate',
-  'deploy-approval': 'Deploy approval',
-};
+export { STAGE_TITLES } from '@devsecflow/core';
 
 /** Rows listed in a note before "and N more": keeps notes readable and far below GitLab's 1 MB. */
 export const NOTE_MAX_ROWS = 50;
