@@ -2,25 +2,22 @@ import { mkdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   type Baseline,
+  type PipelineResult as CorePipelineResult,
   type DiffInfo,
   defaultPolicy,
   EXIT,
   enabledStages,
   evaluateGate,
-  type FailOn,
   findConfigFile,
   type GateResult,
-  type Logger,
   loadConfig,
   mergeReports,
-  type Platform,
+  type PipelineOptions,
   type Policy,
   type Report,
   readBaseline,
   runStage,
-  type Shard,
   type Stage,
-  type StageId,
   UserError,
 } from '@devsecflow/core';
 import { sarifImportStage } from './import-stage.js';
@@ -28,37 +25,8 @@ import { writeOutputs } from './output.js';
 import { RUN_ONLY_WHEN_NAMED, STAGES } from './stages.js';
 import { TOOL } from './version.js';
 
-export interface PipelineOptions {
-  /** Absolute path of the tree to scan. */
-  root: string;
-  /** devsecflow.yml; default: the one in `root` when it exists. */
-  configPath?: string;
-  /** Default: the stages enabled in the config. */
-  stages?: StageId[];
-  /** Stages built at run time (SARIF imports) instead of looked up by id. */
-  stageInstances?: Stage<never>[];
-  platform: Platform;
-  logger: Logger;
-  outputDir: string;
-  /** Format ids from @devsecflow/formats; the JSON report is always written. */
-  formats?: string[];
-  failOn?: FailOn;
-  newOnly?: boolean;
-  allowPartial?: boolean;
-  /** Diff-aware mode against this revision (overrides the config). */
-  diffBase?: string;
-  shard?: Shard;
-  /** Per-stage option overrides (CLI flags, action inputs), merged over the config. */
-  stageOptions?: Partial<Record<StageId, Record<string, unknown>>>;
-  publish?: { comment?: boolean; annotations?: boolean; uploadSarif?: boolean; status?: boolean };
-}
-
-export interface PipelineResult {
-  reports: Report[];
-  gate: GateResult;
-  exitCode: 0 | 1 | 2 | 3;
-  /** Written files by format id (per stage for per-stage formats: `json:sast`). */
-  files: Record<string, string>;
+/** The runner's result, with the policy it applied (the CLI prints from it). */
+export interface PipelineResult extends CorePipelineResult {
   policy: Policy;
 }
 
@@ -204,3 +172,5 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   await options.platform.publish(reports, { outputDir, files, ...(options.publish ?? {}) });
   return { reports, gate, exitCode: exitCodeFor(reports, gate), files, policy };
 }
+
+export type { PipelineOptions };

@@ -9,6 +9,7 @@ export * from './local-platform.js';
 export * from './logger.js';
 export * from './merge.js';
 export * from './model.js';
+export * from './pipeline.js';
 export * from './platform.js';
 export * from './policy.js';
 export * from './run-stage.js';

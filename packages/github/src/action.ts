@@ -5,13 +5,12 @@ import {
   EXIT,
   type FailOn,
   FailOnSchema,
-  type GateResult,
   isUserError,
-  type Logger,
-  type Platform,
+  type PipelineOptions,
+  type PipelineResult,
   parseShard,
   type Report,
-  type Shard,
+  type RunPipeline,
   type StageId,
   UserError,
 } from '@devsecflow/core';
@@ -145,32 +144,9 @@ export const STAGE_INPUTS: Record<StageId, StageInput[]> = {
   ],
 };
 
-/** The subset of the runner's options an action passes (structurally `devsecflow/runner`'s). */
-export interface ActionPipelineOptions {
-  root: string;
-  configPath?: string;
-  stages?: StageId[];
-  platform: Platform;
-  logger: Logger;
-  outputDir: string;
-  formats?: string[];
-  failOn?: FailOn;
-  newOnly?: boolean;
-  allowPartial?: boolean;
-  diffBase?: string;
-  shard?: Shard;
-  stageOptions?: Partial<Record<StageId, Record<string, unknown>>>;
-  publish?: { comment?: boolean; annotations?: boolean; uploadSarif?: boolean; status?: boolean };
-}
-
-export interface ActionPipelineResult {
-  reports: Report[];
-  gate: GateResult;
-  exitCode: 0 | 1 | 2 | 3;
-  files: Record<string, string>;
-}
-
-export type RunPipeline = (options: ActionPipelineOptions) => Promise<ActionPipelineResult>;
+/** What an action hands the shared runner: core's runner contract (the CLI implements it). */
+export type ActionPipelineOptions = PipelineOptions;
+export type ActionPipelineResult = PipelineResult;
 
 export interface RunActionOptions {
   /** The stage this action runs; undefined runs the `stages` input, else every stage in the config. */

@@ -5,7 +5,6 @@ export {
   findingCounts,
   input,
   type RunActionOptions,
-  type RunPipeline,
   readActionInputs,
   runAction,
   STAGE_INPUTS,
