@@ -47053,7 +47053,7 @@ var init_severity = __esm({
 });
 
 // packages/core/src/model.ts
-var SCHEMA_VERSION, STAGE_IDS, CONFIDENCES, REPORT_STATUSES, IDENTIFIER_TYPES, DEPENDENCY_SCOPES, SUPPRESSION_KINDS, BASELINE_STATES, SeveritySchema, StageIdSchema, isoDateTime, LocationSchema, PackageRefSchema, IdentifierSchema, CvssSchema, FixSchema, SuppressionSchema, FindingSchema, ReportErrorSchema, GateViolationSchema, GateResultSchema, ReportSchema;
+var SCHEMA_VERSION, STAGE_IDS, STAGE_TITLES, CONFIDENCES, REPORT_STATUSES, IDENTIFIER_TYPES, DEPENDENCY_SCOPES, SUPPRESSION_KINDS, BASELINE_STATES, SeveritySchema, StageIdSchema, isoDateTime, LocationSchema, PackageRefSchema, IdentifierSchema, CvssSchema, FixSchema, SuppressionSchema, FindingSchema, ReportErrorSchema, GateViolationSchema, GateResultSchema, ReportSchema;
 var init_model = __esm({
   "packages/core/src/model.ts"() {
     "use strict";
@@ -47061,6 +47061,13 @@ var init_model = __esm({
     init_severity();
     SCHEMA_VERSION = "1";
     STAGE_IDS = ["sast", "deps", "secrets", "test-gate", "deploy-approval"];
+    STAGE_TITLES = {
+      sast: "SAST",
+      deps: "Dependency scan",
+      secrets: "Secret detection",
+      "test-gate": "Test gate",
+      "deploy-approval": "Deploy approval"
+    };
     CONFIDENCES = ["high", "medium", "low"];
     REPORT_STATUSES = ["ok", "partial", "failed"];
     IDENTIFIER_TYPES = ["cve", "ghsa", "osv", "cwe", "owasp", "rule", "other"];
@@ -50746,6 +50753,13 @@ var init_merge = __esm({
   }
 });
 
+// packages/core/src/pipeline.ts
+var init_pipeline = __esm({
+  "packages/core/src/pipeline.ts"() {
+    "use strict";
+  }
+});
+
 // packages/core/src/platform.ts
 function issueMarker(key2) {
   return `<!-- ${key2} -->`;
@@ -52296,6 +52310,7 @@ var init_src = __esm({
     init_logger();
     init_merge();
     init_model();
+    init_pipeline();
     init_platform();
     init_policy();
     init_run_stage();
@@ -53142,18 +53157,12 @@ function whereOf(f2) {
 function slug(s3) {
   return s3.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "tool";
 }
-var STAGE_TITLES, cmp;
+var cmp;
 var init_util2 = __esm({
   "packages/formats/src/util.ts"() {
     "use strict";
     init_src();
-    STAGE_TITLES = {
-      sast: "SAST",
-      deps: "Dependency scan",
-      secrets: "Secret detection",
-      "test-gate": "Test gate",
-      "deploy-approval": "Deploy approval"
-    };
+    init_src();
     cmp = (a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0;
   }
 });
