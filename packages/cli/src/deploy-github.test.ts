@@ -60,8 +60,13 @@ async function deploy(reviews: unknown[], opts: { reportCommit?: string; failRev
   writeFileSync(join(root, 'reports', 'devsecflow-sast.json'), sastReport(opts.reportCommit ?? DEPLOYED));
   let err = '';
   let out = '';
-  const stream = (append: (s: string) => void) =>
-    ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
+  const stream = (append: (s: string) => void) => {
+    const write = (s: string) => {
+      append(s);
+      return true;
+    };
+    return { write, isTTY: false } as unknown as NodeJS.WriteStream;
+  };
   const code = await runCli(
     ['deploy', '--environment', 'production', '--reports', 'reports/*.json', '-o', 'out', '--no-comment'],
     {
