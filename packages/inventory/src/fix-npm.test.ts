@@ -118,6 +118,21 @@ describe('fixNpm', () => {
     );
   });
 
+  it('upgrades an npm: alias through its own entry, not the package of the same name', async () => {
+    // examples/deps declares lodash 4.17.20 and `lodash-old: npm:lodash@4.17.15` (a real npm 11 lockfile).
+    const examples = join(import.meta.dirname, '..', '..', '..', 'examples', 'deps');
+    const aliased = await mkdtemp(join(tmpdir(), 'dsf-inventory-alias-'));
+    for (const f of ['package.json', 'package-lock.json']) await cp(join(examples, f), join(aliased, f));
+    const db = new OfflineDb({ dir: join(examples, 'osv-db'), cacheDir: join(aliased, '.cache') });
+    const r = await fixNpm({ root: aliased, source: db, dryRun: true });
+    const old = r.steps.find((s) => s.name === 'lodash' && s.from === '4.17.15');
+    expect(old?.declared).toMatchObject({ key: 'lodash-old', range: '4.17.15' });
+    expect(r.commands.some((c) => c.includes('lodash-old@npm:lodash@4.17.21'))).toBe(true);
+    const current = r.steps.find((s) => s.name === 'lodash' && s.from === '4.17.20');
+    expect(current?.declared).toMatchObject({ key: 'lodash', range: '4.17.20' });
+    await rm(aliased, { recursive: true, force: true });
+  });
+
   it('names the project when there is no npm lockfile', async () => {
     await rm(join(project, 'package-lock.json'));
     await expect(fixNpm({ root: project, source, dryRun: true })).rejects.toThrow(

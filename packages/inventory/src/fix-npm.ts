@@ -117,17 +117,28 @@ async function scan(root: string, lockfile: string, source: AdvisorySource) {
   return matchPackages(r.packages, source);
 }
 
-/** The package.json entry declaring `name` (directly, or through an `npm:` alias). */
-function declaredEntry(pkgJson: Record<string, unknown>, name: string): NpmFixStep['declared'] | undefined {
+/**
+ * The package.json entry declaring `name` at `version` (directly, or through an `npm:` alias). A
+ * package can be declared twice (`lodash` and `lodash-old: npm:lodash@4.17.15`): the entry whose
+ * range the locked version satisfies is the one to upgrade.
+ */
+function declaredEntry(
+  pkgJson: Record<string, unknown>,
+  name: string,
+  version: string,
+): NpmFixStep['declared'] | undefined {
+  const candidates: NonNullable<NpmFixStep['declared']>[] = [];
   for (const section of SECTIONS) {
     const deps = (pkgJson[section] ?? {}) as Record<string, string>;
     for (const [key, spec] of Object.entries(deps)) {
-      if (key === name) return { key, section, range: spec, withinRange: false };
+      if (key === name && !spec.startsWith('npm:'))
+        candidates.push({ key, section, range: spec, withinRange: false });
       const alias = /^npm:(@?[^@]+)@(.+)$/.exec(spec);
-      if (alias && alias[1] === name) return { key, section, range: alias[2]!, withinRange: false };
+      if (alias && alias[1] === name) candidates.push({ key, section, range: alias[2]!, withinRange: false });
     }
   }
-  return undefined;
+  const satisfied = candidates.find((c) => semver.validRange(c.range) && semver.satisfies(version, c.range));
+  return satisfied ?? candidates[0];
 }
 
 /** Dependents in the lockfile whose declared range does not allow `version` of `name`. */
@@ -173,7 +184,7 @@ function plan(
       continue;
     }
     if (p.direct) {
-      const declared = declaredEntry(pkgJson, p.name);
+      const declared = declaredEntry(pkgJson, p.name, p.version);
       if (!declared) {
         steps.set(key, {
           ...withTo,
