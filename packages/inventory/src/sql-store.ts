@@ -122,6 +122,7 @@ export class SqlInventoryStore implements InventoryStore {
       // One multi-row INSERT per chunk: thousands of components in one statement each would be slow on PG.
       for (let i = 0; i < components.length; i += 200) {
         const chunk = components.slice(i, i + 200);
+        // devsecflow-ignore js-sql-injection-query: only constant SQL and ? placeholders are joined; values are bound
         await tx.all(
           `INSERT INTO components (deployment_id, ecosystem, name, name_key, version, purl, registry) VALUES ${chunk
             .map(() => '(?, ?, ?, ?, ?, ?, ?)')
@@ -143,6 +144,7 @@ export class SqlInventoryStore implements InventoryStore {
 
   async latestDeployments(options: { sbom?: boolean } = {}): Promise<Deployment[]> {
     const withSbom = options.sbom !== false;
+    // devsecflow-ignore js-sql-injection-query: only constant SQL and ? placeholders are joined; values are bound
     const rows = await this.db.all(
       `SELECT d.id, d.application, d.environment, d.commit_sha, d.time, d.owners${withSbom ? ', d.sbom' : ''}
        FROM deployments d WHERE ${LATEST} ORDER BY d.application, d.environment`,
@@ -171,6 +173,7 @@ export class SqlInventoryStore implements InventoryStore {
       where.push('c.version = ?');
       params.push(filter.version);
     }
+    // devsecflow-ignore js-sql-injection-query: only constant SQL and ? placeholders are joined; values are bound
     const rows = await this.db.all(
       `SELECT d.id, d.application, d.environment, d.commit_sha, d.time, d.owners,
          c.ecosystem, c.name, c.version, c.purl, c.registry
@@ -202,6 +205,7 @@ export class SqlInventoryStore implements InventoryStore {
   }
 
   async listSeen(application?: string): Promise<SeenAdvisory[]> {
+    // devsecflow-ignore js-sql-injection-query: only constant SQL and ? placeholders are joined; values are bound
     const rows = await this.db.all(
       `SELECT * FROM seen_advisories ${application === undefined ? '' : 'WHERE application = ?'} ORDER BY application, advisory_id`,
       application === undefined ? [] : [application],
