@@ -477,7 +477,7 @@ function draft(rule, node, path, confidence, severity, flow) {
   return {
     ruleId: rule.id,
     title: rule.title,
-    message: interpolate(rule.message, node),
+    message: flow === "source-not-visible" ? `${interpolate(rule.message, node)} Low confidence: no untrusted source is visible in this function, but the value is not a constant; check where it comes from.` : interpolate(rule.message, node),
     severity,
     confidence,
     location: {

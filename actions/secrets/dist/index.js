@@ -55669,7 +55669,7 @@ function draft(rule, node2, path2, confidence, severity, flow) {
   return {
     ruleId: rule.id,
     title: rule.title,
-    message: interpolate(rule.message, node2),
+    message: flow === "source-not-visible" ? `${interpolate(rule.message, node2)} Low confidence: no untrusted source is visible in this function, but the value is not a constant; check where it comes from.` : interpolate(rule.message, node2),
     severity,
     confidence,
     location: {
