@@ -86,7 +86,8 @@ describe('toSarif', () => {
       'config/devsecflow.yml',
     );
     for (const run of log.runs) {
-      for (const r of run.results) expect(r.locations[0].physicalLocation.artifactLocation.uri).toBeTruthy();
+      for (const r of run.results)
+        expect(r.locations[0].physicalLocation.artifactLocation.uri).toMatch(/^[^\s]+$/);
     }
     expect(noLoc.message.text).toBe('No LICENSE file at the root.');
   });

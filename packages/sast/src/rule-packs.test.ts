@@ -36,7 +36,7 @@ describe('rule packs', () => {
     expect(file, `missing test file test/rules/${rule.language}/${id}.*`).toBeDefined();
     const text = readFileSync(file!, 'utf8');
     const grammar = grammarForPath(file!);
-    expect(grammar, `unknown test file type ${file}`).toBeTruthy();
+    expect(grammar, `unknown test file type ${file}`).toEqual(expect.any(String));
     const lines = text.split('\n');
     const expected = new Set<number>();
     const ok = new Set<number>();

@@ -195,6 +195,16 @@ export interface FileResult {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A file that could not be scanned: no findings, one report error naming it. */
+function failed(file: FileInput, message: string, grammar?: Grammar): FileResult {
+  return {
+    findings: [],
+    outcome: 'error',
+    ...(grammar ? { grammar } : {}),
+    error: { path: file.path, kind: 'error', message },
+  };
+}
+
 /** Reads, classifies and scans one file. Never throws: problems come back as `error`. */
 export async function scanFile(
   file: FileInput,
@@ -219,15 +229,7 @@ export async function scanFile(
   try {
     bytes = await readFile(file.absolutePath);
   } catch (e) {
-    return {
-      findings: [],
-      outcome: 'error',
-      error: {
-        path: file.path,
-        kind: 'error',
-        message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      },
-    };
+    return failed(file, `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   if (grammar === undefined) {
     const first = bytes.subarray(0, 200).toString('latin1').split('\n', 1)[0] ?? '';
@@ -240,12 +242,7 @@ export async function scanFile(
   try {
     text = utf8.decode(bytes);
   } catch {
-    return {
-      findings: [],
-      outcome: 'error',
-      grammar,
-      error: { path: file.path, kind: 'error', message: 'not scanned: the file is not valid UTF-8' },
-    };
+    return failed(file, 'not scanned: the file is not valid UTF-8', grammar);
   }
   if (bytes.length >= limits.minifiedMinSize) {
     let lines = 1;
@@ -269,16 +266,7 @@ export async function scanFile(
   try {
     root = await parseAsync(napiLang(grammar), text);
   } catch (e) {
-    return {
-      findings: [],
-      outcome: 'error',
-      grammar,
-      error: {
-        path: file.path,
-        kind: 'error',
-        message: `cannot parse as ${grammar}: ${(e as Error).message}`,
-      },
-    };
+    return failed(file, `cannot parse as ${grammar}: ${(e as Error).message}`, grammar);
   }
   try {
     const findings = scanTree(root, grammar, applicable, file.path);
@@ -300,16 +288,7 @@ export async function scanFile(
     }
     return { findings, outcome: 'scanned', grammar };
   } catch (e) {
-    return {
-      findings: [],
-      outcome: 'error',
-      grammar,
-      error: {
-        path: file.path,
-        kind: 'error',
-        message: `scan failed: ${(e as Error).message.split('\n')[0]}`,
-      },
-    };
+    return failed(file, `scan failed: ${(e as Error).message.split('\n')[0]}`, grammar);
   }
 }
 
