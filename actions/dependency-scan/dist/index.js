@@ -55755,6 +55755,14 @@ function scanSource(text, grammar, rules, path2 = "input") {
   if (applicable.length === 0) return [];
   return scanTree((0, import_napi3.parse)(napiLang(grammar), text), grammar, applicable, path2);
 }
+function failed(file2, message, grammar) {
+  return {
+    findings: [],
+    outcome: "error",
+    ...grammar ? { grammar } : {},
+    error: { path: file2.path, kind: "error", message }
+  };
+}
 async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   let grammar = grammarForPath(file2.path);
   if (grammar === null) return { findings: [], outcome: "not-source" };
@@ -55773,15 +55781,7 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   try {
     bytes = await readFile6(file2.absolutePath);
   } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      error: {
-        path: file2.path,
-        kind: "error",
-        message: `cannot read file: ${e.code ?? String(e)}`
-      }
-    };
+    return failed(file2, `cannot read file: ${e.code ?? String(e)}`);
   }
   if (grammar === void 0) {
     const first = bytes.subarray(0, 200).toString("latin1").split("\n", 1)[0] ?? "";
@@ -55794,12 +55794,7 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   try {
     text = utf8.decode(bytes);
   } catch {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: { path: file2.path, kind: "error", message: "not scanned: the file is not valid UTF-8" }
-    };
+    return failed(file2, "not scanned: the file is not valid UTF-8", grammar);
   }
   if (bytes.length >= limits.minifiedMinSize) {
     let lines = 1;
@@ -55823,16 +55818,7 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   try {
     root = await (0, import_napi3.parseAsync)(napiLang(grammar), text);
   } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: {
-        path: file2.path,
-        kind: "error",
-        message: `cannot parse as ${grammar}: ${e.message}`
-      }
-    };
+    return failed(file2, `cannot parse as ${grammar}: ${e.message}`, grammar);
   }
   try {
     const findings = scanTree(root, grammar, applicable, file2.path);
@@ -55854,16 +55840,7 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
     }
     return { findings, outcome: "scanned", grammar };
   } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: {
-        path: file2.path,
-        kind: "error",
-        message: `scan failed: ${e.message.split("\n")[0]}`
-      }
-    };
+    return failed(file2, `scan failed: ${e.message.split("\n")[0]}`, grammar);
   }
 }
 async function scanFiles(files, rules, options = {}) {
@@ -56836,12 +56813,12 @@ var init_stage2 = __esm({
         ctx.logger.debug(`sast: ${rules.length} rules`);
         const languages = options.languages ? new Set(options.languages) : void 0;
         const result = await scanFiles(ctx.files(), rules, { signal: ctx.signal, languages });
-        const failed = result.errors.some((e) => e.kind !== "skipped");
+        const failed2 = result.errors.some((e) => e.kind !== "skipped");
         return {
           findings: result.findings,
           errors: result.errors,
           stats: { rules: rules.length, ...result.stats },
-          status: failed ? "partial" : "ok"
+          status: failed2 ? "partial" : "ok"
         };
       }
     });
@@ -86982,9 +86959,9 @@ var init_stage5 = __esm({
 function cell2(text) {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
-function check2(rows, label2, measured, required2, failed, known = true) {
+function check2(rows, label2, measured, required2, failed2, known = true) {
   if (required2 === void 0 && measured === "\u2013") return;
-  const mark = !known ? "\u26A0\uFE0F not checked" : required2 === void 0 ? "" : failed ? "\u274C" : "\u2705";
+  const mark = !known ? "\u26A0\uFE0F not checked" : required2 === void 0 ? "" : failed2 ? "\u274C" : "\u2705";
   rows.push(`| ${label2} | ${measured} | ${required2 ?? ""} | ${mark} |`);
 }
 function testGateSummary(report2, options = {}) {

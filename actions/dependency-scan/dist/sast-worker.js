@@ -565,6 +565,14 @@ var DEFAULT_LIMITS = {
   maxBytes: 8 * 1024 * 1024
 };
 var utf8 = new TextDecoder("utf-8", { fatal: true });
+function failed(file, message, grammar) {
+  return {
+    findings: [],
+    outcome: "error",
+    ...grammar ? { grammar } : {},
+    error: { path: file.path, kind: "error", message }
+  };
+}
 async function scanFile(file, rules2, limits2 = DEFAULT_LIMITS, languages2) {
   let grammar = grammarForPath(file.path);
   if (grammar === null) return { findings: [], outcome: "not-source" };
@@ -583,15 +591,7 @@ async function scanFile(file, rules2, limits2 = DEFAULT_LIMITS, languages2) {
   try {
     bytes = await readFile(file.absolutePath);
   } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      error: {
-        path: file.path,
-        kind: "error",
-        message: `cannot read file: ${e.code ?? String(e)}`
-      }
-    };
+    return failed(file, `cannot read file: ${e.code ?? String(e)}`);
   }
   if (grammar === void 0) {
     const first = bytes.subarray(0, 200).toString("latin1").split("\n", 1)[0] ?? "";
@@ -604,12 +604,7 @@ async function scanFile(file, rules2, limits2 = DEFAULT_LIMITS, languages2) {
   try {
     text = utf8.decode(bytes);
   } catch {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: { path: file.path, kind: "error", message: "not scanned: the file is not valid UTF-8" }
-    };
+    return failed(file, "not scanned: the file is not valid UTF-8", grammar);
   }
   if (bytes.length >= limits2.minifiedMinSize) {
     let lines = 1;
@@ -633,16 +628,7 @@ async function scanFile(file, rules2, limits2 = DEFAULT_LIMITS, languages2) {
   try {
     root = await (0, import_napi2.parseAsync)(napiLang(grammar), text);
   } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: {
-        path: file.path,
-        kind: "error",
-        message: `cannot parse as ${grammar}: ${e.message}`
-      }
-    };
+    return failed(file, `cannot parse as ${grammar}: ${e.message}`, grammar);
   }
   try {
     const findings = scanTree(root, grammar, applicable, file.path);
@@ -664,16 +650,7 @@ async function scanFile(file, rules2, limits2 = DEFAULT_LIMITS, languages2) {
     }
     return { findings, outcome: "scanned", grammar };
   } catch (e) {
-    return {
-      findings: [],
-      outcome: "error",
-      grammar,
-      error: {
-        path: file.path,
-        kind: "error",
-        message: `scan failed: ${e.message.split("\n")[0]}`
-      }
-    };
+    return failed(file, `scan failed: ${e.message.split("\n")[0]}`, grammar);
   }
 }
 
