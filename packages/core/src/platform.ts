@@ -136,6 +136,59 @@ export function hasIssueMarker(body: string | null | undefined, key: string): bo
   return false;
 }
 
+/** One file of a proposed change: the whole new content of a repository file. */
+export interface FileChange {
+  /** Repository-relative, `/`-separated (e.g. `pnpm-lock.yaml`, `apps/web/package.json`). */
+  path: string;
+  /** The full new content, UTF-8 text. */
+  content: string;
+}
+
+/**
+ * A change a caller wants proposed as a PR/MR (the fix): the files are committed onto `branch`
+ * (created from `base`, or force-updated so it holds exactly one commit on top of `base`), and one
+ * open PR/MR from `branch` carries it, found again by `key` and updated instead of duplicated.
+ */
+export interface ChangeProposal {
+  /**
+   * Stable identity, e.g. `devsecflow-fix:<application>:<package>`. The body ends with the hidden
+   * marker `issueMarker(key)` (added when missing), by which an open PR/MR is found again
+   * (`hasIssueMarker`).
+   */
+  key: string;
+  /** Branch to commit onto, e.g. `devsecflow/fix/lodash`. One branch per fix. */
+  branch: string;
+  /** Branch the PR/MR targets and the commit starts from; default: the repository's default branch. */
+  base?: string;
+  title: string;
+  /** Markdown: the advisories fixed, the test result. */
+  body: string;
+  labels: string[];
+  commitMessage: string;
+  files: FileChange[];
+}
+
+/** The PR/MR that carries a proposal. */
+export interface ProposedChange {
+  /** PR number or MR iid. */
+  id: string;
+  url?: string;
+  /** True when this call opened the PR/MR; false when it found and updated an open one. */
+  created: boolean;
+  /** True when the branch already held exactly these files and the PR/MR already said this: nothing was written. */
+  unchanged?: boolean;
+}
+
+/** PRs/MRs on the platform, for proposing a change (the fix): one per key, never duplicated. */
+export interface ChangeRequests {
+  /**
+   * Commits the files onto the proposal's branch through the platform API (no local git, no
+   * push) and opens or updates the PR/MR. Throws a one-line UserError naming the permission the
+   * token lacks, a missing base branch or repository.
+   */
+  propose(proposal: ChangeProposal): Promise<ProposedChange>;
+}
+
 export interface ApprovalQuery {
   commit?: string;
   teams?: string[];
@@ -165,4 +218,6 @@ export interface Platform {
   reviewDeployment?(review: DeploymentReview): Promise<DeploymentReviewResult>;
   /** The platform's issue tracker, where the token may use it. */
   issueTracker?(): IssueTracker | undefined;
+  /** PRs/MRs for proposed changes (the fix), where the token may write branches and PRs/MRs. */
+  changeRequests?(): ChangeRequests | undefined;
 }
