@@ -1,3 +1,4 @@
+import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Report } from './model.js';
 
@@ -187,6 +188,77 @@ export interface ChangeRequests {
    * token lacks, a missing base branch or repository.
    */
   propose(proposal: ChangeProposal): Promise<ProposedChange>;
+}
+
+/**
+ * Why `name` is not a branch name git accepts (the rules of `git check-ref-format --branch`), or
+ * undefined when it is one. Odd but valid characters (`#`, `%`, `+`, `@`) are allowed: the
+ * platforms' clients encode them in URLs.
+ */
+export function branchNameProblem(name: string): string | undefined {
+  if (!name) return 'it is empty';
+  if (name.startsWith('-')) return 'it starts with "-"';
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//'))
+    return 'it has an empty path component';
+  if (name === '@' || name.includes('@{')) return 'it is "@" or contains "@{"';
+  if (name.includes('..')) return 'it contains ".."';
+  if (name.endsWith('.')) return 'it ends with "."';
+  const bad = /[\x00-\x20\x7f ~^:?*[\\]/.exec(name);
+  if (bad) return `it contains ${JSON.stringify(bad[0])}`;
+  for (const part of name.split('/')) {
+    if (part.startsWith('.')) return `its component "${part}" starts with "."`;
+    if (part.endsWith('.lock')) return `its component "${part}" ends with ".lock"`;
+  }
+  return undefined;
+}
+
+/**
+ * A proposal checked for what every platform would refuse or misread, with the hidden marker of its
+ * key at the end of the body (added when missing) and its labels deduplicated. Throws a one-line
+ * UserError naming the bad field: a branch git refuses, a file path outside the repository
+ * (absolute, `..`, `.git`), a path given twice, no files.
+ */
+export function prepareChangeProposal(proposal: ChangeProposal): ChangeProposal {
+  const { key, branch, base } = proposal;
+  if (!key.trim() || /[\r\n]|-->/.test(key))
+    throw new UserError(
+      `change proposal: the key must be one line without "-->", got ${JSON.stringify(key)}`,
+    );
+  const branchProblem = branchNameProblem(branch);
+  if (branchProblem)
+    throw new UserError(
+      `change proposal: branch ${JSON.stringify(branch)} is not a valid branch name (${branchProblem})`,
+    );
+  if (base !== undefined) {
+    const baseProblem = branchNameProblem(base);
+    if (baseProblem)
+      throw new UserError(
+        `change proposal: base ${JSON.stringify(base)} is not a valid branch name (${baseProblem})`,
+      );
+    if (base === branch) throw new UserError(`change proposal: branch and base are both "${branch}"`);
+  }
+  if (!proposal.title.trim()) throw new UserError('change proposal: the title is empty');
+  if (!proposal.commitMessage.trim()) throw new UserError('change proposal: the commit message is empty');
+  if (proposal.files.length === 0) throw new UserError(`change proposal ${key}: no files to commit`);
+  const seen = new Set<string>();
+  for (const f of proposal.files) {
+    const parts = f.path.split('/');
+    if (!f.path || f.path.startsWith('/') || /\\|[\x00-\x1f]/.test(f.path) || /^[A-Za-z]:/.test(f.path))
+      throw new UserError(
+        `change proposal ${key}: file path ${JSON.stringify(f.path)} is not a repository-relative path with "/" separators`,
+      );
+    if (parts.some((p) => p === '' || p === '.' || p === '..' || p.toLowerCase() === '.git'))
+      throw new UserError(
+        `change proposal ${key}: file path ${JSON.stringify(f.path)} has an empty, ".", ".." or ".git" component`,
+      );
+    if (seen.has(f.path)) throw new UserError(`change proposal ${key}: file ${f.path} is given twice`);
+    seen.add(f.path);
+  }
+  const marker = issueMarker(key);
+  const body = hasIssueMarker(proposal.body, key)
+    ? proposal.body
+    : `${proposal.body.trimEnd()}\n\n${marker}\n`;
+  return { ...proposal, body, labels: [...new Set(proposal.labels.filter((l) => l.trim()))] };
 }
 
 export interface ApprovalQuery {
