@@ -18,6 +18,7 @@ export {
   selectAnnotations,
 } from './annotations.js';
 export * from './approvals.js';
+export { createGitHubChangeRequests, type GitHubChangeRequestsOptions } from './change-requests.js';
 export { gitChangedLines, PULL_FILES_CAP, pullRequestChangedLines } from './changed-lines.js';
 export {
   type Env,

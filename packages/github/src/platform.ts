@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import type {
   Approval,
   ApprovalQuery,
+  ChangeRequests,
   DeploymentReview,
   DeploymentReviewResult,
   DiffInfo,
@@ -14,6 +15,7 @@ import type {
 } from '@devsecflow/core';
 import type { AnnotationLevel } from './annotations.js';
 import { listApprovals, reviewPendingDeployment } from './approvals.js';
+import { createGitHubChangeRequests } from './change-requests.js';
 import { describeHttp, gitChangedLines, pullRequestChangedLines } from './changed-lines.js';
 import { type Env, type GitHubContext, readGitHubContext } from './context.js';
 import { createGitHubIssueTracker } from './issues.js';
@@ -148,6 +150,17 @@ export function createGitHubPlatform(options: GitHubPlatformOptions = {}): GitHu
       const o = client();
       if (!o || !ctx.owner || !ctx.repo) return undefined;
       return createGitHubIssueTracker({ octokit: o, owner: ctx.owner, repo: ctx.repo, logger });
+    },
+    changeRequests(): ChangeRequests | undefined {
+      const o = client();
+      if (!o || !ctx.owner || !ctx.repo) return undefined;
+      return createGitHubChangeRequests({
+        octokit: o,
+        owner: ctx.owner,
+        repo: ctx.repo,
+        ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
+        logger,
+      });
     },
     async approvals(query?: ApprovalQuery): Promise<Approval[]> {
       const o = client();
