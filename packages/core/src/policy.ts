@@ -70,6 +70,56 @@ const stagesShape = Object.fromEntries(STAGE_IDS.map((id) => [id, StageSectionSc
   z.ZodOptional<typeof StageSectionSchema>
 >;
 
+/** How far `devsecflow fix` may upgrade on its own (`fix.automatic`); larger upgrades are left to a person. */
+export const FIX_AUTOMATIC_LEVELS = ['none', 'patch', 'minor', 'major'] as const;
+export type FixAutomatic = (typeof FIX_AUTOMATIC_LEVELS)[number];
+
+/** `fix:`: what `devsecflow fix` may apply on its own, how it tests it, and how it proposes it. */
+export const FixSectionSchema = z
+  .object({
+    automatic: z
+      .enum(FIX_AUTOMATIC_LEVELS)
+      .optional()
+      .describe('Largest upgrade applied without a person: none, patch, minor (default) or major.'),
+    test: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+        error: 'expected a command: a list of arguments, or a string split into arguments (no shell)',
+      })
+      .optional()
+      .describe('The test command run in the project root after the fix (no shell).'),
+    branch: z.string().min(1).optional().describe('Prefix of the PR/MR branch (default devsecflow/fix).'),
+    labels: z.array(z.string().min(1)).optional().describe('Labels of the PR/MR.'),
+  })
+  .strict();
+export type FixSection = z.infer<typeof FixSectionSchema>;
+
+/** The effective `fix` settings. */
+export interface FixPolicy {
+  automatic: FixAutomatic;
+  test?: string | string[];
+  branch: string;
+  labels: string[];
+}
+
+export const DEFAULT_FIX_POLICY: FixPolicy = {
+  automatic: 'minor',
+  branch: 'devsecflow/fix',
+  labels: ['dependencies', 'security'],
+};
+
+/** Merges `fix` sections from the least to the most specific config file: each key from the last file setting it. */
+export function resolveFixPolicy(sections: (FixSection | undefined)[]): FixPolicy {
+  const out: FixPolicy = { ...DEFAULT_FIX_POLICY, labels: [...DEFAULT_FIX_POLICY.labels] };
+  for (const s of sections) {
+    if (!s) continue;
+    if (s.automatic !== undefined) out.automatic = s.automatic;
+    if (s.test !== undefined) out.test = s.test;
+    if (s.branch !== undefined) out.branch = s.branch;
+    if (s.labels !== undefined) out.labels = s.labels;
+  }
+  return out;
+}
+
 export const ConfigFileSchema = z
   .object({
     $schema: z.string().optional(),
@@ -103,6 +153,7 @@ export const ConfigFileSchema = z
     ignore: z.array(IgnoreEntrySchema).optional(),
     stages: z.object(stagesShape).strict().optional(),
     teams: z.array(TeamSchema).optional(),
+    fix: FixSectionSchema.optional().describe('What `devsecflow fix` may do on its own.'),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
