@@ -7,6 +7,11 @@ export {
   type ReviewResult,
   reviewPendingDeployment,
 } from './approvals.js';
+export {
+  createGitLabChangeRequests,
+  type GitLabChangeRequestsOptions,
+  gitBlobId,
+} from './change-requests.js';
 export { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 export {
   type Env,

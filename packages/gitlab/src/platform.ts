@@ -2,6 +2,7 @@ import {
   type Approval,
   assertSafeRevision,
   type ChangedFile,
+  type ChangeRequests,
   type DeploymentReview,
   type DeploymentReviewResult,
   type DiffInfo,
@@ -14,6 +15,7 @@ import {
 } from '@devsecflow/core';
 import { type ApiAuth, createApi, describeApiError, type GitLabApi, httpStatus } from './api.js';
 import { listApprovals, reviewPendingDeployment } from './approvals.js';
+import { createGitLabChangeRequests } from './change-requests.js';
 import { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 import { type Env, type GitLabJobInfo, readJobInfo, toPlatformContext } from './env.js';
 import { fetchCommit, gitChangedFiles, hasCommit, isSha, repoPrefix } from './git.js';
@@ -424,6 +426,19 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
         })
       : undefined;
 
+  /** MRs for the fix, on this project; needs DEVSECFLOW_GITLAB_TOKEN (CI_JOB_TOKEN cannot push). */
+  const changeRequests = (): ChangeRequests | undefined =>
+    token && job.projectId
+      ? createGitLabChangeRequests({
+          host: job.host,
+          auth: { token },
+          projectId: job.projectId,
+          ...(job.defaultBranch ? { defaultBranch: job.defaultBranch } : {}),
+          queryTimeout: timeout,
+          logger,
+        })
+      : undefined;
+
   return {
     name: 'gitlab',
     logger,
@@ -434,5 +449,6 @@ export function createGitLabPlatform(options: GitLabPlatformOptions = {}): GitLa
     approvals,
     reviewDeployment,
     issueTracker,
+    changeRequests,
   };
 }
