@@ -87,12 +87,43 @@ export interface PathFilterOptions {
   allowPaths?: readonly string[];
 }
 
+const GLOB_OPTIONS = { dot: true, nocase: false };
+
+/** `.` or `..` segments, which `**` never crosses in picomatch. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
+/**
+ * A matcher for globs of the forms `**\/name` and `**\/*suffix` (the default skip lists) that
+ * answers from the base name, as picomatch does for them, without testing one regex per glob on
+ * every path. Paths with `.`/`..` segments (never produced by the walker or git) go to picomatch.
+ */
+export function baseNameMatcher(globs: readonly string[]): (path: string) => boolean {
+  const names = new Set<string>();
+  const suffixes: string[] = [];
+  for (const g of globs) {
+    const m = /^\*\*\/(\*)?([^*?[\]{}()!+@/\\]+)$/.exec(g);
+    if (!m) throw new Error(`not a **/name or **/*suffix glob: ${g}`);
+    if (m[1]) suffixes.push(m[2]!);
+    else names.add(m[2]!);
+  }
+  let fallback: ((path: string) => boolean) | undefined;
+  return (path) => {
+    if (DOT_SEGMENT.test(path)) {
+      fallback ??= picomatch([...globs], GLOB_OPTIONS);
+      return fallback(path);
+    }
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (names.has(base)) return true;
+    for (const s of suffixes) if (base.endsWith(s)) return true;
+    return false;
+  };
+}
+
 /** Decides which paths are skipped by default or by configuration, and why. */
 export function createPathFilter(options: PathFilterOptions = {}): (path: string) => PathSkip | undefined {
-  const opts = { dot: true, nocase: false };
-  const lock = options.includeLockfiles ? () => false : picomatch([...LOCKFILE_GLOBS], opts);
-  const min = options.includeMinified ? () => false : picomatch([...MINIFIED_GLOBS], opts);
-  const allow = options.allowPaths?.length ? picomatch([...options.allowPaths], opts) : () => false;
+  const lock = options.includeLockfiles ? () => false : baseNameMatcher(LOCKFILE_GLOBS);
+  const min = options.includeMinified ? () => false : baseNameMatcher(MINIFIED_GLOBS);
+  const allow = options.allowPaths?.length ? picomatch([...options.allowPaths], GLOB_OPTIONS) : () => false;
   return (path) => {
     if (allow(path)) return 'allowlisted';
     if (lock(path)) return 'lockfile';

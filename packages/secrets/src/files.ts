@@ -78,10 +78,9 @@ export function decodeText(buf: Uint8Array, stats: SecretScanStats): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** A NUL byte in the first 8,000 bytes, as git decides (indexOf is a native memchr). */
 function looksBinary(buf: Uint8Array): boolean {
-  const n = Math.min(buf.length, 8000);
-  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
-  return false;
+  return buf.subarray(0, 8000).indexOf(0) !== -1;
 }
 
 /**
@@ -93,6 +92,16 @@ export function prepareText(
   max: number,
   stats: SecretScanStats,
 ): { text: string; minified: boolean } {
+  const big = text.length > 4096;
+  // No line can be longer than the text: then only the minified check needs lines, and only until
+  // there are enough of them for the average to fall under the limit.
+  if (text.length <= max) {
+    if (!big) return { text, minified: false };
+    const enough = text.length / MINIFIED_AVERAGE_LINE;
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i >= 0 && lines < enough; i = text.indexOf('\n', i + 1)) lines++;
+    return { text, minified: text.length / lines > MINIFIED_AVERAGE_LINE };
+  }
   let lines = 0;
   let longest = 0;
   let prev = 0;
@@ -103,7 +112,7 @@ export function prepareText(
     if (i < 0) break;
     prev = i + 1;
   }
-  const minified = text.length > 4096 && text.length / lines > MINIFIED_AVERAGE_LINE;
+  const minified = big && text.length / lines > MINIFIED_AVERAGE_LINE;
   if (longest <= max) return { text, minified };
   const parts = text.split('\n');
   for (let i = 0; i < parts.length; i++) {
@@ -180,16 +189,17 @@ export class FileScanner {
   }
 
   /**
-   * Reads and scans one file. Read failures come back as an error outcome, never a throw. Reads are
+   * Reads and scans one file; `size` (from the walker's stat) saves a read call. Read failures come
+   * back as an error outcome, never a throw. Reads are
    * synchronous on purpose: for thousands of small files that is several times faster than
    * promise-based reads, and parallelism comes from the worker pool, not from overlapping I/O.
    */
-  scanFile(absolutePath: string, path: string, stats: SecretScanStats): FileOutcome {
+  scanFile(absolutePath: string, path: string, stats: SecretScanStats, size?: number): FileOutcome {
     const bySkip = this.skipByPath(path, stats);
     if (bySkip) return bySkip;
     let buf: Buffer;
     try {
-      buf = this.read(absolutePath);
+      buf = this.read(absolutePath, size);
     } catch (e) {
       stats.skippedUnreadable++;
       const code = (e as NodeJS.ErrnoException).code ?? 'read error';
@@ -211,9 +221,11 @@ export class FileScanner {
 
   /**
    * Reads a file into one reused buffer (no per-file allocation; the text decoded from it is a
-   * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large.
+   * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large. With the
+   * size known, a read that returns it all is the last: a regular file reads short only at its end,
+   * and a file that changed since its stat is read on to the end like any other.
    */
-  private read(absolutePath: string): Buffer {
+  private read(absolutePath: string, size = -1): Buffer {
     const fd = openSync(absolutePath, 'r');
     try {
       let n = 0;
@@ -224,9 +236,11 @@ export class FileScanner {
           this.shared.copy(bigger, 0, 0, n);
           this.shared = bigger;
         }
-        const got = readSync(fd, this.shared, n, this.shared.length - n, null);
+        const want = this.shared.length - n;
+        const got = readSync(fd, this.shared, n, want, null);
         if (got === 0) break;
         n += got;
+        if (got < want && n >= size && size >= 0) break;
       }
       return this.shared.subarray(0, n);
     } finally {

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from './redact.js';
 import { RULES } from './rules.js';
@@ -52,5 +55,56 @@ describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id) => {
         `${id} seed ${seed}`,
       ).toEqual([]);
     }
+  });
+});
+
+describe('anchored rules', () => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  /** Every text of the test corpus: fakes and near misses of all rules, the labelled set, the examples and this package's code. */
+  function corpus(): string[] {
+    const texts: string[] = [];
+    for (const gen of Object.values(FAKES)) {
+      for (let seed = 1; seed <= 5; seed++) {
+        texts.push(gen.fake(rng(seed * 31)).text, gen.near(rng(seed * 37)).text);
+      }
+    }
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else texts.push(readFileSync(p, 'latin1'));
+      }
+    };
+    for (const dir of ['../test/fixtures/labelled', '../../../examples/secrets', '.']) walk(join(here, dir));
+    return texts;
+  }
+  const texts = corpus();
+
+  /** Matches of a rule's regex (searched everywhere) that do not start with one of its keywords. */
+  function unanchored(rule: (typeof RULES)[number]): string[] {
+    const re = new RegExp(rule.pattern, `g${rule.flags ?? ''}`);
+    const out: string[] = [];
+    for (const t of texts) {
+      for (const m of t.matchAll(re)) {
+        const at = t.slice(m.index, m.index + 64).toLowerCase();
+        if (m[0] && !rule.keywords.some((k) => at.startsWith(k))) out.push(at);
+      }
+    }
+    return out;
+  }
+
+  it('holds for a corpus where their regexes match', () => {
+    const anchored = RULES.filter((r) => r.anchored);
+    expect(anchored.map((r) => r.id)).toContain('generic-secret');
+    let matched = 0;
+    for (const r of anchored) {
+      expect(unanchored(r), r.id).toEqual([]);
+      matched += texts.filter((t) => new RegExp(r.pattern, r.flags ?? '').test(t)).length;
+    }
+    expect(matched).toBeGreaterThan(anchored.length * 3);
+  });
+
+  it('is caught when a rule does not start with its keyword', () => {
+    expect(unanchored(RULES.find((r) => r.id === 'telegram-bot-token')!).length).toBeGreaterThan(0);
   });
 });

@@ -37,6 +37,13 @@ export interface SecretRule {
   paths?: string;
   /** Regex sources of values that are documented examples for this rule. */
   allow?: readonly string[];
+  /**
+   * Every match starts with one of `keywords` (case-insensitively), as in `password = "..."`: the
+   * regex is then tried only where the prefilter saw a keyword start, instead of at every position
+   * of the text. Worth it for patterns that begin with a case-insensitive word, which the regex
+   * engine cannot skip ahead to; a test checks the claim against every fixture.
+   */
+  anchored?: boolean;
   /** Drop values that look like placeholders or variable references (generic rules). */
   placeholderCheck?: boolean;
   /**
@@ -304,6 +311,7 @@ export const RULES: readonly SecretRule[] = [
       `${ci('aws')}[\\w.-]{0,15}${ci('secret')}|${ci('secret')}[_.-]?${ci('access')}[_.-]?${ci('key')}`,
       '[A-Za-z0-9/+]{40}',
     ),
+    anchored: true,
     keywords: ['aws', 'secret'],
     entropy: 4,
     severity: 'critical',
@@ -321,6 +329,7 @@ export const RULES: readonly SecretRule[] = [
       `${ci('aws')}[_.-]?${ci('session')}[_.-]?${ci('token')}|${ci('aws')}[_.-]?${ci('security')}[_.-]?${ci('token')}|${ci('x-amz-security-token')}`,
       '[A-Za-z0-9/+=]{100,4000}',
     ),
+    anchored: true,
     keywords: ['aws', 'x-amz-security-token'],
     entropy: 4,
     severity: 'high',
@@ -431,6 +440,7 @@ export const RULES: readonly SecretRule[] = [
       `${ci('devops')}|${ci('ado')}[_.-]?${ci('pat')}|${ci('vsts')}`,
       '[a-z2-7]{52}|[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}',
     ),
+    anchored: true,
     keywords: ['devops', 'adopat', 'ado_pat', 'ado.pat', 'ado-pat', 'vsts'],
     entropy: 3.5,
     severity: 'critical',
@@ -626,6 +636,7 @@ export const RULES: readonly SecretRule[] = [
       `${ci('twilio')}[\\w.-]{0,20}?(?:${ci('auth')}|${ci('token')}|${ci('secret')})`,
       `${HEX}{32}`,
     ),
+    anchored: true,
     keywords: ['twilio'],
     entropy: 3,
     severity: 'critical',
@@ -649,6 +660,7 @@ export const RULES: readonly SecretRule[] = [
     provider: 'Mailgun',
     category: 'provider',
     pattern: assigned(ci('mailgun'), `key-${HEX}{32}|${HEX}{32}-${HEX}{8}-${HEX}{8}`),
+    anchored: true,
     keywords: ['mailgun'],
     entropy: 3,
     severity: 'high',
@@ -765,6 +777,7 @@ export const RULES: readonly SecretRule[] = [
     provider: 'Heroku',
     category: 'provider',
     pattern: assigned(ci('heroku'), UUID),
+    anchored: true,
     keywords: ['heroku'],
     entropy: 3,
     severity: 'high',
@@ -916,6 +929,7 @@ export const RULES: readonly SecretRule[] = [
     provider: 'Datadog',
     category: 'provider',
     pattern: assigned(`${ci('datadog')}|${ci('dd')}[_-]${ci('api')}[_-]?${ci('key')}`, `${HEX}{32}`),
+    anchored: true,
     keywords: ['datadog', 'dd_api', 'dd-api'],
     entropy: 3,
     severity: 'high',
@@ -931,6 +945,7 @@ export const RULES: readonly SecretRule[] = [
       `${ci('dd')}[_-]${ci('app')}[_-]?${ci('key')}|${ci('datadog')}[_.-]?${ci('app')}`,
       `${HEX}{40}`,
     ),
+    anchored: true,
     keywords: ['dd_app', 'dd-app', 'datadog'],
     entropy: 3,
     severity: 'high',
@@ -1011,6 +1026,7 @@ export const RULES: readonly SecretRule[] = [
     provider: 'Atlassian',
     category: 'provider',
     pattern: assigned(`${ci('atlassian')}|${ci('confluence')}|${ci('jira')}`, `${B62}{24}`),
+    anchored: true,
     keywords: ['atlassian', 'confluence', 'jira'],
     entropy: 3.5,
     severity: 'high',
@@ -1296,6 +1312,7 @@ export const RULES: readonly SecretRule[] = [
     provider: 'Generic',
     category: 'generic',
     pattern: String.raw`(?<key>(?:${ci('password')}|${ci('passwd')}|${ci('pwd')}|${ci('passphrase')})[A-Za-z0-9_.-]{0,20})["'\x60]?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}(?<q>["'\x60])(?<secret>[^"'\x60\s\\]{8,128})\k<q>`,
+    anchored: true,
     keywords: ['password', 'passwd', 'pwd', 'passphrase'],
     entropy: 3,
     severity: 'high',
@@ -1311,6 +1328,7 @@ export const RULES: readonly SecretRule[] = [
     provider: 'Generic',
     category: 'generic',
     pattern: String.raw`(?<key>(?:${ci('secret')}|${ci('token')}|${ci('api')}[_.-]?${ci('key')}|${ci('access')}[_.-]?${ci('key')}|${ci('auth')}[_.-]?${ci('key')}|${ci('private')}[_.-]?${ci('key')}|${ci('signing')}[_.-]?${ci('key')}|${ci('encryption')}[_.-]?${ci('key')}|${ci('credential')})[A-Za-z0-9_.-]{0,20})["'\x60]?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}(?<q>["'\x60])(?<secret>[A-Za-z0-9_+/=.~-]{16,256})\k<q>`,
+    anchored: true,
     keywords: [
       'secret',
       'token',

@@ -49,6 +49,9 @@ interface CompiledRule {
   rule: SecretRule;
   index: number;
   re: RegExp;
+  /** Anchored rules: the sticky regex, and which prefilter keywords start a match. */
+  sticky?: RegExp;
+  starts?: Uint8Array;
   pathRe?: RegExp;
   allow: RegExp[];
   deny: [string, RegExp][];
@@ -76,6 +79,8 @@ const AWS_SECRET_NEARBY = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])
 export class Scanner {
   readonly rules: readonly CompiledRule[];
   private readonly matcher: KeywordMatcher;
+  /** Keywords whose positions the prefilter records: those that start an anchored rule's match. */
+  private readonly tracked: Uint8Array;
   private readonly byKeyword = new Map<string, CompiledRule[]>();
   private readonly allowValues: Set<string>;
   private readonly allowHashes: Set<string>;
@@ -105,17 +110,32 @@ export class Scanner {
     }
     // One pass over the text finds every keyword present; only the rules of those keywords run.
     this.matcher = new KeywordMatcher([...this.byKeyword.keys()]);
+    const { keywords } = this.matcher;
+    this.tracked = new Uint8Array(keywords.length);
+    for (const c of this.rules) {
+      if (!c.rule.anchored) continue;
+      c.sticky = new RegExp(c.rule.pattern, `yd${c.rule.flags ?? ''}`);
+      c.starts = new Uint8Array(keywords.length);
+      for (const k of c.rule.keywords) {
+        const i = keywords.indexOf(k.toLowerCase());
+        c.starts[i] = 1;
+        this.tracked[i] = 1;
+      }
+    }
     this.allowValues = new Set(options.allowValues ?? []);
     this.allowHashes = new Set(options.allowHashes ?? []);
     this.allowRegexes = (options.allowRegexes ?? []).map((r) => new RegExp(r));
     this.salt = secretSalt(options.salt);
   }
 
-  /** The rules whose keywords occur in `text`, in table order. */
-  candidateRules(text: string, path: string): CompiledRule[] {
+  /**
+   * The rules whose keywords occur in `text`, in table order. With `where`, also the
+   * `[keyword, offset]` pairs of the keywords that start anchored rules' matches.
+   */
+  candidateRules(text: string, path: string, where?: number[]): CompiledRule[] {
     const hit = new Set<CompiledRule>();
     const { keywords } = this.matcher;
-    for (const k of this.matcher.find(text))
+    for (const k of this.matcher.find(text, this.tracked, where))
       for (const c of this.byKeyword.get(keywords[k]!) ?? []) hit.add(c);
     return [...hit].filter((c) => !c.pathRe || c.pathRe.test(path)).sort((a, b) => a.index - b.index);
   }
@@ -137,13 +157,52 @@ export class Scanner {
    * Returned matches are sorted by position and carry no raw value.
    */
   scanText(text: string, path = '', stats?: ScanTextStats): SecretMatch[] {
-    const rules = this.candidateRules(text, path);
+    const where: number[] = [];
+    const rules = this.candidateRules(text, path, where);
     if (rules.length === 0) return [];
     if (stats) stats.rulesRun += rules.length;
     const raw: RawMatch[] = [];
     const accepted: RawMatch[] = [];
     const claimed: RawMatch[] = [];
+    const consider = (c: CompiledRule, m: RegExpExecArray) => {
+      const value = m.groups?.secret ?? m[0];
+      const offset = m.indices?.groups?.secret?.[0] ?? m.index;
+      const rm: RawMatch = { c, start: offset, end: offset + value.length, value, accepted: false };
+      // Documented examples stay readable in snippets; every other candidate is masked there.
+      if (!EXAMPLES.has(value)) raw.push(rm);
+      const generic = c.rule.category === 'generic' || c.rule.category === 'url';
+      const denied = c.deny.some(([g, re]) => {
+        const v = m.groups?.[g];
+        return v !== undefined && re.test(v);
+      });
+      if (denied || this.rejected(c, value)) {
+        if (stats) stats.candidatesRejected++;
+        // A value a provider rule recognised by shape but rejected (bad checksum, documented
+        // example) is not a generic secret either.
+        if (!generic) claimed.push(rm);
+        return;
+      }
+      if (generic && claimed.some((a) => a.start < rm.end && rm.start < a.end)) return;
+      // Earlier (more specific) rules win overlaps.
+      if (accepted.some((a) => a.start < rm.end && rm.start < a.end)) return;
+      rm.accepted = true;
+      accepted.push(rm);
+    };
     for (const c of rules) {
+      if (c.sticky) {
+        // Same matches as the global search below: a match can only start where a keyword does.
+        const re = c.sticky;
+        let from = 0;
+        for (const start of startsOf(c.starts!, where)) {
+          if (start < from) continue;
+          re.lastIndex = start;
+          const m = re.exec(text);
+          if (!m) continue;
+          from = start + Math.max(1, m[0].length);
+          if (m[0].length > 0) consider(c, m);
+        }
+        continue;
+      }
       const re = c.re;
       re.lastIndex = 0;
       for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -151,28 +210,7 @@ export class Scanner {
           re.lastIndex++;
           continue;
         }
-        const value = m.groups?.secret ?? m[0];
-        const offset = m.indices?.groups?.secret?.[0] ?? m.index;
-        const rm: RawMatch = { c, start: offset, end: offset + value.length, value, accepted: false };
-        // Documented examples stay readable in snippets; every other candidate is masked there.
-        if (!EXAMPLES.has(value)) raw.push(rm);
-        const generic = c.rule.category === 'generic' || c.rule.category === 'url';
-        const denied = c.deny.some(([g, re]) => {
-          const v = m.groups?.[g];
-          return v !== undefined && re.test(v);
-        });
-        if (denied || this.rejected(c, value)) {
-          if (stats) stats.candidatesRejected++;
-          // A value a provider rule recognised by shape but rejected (bad checksum, documented
-          // example) is not a generic secret either.
-          if (!generic) claimed.push(rm);
-          continue;
-        }
-        if (generic && claimed.some((a) => a.start < rm.end && rm.start < a.end)) continue;
-        // Earlier (more specific) rules win overlaps.
-        if (accepted.some((a) => a.start < rm.end && rm.start < a.end)) continue;
-        rm.accepted = true;
-        accepted.push(rm);
+        consider(c, m);
       }
     }
     if (accepted.length === 0) return [];
@@ -257,6 +295,18 @@ export class Scanner {
       ...(a.paired ? { paired: true } : {}),
     };
   }
+}
+
+/** Sorted distinct offsets, from `[keyword, offset]` pairs, where one of `starts`' keywords begins. */
+function startsOf(starts: Uint8Array, where: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < where.length; i += 2) if (starts[where[i]!] === 1) out.push(where[i + 1]!);
+  // Pairs come in order of keyword end; keywords of different lengths can start out of order.
+  out.sort((a, b) => a - b);
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
+  out.length = n;
+  return out;
 }
 
 /** Offsets of line starts, for offset -> line/column. */

@@ -11,7 +11,7 @@ parentPort?.on('message', (m: { id: number; jobs: ScanJob[] }) => {
   const stats = emptyScanStats();
   const results: FileResult[] = [];
   for (const job of m.jobs) {
-    results.push({ path: job.path, outcome: fs.scanFile(job.absolutePath, job.path, stats) });
+    results.push({ path: job.path, outcome: fs.scanFile(job.absolutePath, job.path, stats, job.size) });
   }
   parentPort?.postMessage({ id: m.id, results, stats });
 });
