@@ -265,7 +265,7 @@ describe('GitHub change requests', () => {
       owner: 'acme',
       repo: 'gone',
     });
-    const e404 = await rejection(missing.propose(proposal()));
+    const e404 = await rejection(missing.propose(proposal({ base: 'main' })));
     expect(e404.message).toBe(
       'GitHub API 404 while reading acme/gone: Not Found. acme/gone does not exist or the token cannot see it (a token without access to a private repository gets 404).',
     );

@@ -148,7 +148,12 @@ export function createGitHubChangeRequests(options: GitHubChangeRequestsOptions)
         (await call(`reading ${where}`, 'contents: read', () => octokit.rest.repos.get({ owner, repo }))).data
           .default_branch;
       const baseSha = await branchHead(base);
-      if (!baseSha) throw new UserError(`GitHub: base branch "${base}" does not exist in ${where}`);
+      if (!baseSha) {
+        // GitHub answers 404 alike for a missing branch and a repository the token cannot see.
+        if (p.base ?? options.defaultBranch)
+          await call(`reading ${where}`, 'contents: read', () => octokit.rest.repos.get({ owner, repo }));
+        throw new UserError(`GitHub: base branch "${base}" does not exist in ${where}`);
+      }
       const baseTree = await treeOf(baseSha);
       const headSha = await branchHead(p.branch);
 

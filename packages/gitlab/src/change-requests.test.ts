@@ -2,7 +2,7 @@ import { type ChangeProposal, createMemoryLogger, issueMarker, UserError } from 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitLabChangeRequests, gitBlobId } from './change-requests.js';
 import { createGitLabPlatform } from './platform.js';
-import { type FakeGlChangeServer, startFakeGitLabChanges } from './test-change-server.js';
+import { type FakeGlChangeServer, startFakeGitLabChanges } from './testing/fake-merge-requests.js';
 
 const TOKEN = 'glpat-changeTestToken01234';
 const READ_ONLY = 'glpat-readOnlyToken012345';
@@ -263,6 +263,11 @@ describe('GitLab change requests', () => {
     const missing = await rejection(requests(s, TOKEN, 7).propose(proposal()));
     expect(missing.message).toBe(
       'GitLab API 404 while reading project 7: 404 Project Not Found. project 7 does not exist or the token cannot see it.',
+    );
+    // With the base given, the project is not read first: its 404 still is not "no such branch".
+    const missingWithBase = await rejection(requests(s, TOKEN, 7).propose(proposal({ base: 'main' })));
+    expect(missingWithBase.message).toBe(
+      'GitLab API 404 while reading branch "main" of project 7: 404 Project Not Found. project 7 does not exist or the token cannot see it.',
     );
     for (const e of [readOnly, bad, missing]) {
       expect(e.message).not.toMatch(/glpat-/);

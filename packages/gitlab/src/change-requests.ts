@@ -114,7 +114,8 @@ export function createGitLabChangeRequests(options: GitLabChangeRequestsOptions)
     try {
       return (await fn()) as T;
     } catch (e) {
-      if (httpStatus(e) === 404) return undefined;
+      // "404 Branch Not Found" / "404 File Not Found" mean absent; "404 Project Not Found" is an error.
+      if (httpStatus(e) === 404 && !/project not found/i.test(String((e as Error).message))) return undefined;
       throw fail(what, e);
     }
   };
