@@ -12,3 +12,12 @@ func file(w http.ResponseWriter, r *http.Request) {
 	os.ReadFile("/srv/files/index.html")
 	w.Write(data)
 }
+
+func upload(w http.ResponseWriter, r *http.Request) {
+	file, header, _ := r.FormFile("upload")
+	body, _ := io.ReadAll(file)
+	// ok: go-path-traversal
+	os.WriteFile("/srv/uploads/"+header.Filename, body, 0o600)
+	// ruleid: go-path-traversal
+	os.WriteFile("/srv/uploads/"+r.FormValue("name"), body, 0o600)
+}

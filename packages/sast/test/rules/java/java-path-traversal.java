@@ -11,4 +11,21 @@ class Files1 {
     File h = new File("/srv/files", FilenameUtils.getName(name));
     return data;
   }
+
+  void unzip(ZipFile zip, File dir) throws Exception {
+    Enumeration<? extends ZipEntry> entries = zip.entries();
+    while (entries.hasMoreElements()) {
+      ZipEntry e = entries.nextElement();
+      // ruleid: java-path-traversal
+      File f = new File(dir, e.getName());
+      // ok: java-path-traversal
+      File g = new File(dir, FilenameUtils.getName(e.getName()));
+      Files.copy(zip.getInputStream(e), f.toPath());
+    }
+  }
+
+  void rename(File dir, File other) {
+    // ok: java-path-traversal
+    File f = new File(dir, other.getName());
+  }
 }

@@ -8,5 +8,9 @@ app.post('/login', async (req, res) => {
   await User.findOne({ username: String(req.body.username) });
   // ok: js-nosql-operator-injection
   await User.findOne({ active: true });
+  // ok: js-nosql-operator-injection
+  await db.User.find({ where: { login: req.body.login } });
+  // ruleid: js-nosql-operator-injection
+  await orders.find({ customer: req.body.customer }).sort({ date: -1 });
   res.json(user);
 });

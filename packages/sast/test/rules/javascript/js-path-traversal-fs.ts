@@ -12,3 +12,19 @@ export function download(req: any, res: any) {
   fs.readFileSync('/var/data/static.txt');
   return data;
 }
+export function unzip(upload: any) {
+  upload.pipe(unzipper.Parse()).on('entry', function (entry: any) {
+    // ruleid: js-path-traversal-fs
+    entry.pipe(fs.createWriteStream('out/' + entry.path));
+    // ok: js-path-traversal-fs
+    entry.pipe(fs.createWriteStream(path.join('out', path.basename(entry.path))));
+  });
+  zipfile.on('entry', (entry: any) => {
+    // ruleid: js-path-traversal-fs
+    fs.writeFileSync(`out/${entry.fileName}`, "");
+  });
+}
+export function copy(file: any) {
+  // ok: js-path-traversal-fs
+  fs.writeFileSync('out/copy', fs.readFileSync(file.path));
+}

@@ -1,4 +1,5 @@
 import hashlib
+from hashlib import md5, sha256
 
 # ruleid: py-weak-hash
 h = hashlib.md5(data).hexdigest()
@@ -8,3 +9,7 @@ h2 = hashlib.new("sha1", data)
 h3 = hashlib.sha256(data).hexdigest()
 # ok: py-weak-hash
 etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+# ruleid: py-weak-hash
+h4 = md5(data).hexdigest()
+# ok: py-weak-hash
+h5 = sha256(data).hexdigest()

@@ -1,5 +1,6 @@
 import xml.etree.ElementTree as ET
 from xml.dom import minidom
+from xml.dom.pulldom import START_ELEMENT, parseString
 
 
 def parse(body):
@@ -9,4 +10,8 @@ def parse(body):
     doc = minidom.parseString(body)
     # ok: py-xml-unsafe-parser
     data = json.loads(body)
+    # ruleid: py-xml-unsafe-parser
+    events = parseString(body)
+    # ok: py-xml-unsafe-parser
+    other = fromstring(body)
     return root, doc, data
