@@ -1,11 +1,24 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { EXIT, type Platform, UserError, walkFiles } from '@devsecflow/core';
+import {
+  type ChangeRequests,
+  EXIT,
+  type FixPolicy,
+  type FixSection,
+  findConfigFile,
+  loadConfig,
+  type Platform,
+  resolveFixPolicy,
+  UserError,
+  walkFiles,
+} from '@devsecflow/core';
 import { LOCKFILE_GLOBS, OfflineDb, OsvApi, readLockfiles, toCycloneDx } from '@devsecflow/deps';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { VERSION } from './version.js';
 
 const execFileAsync = promisify(execFile);
@@ -43,6 +56,137 @@ async function headCommit(root: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The effective `fix:` settings of devsecflow.yml (`--config`, else found in the project root or
+ * the working directory). loadConfig validates every file of the `extends` chain (errors name
+ * file:line:col); the sections are then read from those files, least specific first.
+ */
+async function loadFixPolicy(configFlag: string | undefined, root: string, cwd: string): Promise<FixPolicy> {
+  const file = configFlag ? resolve(cwd, configFlag) : (findConfigFile(root) ?? findConfigFile(cwd));
+  if (!file) return resolveFixPolicy([]);
+  const policy = await loadConfig(file);
+  const sections: (FixSection | undefined)[] = [];
+  for (const f of policy.files) {
+    const ext = extname(f);
+    const data =
+      ext === '.yml' || ext === '.yaml' || ext === '.json'
+        ? parseYaml(await readFile(f, 'utf8'))
+        : await import(pathToFileURL(f).href).then(
+            (m: { default?: unknown; preset?: unknown }) => m.default ?? m.preset,
+          );
+    sections.push((data as { fix?: FixSection } | undefined)?.fix);
+  }
+  return resolveFixPolicy(sections);
+}
+
+interface FixFlags {
+  dryRun?: boolean;
+  allowMajor?: boolean;
+  /** False with --no-test. */
+  test?: boolean;
+  testTimeout?: string;
+  pr?: boolean;
+  base?: string;
+}
+
+async function repoTop(dir: string): Promise<string> {
+  try {
+    return (await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd: dir })).stdout.trim() || dir;
+  } catch {
+    return dir;
+  }
+}
+
+/** The platform's PRs/MRs for `--pr`; a usage error (exit 2) when there is none, before anything changes. */
+async function changeRequestsFor(io: InventoryIo, command: string): Promise<ChangeRequests> {
+  const platform = await io.platform();
+  const cr = platform.changeRequests?.();
+  if (!cr) {
+    throw new UserError(
+      `${command} --pr: no platform to open a PR/MR on (${platform.name}): run it in GitHub Actions with GITHUB_TOKEN allowed to write contents and pull requests, or in GitLab CI with DEVSECFLOW_GITLAB_TOKEN (api scope)`,
+    );
+  }
+  return cr;
+}
+
+/**
+ * One `fix` run in `root`: plan, apply, re-scan, test, and with `--pr` propose the change. Writes
+ * the markdown to stdout (or `markdownFile`) and progress to stderr; returns the exit code.
+ */
+async function runFix(
+  io: InventoryIo,
+  root: string,
+  flags: FixFlags & { offlineDb?: string; osvUrl?: string; markdown?: string },
+  policy: FixPolicy,
+  changeRequests: ChangeRequests | undefined,
+): Promise<number> {
+  const inv = await import('@devsecflow/inventory');
+  const timeout = flags.testTimeout === undefined ? 600 : Number(flags.testTimeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new UserError(`--test-timeout expects a number of seconds, got '${flags.testTimeout}'`);
+  }
+  const argv =
+    flags.test === false || policy.test === undefined
+      ? undefined
+      : Array.isArray(policy.test)
+        ? policy.test
+        : inv.splitCommand(policy.test);
+  const result = await inv.fixDependencies({
+    root,
+    source: advisorySource(flags, io.cwd),
+    automatic: policy.automatic,
+    ...(flags.dryRun ? { dryRun: true } : {}),
+    ...(flags.allowMajor ? { allowMajor: true } : {}),
+    ...(argv?.length ? { test: { argv, timeoutMs: timeout * 1000 } } : {}),
+    env: Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    log: (m) => io.stderr.write(`fix: ${m}\n`),
+  });
+  const text = inv.formatFixMarkdown(result);
+  if (flags.markdown) await writeFile(resolve(io.cwd, flags.markdown), text);
+  else io.stdout.write(text);
+  for (const e of result.errors) io.stderr.write(`fix: ${e.path ? `${e.path}: ` : ''}${e.message}\n`);
+  if (result.test) {
+    io.stderr.write(
+      `fix: tests ${result.test.passed ? 'passed' : 'failed'}: ${result.test.command.join(' ')}\n`,
+    );
+  }
+  if (changeRequests) {
+    if (inv.proposable(result)) {
+      const top = await repoTop(root);
+      const dir = relative(top, root).split(sep).join('/') || '.';
+      const proposal = inv.fixProposal(result, {
+        dir,
+        body: text,
+        files: await inv.changedFiles(root, result),
+        branch: policy.branch,
+        labels: policy.labels,
+        ...(flags.base ? { base: flags.base } : {}),
+      });
+      const pr = await changeRequests.propose(proposal);
+      io.stderr.write(
+        `fix: ${pr.created ? 'opened' : pr.unchanged ? 'unchanged' : 'updated'} ${proposal.branch} as #${pr.id}${pr.url ? ` ${pr.url}` : ''}\n`,
+      );
+    } else if (!flags.dryRun) {
+      io.stderr.write('fix: nothing to propose (no advisory was cleared)\n');
+    }
+  }
+  return inv.fixExitCode(result);
+}
+
+/** The options `fix` and `monitor --fix` share (`prefix` says they apply with --fix). */
+function withFixOptions(command: Command, prefix: string): Command {
+  return command
+    .option(
+      '--config <file>',
+      `${prefix}devsecflow.yml (default: found in --root, else the working directory)`,
+    )
+    .option('--allow-major', `${prefix}allow major upgrades whatever fix.automatic says`)
+    .option('--no-test', `${prefix}do not run the fix.test command`)
+    .option('--test-timeout <seconds>', `${prefix}stop the test command after this long`, '600')
+    .option('--pr', `${prefix}propose the change as a PR/MR on the platform (GitHub or GitLab)`)
+    .option('--base <branch>', 'with --pr: the branch the PR/MR targets (default: the repository default)');
 }
 
 export interface InventoryIo {
@@ -185,7 +329,7 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
       },
     );
 
-  program
+  const monitorCommand = program
     .command('monitor')
     .option('--store <location>', 'SQLite file or postgres:// URL')
     .option('--offline-db <dir>', 'OSV dumps (default: the OSV API)')
@@ -194,19 +338,35 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
     .option('--no-issues', 'do not open, update or close issues on the platform')
     .option('--dry-run', 'say what would change; tell nobody, record nothing')
     .option('--json', 'JSON instead of text')
+    .option('--fix', 'then run `fix` on the lockfiles of this checkout the new advisories concern')
+    .option('--root <dir>', 'with --fix: the checkout the deployed applications are built from', '.')
+    .option('--application <name...>', 'with --fix: only these applications');
+  withFixOptions(monitorCommand, 'with --fix: ')
     .description(
       're-match every deployed SBOM against current advisories and tell owners once about what is new',
     )
     .action(
-      async (flags: {
-        store?: string;
-        offlineDb?: string;
-        osvUrl?: string;
-        webhook?: string;
-        dryRun?: boolean;
-        json?: boolean;
-      }) => {
+      async (
+        flags: FixFlags & {
+          store?: string;
+          offlineDb?: string;
+          osvUrl?: string;
+          webhook?: string;
+          issues?: boolean;
+          json?: boolean;
+          fix?: boolean;
+          root: string;
+          application?: string[];
+          config?: string;
+        },
+      ) => {
         const inv = await import('@devsecflow/inventory');
+        const root = resolve(io.cwd, flags.root);
+        const fixPolicy = flags.fix ? await loadFixPolicy(flags.config, root, io.cwd) : undefined;
+        const changeRequests =
+          flags.fix && flags.pr && !flags.dryRun ? await changeRequestsFor(io, 'monitor --fix') : undefined;
+        const tracker =
+          flags.issues === false || flags.dryRun ? undefined : (await io.platform()).issueTracker?.();
         const store = await inv.openInventoryStore(
           storeLocation(flags.store, io.env, io.cwd, inv.DEFAULT_INVENTORY),
         );
@@ -215,58 +375,57 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
           const result = await inv.monitor({
             store,
             source: advisorySource(flags, io.cwd),
+            ...(tracker ? { tracker } : {}),
             ...(webhookUrl ? { webhook: { url: webhookUrl } } : {}),
             ...(flags.dryRun ? { dryRun: true } : {}),
             log: (m) => io.stderr.write(`monitor: ${m}\n`),
           });
           io.stdout.write(flags.json ? inv.formatMonitorJson(result) : inv.formatMonitorText(result));
-          io.setExitCode(inv.monitorExitCode(result));
+          let code: number = inv.monitorExitCode(result);
+          if (fixPolicy) {
+            const targets = await inv.fixTargets(store, result.events, root, flags.application);
+            if (!targets.length)
+              io.stderr.write('monitor: --fix: no lockfile of this checkout is concerned\n');
+            for (const t of targets) {
+              io.stderr.write(
+                `monitor: --fix: ${t.manifest} (${t.applications.join(', ')}: ${t.advisories.join(', ')})\n`,
+              );
+              const fixCode = await runFix(io, join(root, t.dir), flags, fixPolicy, changeRequests);
+              code = Math.max(code, fixCode);
+            }
+          }
+          io.setExitCode(code);
         } finally {
           await store.close();
         }
       },
     );
 
-  program
+  const fixCommand = program
     .command('fix')
-    .option('--root <dir>', 'the npm project (package.json + package-lock.json)', '.')
+    .option('--root <dir>', 'the project: package.json and its npm, pnpm or yarn lockfile', '.')
     .option('--dry-run', 'plan the upgrades, run nothing')
-    .option('--allow-major', 'allow major upgrades (default: left for a person)')
     .option('--offline-db <dir>', 'OSV dumps (default: the OSV API)')
     .option('--osv-url <url>', 'OSV API base URL')
-    .option('--markdown <file>', 'write the PR/MR description here')
+    .option('--markdown <file>', 'write the PR/MR description here');
+  withFixOptions(fixCommand, '')
     .description(
-      'upgrade vulnerable npm dependencies to the smallest fixed versions, with npm itself, and prove it by re-scanning',
+      "upgrade vulnerable npm, pnpm and yarn dependencies to the smallest fixed versions with the project's own package manager, prove it by re-scanning, and test it",
     )
     .action(
-      async (flags: {
-        root: string;
-        dryRun?: boolean;
-        allowMajor?: boolean;
-        offlineDb?: string;
-        osvUrl?: string;
-        markdown?: string;
-      }) => {
-        const inv = await import('@devsecflow/inventory');
-        const result = await inv.fixNpm({
-          root: resolve(io.cwd, flags.root),
-          source: advisorySource(flags, io.cwd),
-          ...(flags.dryRun ? { dryRun: true } : {}),
-          ...(flags.allowMajor ? { allowMajor: true } : {}),
-          log: (m) => io.stderr.write(`fix: ${m}\n`),
-        });
-        const text = inv.formatFixMarkdown(result);
-        if (flags.markdown) await writeFile(resolve(io.cwd, flags.markdown), text);
-        else io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-        for (const e of result.errors) io.stderr.write(`fix: ${e.path ? `${e.path}: ` : ''}${e.message}\n`);
-        // 0: nothing vulnerable left; 1: something still is (a person must look); 3: could not complete.
-        io.setExitCode(
-          result.errors.some((e) => (e.kind ?? 'error') === 'error')
-            ? EXIT.stageIncomplete
-            : result.remaining.length
-              ? EXIT.gateFailed
-              : EXIT.passed,
-        );
+      async (
+        flags: FixFlags & {
+          root: string;
+          config?: string;
+          offlineDb?: string;
+          osvUrl?: string;
+          markdown?: string;
+        },
+      ) => {
+        const root = resolve(io.cwd, flags.root);
+        const policy = await loadFixPolicy(flags.config, root, io.cwd);
+        const changeRequests = flags.pr && !flags.dryRun ? await changeRequestsFor(io, 'fix') : undefined;
+        io.setExitCode(await runFix(io, root, flags, policy, changeRequests));
       },
     );
 }

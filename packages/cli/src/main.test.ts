@@ -474,7 +474,7 @@ describe('inventory and monitor', () => {
 });
 
 describe('fix', () => {
-  it('plans the smallest npm upgrades offline and says what stays vulnerable', async () => {
+  it('plans the smallest npm upgrades offline and says what a dry run would clear', async () => {
     const examples = join(here, '../../../examples');
     const root = tree({});
     for (const f of ['package.json', 'package-lock.json'])
@@ -487,6 +487,9 @@ describe('fix', () => {
     const md = readFileSync(join(root, 'fix.md'), 'utf8');
     expect(md).toMatch(/lodash/);
     expect(md).toMatch(/4\.17\.21/);
+    // A dry run says what it would clear; it does not claim that what it would fix stays vulnerable.
+    expect(md).toMatch(/^Would clear .*GHSA-35jh-r3h4-6jhm/m);
+    expect(md).not.toMatch(/Still vulnerable/);
     // A dry run changes nothing.
     expect(readFileSync(join(root, 'package-lock.json'), 'utf8')).toBe(
       readFileSync(join(examples, 'deps/package-lock.json'), 'utf8'),

@@ -1,10 +1,25 @@
 export {
-  fixNpm,
+  changedFiles,
+  FIX_LEVELS,
+  type FixLevel,
+  type FixOptions,
+  type FixResult,
+  type FixStep,
+  fixDependencies,
+  fixExitCode,
   formatFixMarkdown,
-  type NpmFixOptions,
-  type NpmFixResult,
-  type NpmFixStep,
-} from './fix-npm.js';
+  planFixes,
+} from './fix.js';
+export {
+  ADAPTERS,
+  detectManager,
+  type ManagerAdapter,
+  PACKAGE_MANAGERS,
+  type PackageManager,
+  type Requirement,
+} from './fix-managers.js';
+export { fixProposal, proposable } from './fix-proposal.js';
+export { type FixTestResult, runTestCommand, splitCommand, TEST_OUTPUT_LINES } from './fix-test.js';
 export { type AffectedComponent, matchComponents } from './match.js';
 export {
   type AffectedPackage,
@@ -18,6 +33,7 @@ export {
   monitor,
   monitorExitCode,
 } from './monitor.js';
+export { type FixTarget, fixTargets } from './monitor-fix.js';
 export { DEFAULT_INVENTORY, openInventoryStore } from './open.js';
 export { openPostgresStore, redactUrl } from './postgres.js';
 export {

@@ -1,6 +1,8 @@
-// Test helpers: local HTTP fakes on 127.0.0.1 (OSV API, a generic issue tracker, a webhook receiver)
-// and an IssueTracker implemented with fetch over the fake tracker's REST API.
+// Test helpers: local HTTP fakes on 127.0.0.1 (OSV API, a generic issue tracker, a webhook receiver,
+// an npm registry) and an IssueTracker implemented with fetch over the fake tracker's REST API.
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { IssueDraft, IssueTracker, TrackedIssue } from './tracker.js';
 import { issueMarker } from './tracker.js';
 import type { IssueRef } from './types.js';
@@ -177,4 +179,46 @@ export async function fakeWebhook(): Promise<
     send(res, state.status, { ok: state.status === 200 });
   });
   return { ...server, received, state };
+}
+
+/**
+ * A read-only npm registry serving vendored packuments (`<dir>/<name>.json`, scoped names as
+ * `@scope__name.json`) and tarballs (`<dir>/tarballs/<file>.tgz`), so package managers resolve and
+ * fetch without the network. Tarball URLs are rewritten to this server. `only` hides versions
+ * (a registry as it was before a fix was published); `requests` records every path asked for.
+ */
+export async function fakeNpmRegistry(
+  dir: string,
+  only?: Record<string, string[]>,
+): Promise<FakeServer & { requests: string[] }> {
+  const requests: string[] = [];
+  let base = '';
+  const server = await listen(async (req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    requests.push(path);
+    const tarball = /^\/(?:@[^/]+\/)?[^/@]+\/-\/([^/]+\.tgz)$/.exec(path);
+    if (tarball) {
+      const body = await readFile(join(dir, 'tarballs', tarball[1]!)).catch(() => undefined);
+      if (!body) return send(res, 404, { error: 'not found' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(body);
+      return;
+    }
+    const name = path.slice(1);
+    const text = await readFile(join(dir, `${name.replace('/', '__')}.json`), 'utf8').catch(() => undefined);
+    if (!text) return send(res, 404, { error: 'not found' });
+    const doc = JSON.parse(text) as {
+      'dist-tags': Record<string, string>;
+      versions: Record<string, { dist: { tarball: string } }>;
+    };
+    const keep = only?.[name];
+    for (const [v, manifest] of Object.entries(doc.versions)) {
+      if (keep && !keep.includes(v)) delete doc.versions[v];
+      else manifest.dist.tarball = `${base}/${name}/-/${manifest.dist.tarball.split('/').pop()}`;
+    }
+    if (keep) doc['dist-tags'] = { latest: keep.at(-1)! };
+    send(res, 200, doc);
+  });
+  base = server.url;
+  return { ...server, requests };
 }
