@@ -88,3 +88,40 @@ describe('scan pool fed by an async walk', () => {
     expect(streamed.results).toEqual(one.results);
   });
 });
+
+describe('scan pool failures', () => {
+  it('rejects, without hanging, when the walk fails part-way', async () => {
+    async function* walk() {
+      for (const [i, j] of jobs.entries()) {
+        if (i === 200) throw new Error('walk failed');
+        await new Promise((r) => setImmediate(r));
+        yield j;
+      }
+    }
+    await expect(dist.scanFiles(walk(), {}, { threads: 2, parallelThreshold: 0 })).rejects.toThrow(
+      'walk failed',
+    );
+  });
+
+  it('stops when the signal aborts, on one thread and with workers', async () => {
+    for (const threads of [1, 2]) {
+      const ac = new AbortController();
+      async function* walk() {
+        for (const [i, j] of jobs.entries()) {
+          if (i === 100) ac.abort();
+          await new Promise((r) => setImmediate(r));
+          yield j;
+        }
+      }
+      await expect(
+        dist.scanFiles(walk(), {}, { threads, parallelThreshold: 0, signal: ac.signal }),
+      ).rejects.toThrow(/abort/i);
+    }
+  });
+
+  it('scans on this thread alone below the threshold', async () => {
+    const r = await dist.scanFiles(jobs.slice(0, 20), {}, { threads: 4 });
+    expect(r.threads).toBe(1);
+    expect(r.results.map((x) => x.path)).toEqual(jobs.slice(0, 20).map((j) => j.path));
+  });
+});

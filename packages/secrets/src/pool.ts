@@ -31,9 +31,12 @@ export interface ScanConfig {
 }
 
 export interface ScanFilesOptions {
-  /** Worker threads; 1 scans on the calling thread. Default: available cores (at most 8). */
+  /**
+   * Threads that scan, this one included: 1 scans on the calling thread only, n adds n - 1 worker
+   * threads. Default: available cores (at most 8).
+   */
   threads?: number;
-  /** Below this many bytes in total the scan stays on one thread (workers cost ~30 ms to start). */
+  /** Workers start once this many bytes are queued: below it the scan stays on this thread. */
   parallelThreshold?: number;
   signal?: AbortSignal;
 }
@@ -41,13 +44,20 @@ export interface ScanFilesOptions {
 export interface ScanFilesResult {
   results: FileResult[];
   stats: SecretScanStats;
-  /** Threads actually used. */
+  /** Threads actually used: this one plus the workers started. */
   threads: number;
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
-const BATCH_FILES = 64;
-const BATCH_BYTES = 4 * 1024 * 1024;
+/** Small batches: when the walk ends, the threads' last batches finish close together. */
+const BATCH_FILES = 32;
+const BATCH_BYTES = 512 * 1024;
+/** Batches posted to a worker ahead of its replies, so it never waits for this thread. */
+const WORKER_DEPTH = 2;
+/** Batches waiting for a worker beyond which this thread scans too, though the walk is not over. */
+const BACKLOG = 4;
+/** A worker costs ~40 ms of CPU to start: below this much to scan, this thread alone is faster. */
+const DEFAULT_PARALLEL_THRESHOLD = 1024 * 1024;
 
 /** Worker threads need the compiled worker; running from TypeScript sources scans on one thread. */
 export function workersAvailable(): boolean {
@@ -58,36 +68,22 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-async function scanInline(
-  jobs: ScanJob[],
-  config: ScanConfig,
-  signal?: AbortSignal,
-): Promise<ScanFilesResult> {
-  const fs = new FileScanner(new Scanner(config.scanner), config.files);
-  const stats = emptyScanStats();
-  const results: FileResult[] = [];
-  for (const job of jobs) {
-    signal?.throwIfAborted();
-    results.push({ path: job.path, outcome: fs.scanFile(job.absolutePath, job.path, stats) });
-  }
-  return { results, stats, threads: 1 };
-}
-
 interface WorkerReply {
   id: number;
   results: FileResult[];
   stats: SecretScanStats;
 }
 
-async function* toAsync(jobs: Iterable<ScanJob> | AsyncIterable<ScanJob>): AsyncGenerator<ScanJob> {
-  yield* jobs;
+interface Batch {
+  id: number;
+  jobs: ScanJob[];
 }
 
 /**
- * Scans files on a pool of worker threads when there is enough to do, else on this thread. Jobs
- * may be an async iterable (the walker): the pool starts as soon as the first `parallelThreshold`
- * bytes are queued and keeps scanning while the walk goes on. Results come back in job order
- * whatever thread scanned them.
+ * Scans files on this thread and, when there is enough to do, on worker threads too. Jobs may be
+ * an async iterable (the walker): scanning starts with the first batch and overlaps the walk, on
+ * this thread between the walker's I/O waits, and on workers started once `parallelThreshold`
+ * bytes are queued. Results come back in job order whatever thread scanned them.
  */
 export async function scanFiles(
   jobs: Iterable<ScanJob> | AsyncIterable<ScanJob>,
@@ -95,92 +91,133 @@ export async function scanFiles(
   options: ScanFilesOptions = {},
 ): Promise<ScanFilesResult> {
   const threads = options.threads ?? defaultThreads();
-  const threshold = options.parallelThreshold ?? 8 * 1024 * 1024;
-  const parallel = threads > 1 && workersAvailable();
-  const it = toAsync(jobs);
-  const pending: ScanJob[] = [];
-  let queued = 0;
-  // Manual next() rather than for-await: breaking out of for-await would close the walker.
-  for (let r = await it.next(); !r.done; r = await it.next()) {
-    options.signal?.throwIfAborted();
-    pending.push(r.value);
-    queued += r.value.size ?? 0;
-    if (parallel && queued >= threshold && pending.length > 1) break;
-  }
-  if (!parallel || queued < threshold || pending.length < 2)
-    return scanInline(pending, config, options.signal);
-  return scanPooled(pending, it, config, threads, options.signal);
-}
-
-async function scanPooled(
-  first: ScanJob[],
-  rest: AsyncIterator<ScanJob>,
-  config: ScanConfig,
-  threads: number,
-  signal?: AbortSignal,
-): Promise<ScanFilesResult> {
+  const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
+  const canSpawn = threads > 1 && workersAvailable();
+  const signal = options.signal;
+  // Built on first use: with workers, this thread may only scan the last batches.
+  let local: FileScanner | undefined;
   const stats = emptyScanStats();
   const perBatch: FileResult[][] = [];
-  const ready: { id: number; jobs: ScanJob[] }[] = [];
-  const idle: Worker[] = [];
-  const workers: Worker[] = [];
+  const ready: Batch[] = [];
+  const workers: { w: Worker; inFlight: number }[] = [];
   let batches = 0;
   let done = 0;
+  let failure: unknown;
+  let closing = false;
   let walking = true;
-  let fail: ((e: unknown) => void) | undefined;
-  let finish: (() => void) | undefined;
-  const finished = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  // Observed here so a worker failure during the walk is not an unhandled rejection; awaited below.
-  finished.catch(() => {});
-  const pump = () => {
-    while (idle.length && ready.length) idle.pop()!.postMessage(ready.shift());
-    if (!walking && done === batches) finish?.();
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
-  for (let i = 0; i < threads; i++) {
-    const w = new Worker(WORKER_URL, { workerData: config });
-    workers.push(w);
-    idle.push(w);
-    w.on('message', (m: WorkerReply) => {
-      perBatch[m.id] = m.results;
-      addScanStats(stats, m.stats);
-      done++;
-      idle.push(w);
-      pump();
-    });
-    w.on('error', (e) => fail?.(e));
-    w.on('exit', (code) => {
-      if (code !== 0) fail?.(new Error(`secret scan worker exited with code ${code}`));
-    });
-  }
+
+  const dispatch = () => {
+    for (const slot of workers) {
+      while (slot.inFlight < WORKER_DEPTH && ready.length > 0) {
+        slot.inFlight++;
+        slot.w.postMessage(ready.shift());
+      }
+    }
+  };
+  const scanHere = (batch: Batch) => {
+    local ??= new FileScanner(new Scanner(config.scanner), config.files);
+    const results: FileResult[] = [];
+    for (const job of batch.jobs) {
+      results.push({ path: job.path, outcome: local.scanFile(job.absolutePath, job.path, stats, job.size) });
+    }
+    perBatch[batch.id] = results;
+    done++;
+  };
+  // This thread scans what the workers cannot take, one batch per turn of the event loop, after
+  // the I/O callbacks of that turn: the walker's file system calls stay in flight meanwhile.
+  let idleQueued = false;
+  const idleScan = () => {
+    idleQueued = false;
+    if (closing) return;
+    const batch = ready.shift();
+    try {
+      if (batch) scanHere(batch);
+    } catch (e) {
+      // Outside the async function here: hand the error to it rather than crash the process.
+      failure ??= e;
+    }
+    if (shouldScanHere()) scheduleIdle();
+    wakeUp();
+  };
+  // With workers, this thread mostly walks: the walk waits on file system calls one directory
+  // after another, and scanning here holds up each next step. It scans when the walk is over, and
+  // during the walk only when the workers fall behind (starting up, or a busy machine).
+  const shouldScanHere = () => ready.length > (workers.length === 0 || !walking ? 0 : BACKLOG);
+  const scheduleIdle = () => {
+    if (idleQueued) return;
+    idleQueued = true;
+    setImmediate(idleScan);
+  };
+  const spawn = () => {
+    for (let i = 1; i < threads; i++) {
+      const slot = { w: new Worker(WORKER_URL, { workerData: config }), inFlight: 0 };
+      workers.push(slot);
+      slot.w.on('message', (m: WorkerReply) => {
+        perBatch[m.id] = m.results;
+        addScanStats(stats, m.stats);
+        done++;
+        slot.inFlight--;
+        dispatch();
+        wakeUp();
+      });
+      slot.w.on('error', (e) => {
+        failure ??= e;
+        wakeUp();
+      });
+      slot.w.on('exit', (code) => {
+        if (!closing) failure ??= new Error(`secret scan worker exited with code ${code}`);
+        wakeUp();
+      });
+    }
+  };
+  const check = () => {
+    signal?.throwIfAborted();
+    if (failure !== undefined) throw failure;
+  };
+
   let cur: ScanJob[] = [];
-  let bytes = 0;
-  const add = (job: ScanJob) => {
-    cur.push(job);
-    bytes += job.size ?? 0;
-    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) flush();
-  };
+  let curBytes = 0;
+  let queued = 0;
   const flush = () => {
     if (cur.length === 0) return;
     ready.push({ id: batches++, jobs: cur });
     cur = [];
-    bytes = 0;
-    pump();
+    curBytes = 0;
+    if (workers.length === 0 && canSpawn && queued >= threshold) spawn();
+    dispatch();
+    if (shouldScanHere()) scheduleIdle();
   };
+
+  signal?.addEventListener('abort', wakeUp);
   try {
-    for (const job of first) add(job);
-    for (let r = await rest.next(); !r.done; r = await rest.next()) {
-      signal?.throwIfAborted();
-      add(r.value);
+    for await (const job of jobs) {
+      check();
+      cur.push(job);
+      curBytes += job.size ?? 0;
+      queued += job.size ?? 0;
+      if (cur.length >= BATCH_FILES || curBytes >= BATCH_BYTES) flush();
     }
-    flush();
     walking = false;
-    pump();
-    await finished;
+    flush();
+    if (shouldScanHere()) scheduleIdle();
+    // The walk is over: wait for the last batches, here and on the workers.
+    while (done < batches) {
+      check();
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    check();
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    closing = true;
+    signal?.removeEventListener('abort', wakeUp);
+    await Promise.all(workers.map((s) => s.w.terminate()));
   }
-  return { results: perBatch.flat(), stats, threads: workers.length };
+  return { results: perBatch.flat(), stats, threads: 1 + workers.length };
 }
