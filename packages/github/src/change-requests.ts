@@ -83,6 +83,10 @@ interface OpenPull {
   labels: Array<{ name?: string } | string>;
 }
 
+/** Bodies compared as text: line endings and trailing blank lines may change on the way through the API. */
+const sameText = (a: string | null | undefined, b: string) =>
+  (a ?? '').replace(/\r\n/g, '\n').trimEnd() === b.replace(/\r\n/g, '\n').trimEnd();
+
 const labelNames = (pr: OpenPull) => pr.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
 
 /**
@@ -194,7 +198,7 @@ export function createGitHubChangeRequests(options: GitHubChangeRequestsOptions)
 
       const { own, superseded } = await openPulls(p);
       if (own) {
-        const edit = own.title !== p.title || (own.body ?? '') !== p.body || own.base.ref !== base;
+        const edit = own.title !== p.title || !sameText(own.body, p.body) || own.base.ref !== base;
         if (edit)
           await call(`updating pull request #${own.number} in ${where}`, 'pull-requests: write', () =>
             octokit.rest.pulls.update({

@@ -50,6 +50,10 @@ export function gitBlobId(content: string): string {
     .digest('hex');
 }
 
+/** Descriptions compared as text: line endings and trailing blank lines may change on the way through the API. */
+const sameText = (a: string | null | undefined, b: string) =>
+  (a ?? '').replace(/\r\n/g, '\n').trimEnd() === b.replace(/\r\n/g, '\n').trimEnd();
+
 interface RawBranch {
   name: string;
   commit: { id: string; parent_ids?: string[] };
@@ -224,7 +228,7 @@ export function createGitLabChangeRequests(options: GitLabChangeRequestsOptions)
         const missing = p.labels.filter((l) => !have.includes(l));
         const edit =
           own.title !== p.title ||
-          (own.description ?? '') !== p.body ||
+          !sameText(own.description, p.body) ||
           own.target_branch !== base ||
           missing.length > 0;
         if (edit)
