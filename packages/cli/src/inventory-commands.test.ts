@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChangeProposal, Platform } from '@devsecflow/core';
 import { createLocalPlatform } from '@devsecflow/core';
+import { startFakePulls } from '@devsecflow/github/testing';
+import { startFakeGitLabChanges } from '@devsecflow/gitlab/testing';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The inventory package's fake npm registry (127.0.0.1, vendored packuments and tarballs).
@@ -73,10 +75,15 @@ async function run(args: string[], cwd: string, platform: Platform) {
 }
 
 /** The real CLI (local platform: no CI variables). */
-async function cli(args: string[], cwd: string) {
+async function cli(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
   const out = capture();
   const err = capture();
-  const code = await runCli(args, { stdout: out.stream, stderr: err.stream, cwd, env });
+  const code = await runCli(args, {
+    stdout: out.stream,
+    stderr: err.stream,
+    cwd,
+    env: { ...env, ...extraEnv },
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -200,4 +207,62 @@ describe('monitor --fix', () => {
       'monitor: --fix: no lockfile of this checkout is concerned',
     );
   });
+});
+
+describe('fix --pr on GitHub and GitLab (their fake APIs, the real clients)', () => {
+  const TOKEN = 'test-token-0123456789';
+  const original = () =>
+    Object.fromEntries(
+      ['package.json', 'pnpm-lock.yaml'].map((f) => [f, readFileSync(join(FIXTURES, 'pnpm-fix', f), 'utf8')]),
+    );
+  // Each fake API with the CI variables that select its platform, and its PRs/MRs as body + labels.
+  const platforms = [
+    {
+      name: 'GitHub',
+      start: async () => {
+        const fake = await startFakePulls({ token: TOKEN, files: original() });
+        const env = { GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: fake.url };
+        const proposals = () => fake.pulls.map((x) => ({ body: x.body ?? '', labels: x.labels }));
+        return { fake, env: { ...env, GITHUB_TOKEN: TOKEN }, proposals };
+      },
+    },
+    {
+      name: 'GitLab',
+      start: async () => {
+        const fake = await startFakeGitLabChanges({ token: TOKEN, files: original() });
+        const env = { GITLAB_CI: 'true', CI_API_V4_URL: fake.apiUrl, CI_PROJECT_ID: '42' };
+        const proposals = () =>
+          fake.mergeRequests.map((x) => ({ body: x.description ?? '', labels: x.labels }));
+        return { fake, env: { ...env, DEVSECFLOW_GITLAB_TOKEN: TOKEN }, proposals };
+      },
+    },
+  ];
+  for (const p of platforms) {
+    it(`${p.name}: opens one PR/MR with the new lockfile, and a re-run does not duplicate it`, {
+      timeout: 120_000,
+    }, async () => {
+      const server = await p.start();
+      try {
+        const first = await cli(['fix', '--offline-db', OSV(), '--pr'], project(TEST), server.env);
+        expect(first.code, first.stderr).toBe(0);
+        expect(first.stderr).toMatch(/fix: opened devsecflow\/fix\/pnpm as #\d+/);
+        const files = server.fake.filesAt('devsecflow/fix/pnpm');
+        expect(files?.['pnpm-lock.yaml']).toContain('minimist@1.2.6:');
+        expect(JSON.parse(files?.['package.json'] ?? '{}').pnpm.overrides).toEqual({
+          'minimist@1.2.5': '1.2.6',
+        });
+        const second = await cli(['fix', '--offline-db', OSV(), '--pr'], project(TEST), server.env);
+        expect(second.code, second.stderr).toBe(0);
+        expect(second.stderr).toMatch(/fix: (unchanged|updated) devsecflow\/fix\/pnpm as #\d+/);
+        const proposals = server.proposals();
+        expect(proposals).toHaveLength(1);
+        expect(proposals[0]!.body).toContain('| minimist | 1.2.5 | 1.2.6 | GHSA-xvch-5gv4-984h |');
+        expect(proposals[0]!.body).toContain('Tests passed: ');
+        expect(proposals[0]!.labels).toEqual(['dependencies', 'security']);
+        expect(`${first.stdout}${first.stderr}`).not.toContain(TOKEN);
+      } finally {
+        await server.fake.close();
+      }
+    });
+  }
 });
