@@ -2,10 +2,16 @@
 // Secrets bench: DevSecFlow vs secretlint (+ @secretlint/secretlint-rule-preset-recommend) on the
 // same tree of real third-party code (>= 20 MB of the JS/TS/JSON/Markdown installed in this
 // repository's node_modules, copied out so neither tool skips it as node_modules), each tool
-// spawned as a child process and measured with /usr/bin/time -v (wall time, peak RSS). Then
-// precision/recall of both on packages/secrets/test/fixtures/labelled.
-//   node bench/secrets/run.mjs            (or `pnpm bench secrets`)
-// Env: SECRETS_BENCH_MB (tree size, default 24), SECRETS_BENCH_RUNS (default 3, best run kept).
+// spawned as a child process and measured with /usr/bin/time -v (wall time, CPU time, peak RSS).
+// The tools take turns within each round, so a machine busy with other work slows them alike; the
+// table shows the median of the rounds. Then precision/recall of both on
+// packages/secrets/test/fixtures/labelled.
+//   node bench/secrets/run.mjs [--runs N]      (or `pnpm bench secrets`)
+// Rows: the stage pipeline as a library call (dsf-child.mjs: core's runStage, shared walker, scan
+// pool, fingerprints, gate), on all cores and on one thread; secretlint; and, when the CLI is
+// built, the `devsecflow secrets` command, which also loads every other stage and writes reports.
+// Env: SECRETS_BENCH_MB (tree size, default 24), SECRETS_BENCH_RUNS (rounds when --runs is not
+// given, default 5).
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -28,7 +34,13 @@ const work = join(tmpdir(), 'dsf-bench-secrets');
 const tree = join(work, 'tree');
 const MB = 1024 * 1024;
 const target = Number(process.env.SECRETS_BENCH_MB ?? 24) * MB;
-const runs = Number(process.env.SECRETS_BENCH_RUNS ?? 3);
+const runsFlag = process.argv.indexOf('--runs');
+const runs = Number(runsFlag >= 0 ? process.argv[runsFlag + 1] : (process.env.SECRETS_BENCH_RUNS ?? 5));
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error('--runs expects a whole number >= 1');
+  process.exit(2);
+}
+const cliBin = join(repo, 'packages/cli/dist/devsecflow.js');
 const secretlintBin = join(here, '../node_modules/secretlint/bin/secretlint.js');
 const rc = join(work, 'secretlintrc.json');
 
@@ -109,13 +121,33 @@ function measure(cmd, args, cwd) {
   return { wall, cpu, rss, status: r.status, stderr: r.stderr };
 }
 
-function best(n, fn) {
-  let b;
-  for (let i = 0; i < n; i++) {
-    const m = fn();
-    if (!b || m.wall < b.wall) b = m;
-  }
-  return b;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** Runs every tool once per round, in turn; returns per tool the median wall, CPU and RSS, and the walls. */
+function rounds(n, tools) {
+  const all = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  for (let i = 0; i < n; i++) for (const [k, run] of Object.entries(tools)) all[k].push(run());
+  return Object.fromEntries(
+    Object.entries(all).map(([k, ms]) => {
+      // secretlint and the CLI exit 1 when they report findings: that is a finished run.
+      const ok = k.startsWith('dsf') ? [0] : [0, 1];
+      for (const m of ms)
+        if (!ok.includes(m.status)) console.log(`${k} exited with ${m.status}: ${m.stderr.slice(-400)}`);
+      return [
+        k,
+        {
+          wall: median(ms.map((m) => m.wall)),
+          cpu: median(ms.map((m) => m.cpu)),
+          rss: median(ms.map((m) => m.rss)),
+          walls: ms.map((m) => m.wall),
+        },
+      ];
+    }),
+  );
 }
 
 const dsf = (root, out, threads) =>
@@ -196,26 +228,59 @@ mkdirSync(work, { recursive: true });
 writeFileSync(rc, JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
 const bytes = makeTree();
 
-console.log(`\n## Speed: same tree (${(bytes / MB).toFixed(1)} MB), best of ${runs}`);
-const a = best(runs, () => dsf(tree, join(work, 'dsf.json')));
-const a1 = best(runs, () => dsf(tree, join(work, 'dsf-1.json'), 1));
-const b = best(runs, () => secretlint(tree, join(work, 'secretlint.json')));
+const cliOut = join(work, 'cli-reports');
+const cli = (root) =>
+  measure(
+    process.execPath,
+    [
+      cliBin,
+      'secrets',
+      '--root',
+      root,
+      '--format',
+      'json',
+      '--output-dir',
+      cliOut,
+      '--quiet',
+      '--platform',
+      'local',
+    ],
+    root,
+  );
+const tools = {
+  dsf: () => dsf(tree, join(work, 'dsf.json')),
+  dsf1: () => dsf(tree, join(work, 'dsf-1.json'), 1),
+  secretlint: () => secretlint(tree, join(work, 'secretlint.json')),
+  ...(existsSync(cliBin) ? { cli: () => cli(tree) } : {}),
+};
+const loadBefore = loadavg()[0];
+console.log(`\n## Speed: same tree (${(bytes / MB).toFixed(1)} MB), median of ${runs} rounds`);
+const r = rounds(runs, tools);
 const { findings: treeFindings, report } = dsfFindings(join(work, 'dsf.json'));
 const slTree = secretlintFindings(join(work, 'secretlint.json'), tree);
 const row = (name, m, n) =>
-  `| ${name} | ${m.wall.toFixed(2)} s | ${m.cpu.toFixed(2)} s | ${m.rss.toFixed(0)} MB | ${n} |`;
+  `| ${name} | ${m.wall.toFixed(2)} s | ${m.cpu.toFixed(2)} s | ${m.rss.toFixed(0)} MB | ${n} | ${m.walls.map((w) => w.toFixed(2)).join(' ')} |`;
 const table = [
-  '| Tool | Wall time | CPU time (user+sys) | Peak RSS | Findings |',
-  '| --- | --- | --- | --- | --- |',
-  row(`DevSecFlow (${report.stats.threads ?? '?'} threads)`, a, treeFindings.length),
-  row('DevSecFlow (1 thread)', a1, dsfFindings(join(work, 'dsf-1.json')).findings.length),
-  row('secretlint + preset-recommend', b, slTree.length),
+  '| Tool | Wall time | CPU time (user+sys) | Peak RSS | Findings | Every round (wall, s) |',
+  '| --- | --- | --- | --- | --- | --- |',
+  row(`DevSecFlow stage (${report.stats.threads ?? '?'} threads)`, r.dsf, treeFindings.length),
+  row('DevSecFlow stage (1 thread)', r.dsf1, dsfFindings(join(work, 'dsf-1.json')).findings.length),
+  row('secretlint + preset-recommend', r.secretlint, slTree.length),
 ];
+if (r.cli) {
+  const cliReport = JSON.parse(readFileSync(join(cliOut, 'devsecflow-secrets.json'), 'utf8'));
+  table.push(row('`devsecflow secrets` (CLI, all cores)', r.cli, cliReport.findings.length));
+}
 console.log(table.join('\n'));
+const a = r.dsf;
+const a1 = r.dsf1;
+const b = r.secretlint;
 console.log(
-  `\nsecretlint / DevSecFlow: wall ${(b.wall / a.wall).toFixed(1)}x, CPU ${(b.cpu / a.cpu).toFixed(1)}x, peak RSS ${(b.rss / a.rss).toFixed(2)}x` +
-    ` (1 thread: wall ${(b.wall / a1.wall).toFixed(1)}x, CPU ${(b.cpu / a1.cpu).toFixed(1)}x)`,
+  `\nsecretlint / DevSecFlow stage: wall ${(b.wall / a.wall).toFixed(1)}x, CPU ${(b.cpu / a.cpu).toFixed(1)}x, peak RSS ${(b.rss / a.rss).toFixed(2)}x` +
+    ` (1 thread: wall ${(b.wall / a1.wall).toFixed(1)}x, CPU ${(b.cpu / a1.cpu).toFixed(1)}x)` +
+    (r.cli ? `; CLI: wall ${(b.wall / r.cli.wall).toFixed(1)}x` : ''),
 );
+console.log(`load average before the runs: ${loadBefore.toFixed(1)}`);
 console.log(
   `load average after the runs: ${loadavg()
     .map((l) => l.toFixed(1))

@@ -93,7 +93,7 @@ export const SecretsOptionsSchema = z
       .min(1)
       .max(64)
       .optional()
-      .describe('Worker threads for large trees (default: cores).'),
+      .describe('Threads that scan a large tree, the main one included (default: cores).'),
   })
   .strict()
   .refine(
@@ -240,14 +240,11 @@ async function runHistory(ctx: StageContext, o: SecretsOptions, config: ScanConf
 /** Scans the working tree through the shared walker. */
 async function runTree(ctx: StageContext, o: SecretsOptions, config: ScanConfig): Promise<StageOutput> {
   const t0 = performance.now();
-  // The walk feeds the scan as it goes, so on a large tree walking and scanning overlap.
-  async function* jobs(): AsyncGenerator<ScanJob> {
-    // The scanner sniffs for binary content itself (it reads every file anyway): the walker opening
-    // each file a second time to do the same would double the I/O.
-    for await (const f of ctx.files({ skipBinary: false }))
-      yield { path: f.path, absolutePath: f.absolutePath, size: f.size };
-  }
-  const { results, stats, threads } = await scanFiles(jobs(), config, {
+  // The walk feeds the scan as it goes, so walking and scanning overlap; a walked file is a scan
+  // job as it is. The scanner sniffs for binary content itself (it reads every file anyway): the
+  // walker opening each file a second time to do the same would double the I/O.
+  const jobs: AsyncIterable<ScanJob> = ctx.files({ skipBinary: false });
+  const { results, stats, threads } = await scanFiles(jobs, config, {
     threads: o.threads ?? defaultThreads(),
     signal: ctx.signal,
   });
