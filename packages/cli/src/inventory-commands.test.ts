@@ -192,13 +192,15 @@ describe('monitor --fix', () => {
       'abc123',
     ];
     expect((await cli([...push, '--store', store], root)).code).toBe(0);
-    const monitor = ['monitor', '--store', store, '--offline-db', OSV(), '--fix'];
+    const monitor = ['monitor', '--store', store, '--offline-db', OSV(), '--fix', '--json'];
     const r = await cli(monitor, root);
     expect(r.stderr).toContain(
       'monitor: --fix: pnpm-lock.yaml (shop: GHSA-35jh-r3h4-6jhm, GHSA-xvch-5gv4-984h)',
     );
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(
+    // With --json, stdout stays the monitor's JSON; the fix summary goes to stderr.
+    expect(JSON.parse(r.stdout).events).toHaveLength(2);
+    expect(r.stderr).toContain(
       'Re-scan of the new lockfile: cleared GHSA-35jh-r3h4-6jhm, GHSA-xvch-5gv4-984h.',
     );
     expect(readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8')).toContain('minimist@1.2.6:');

@@ -118,7 +118,7 @@ async function changeRequestsFor(io: InventoryIo, command: string): Promise<Chan
 async function runFix(
   io: InventoryIo,
   root: string,
-  flags: FixFlags & { offlineDb?: string; osvUrl?: string; markdown?: string },
+  flags: FixFlags & { offlineDb?: string; osvUrl?: string; markdown?: string; summaryToStderr?: boolean },
   policy: FixPolicy,
   changeRequests: ChangeRequests | undefined,
 ): Promise<number> {
@@ -145,7 +145,8 @@ async function runFix(
   });
   const text = inv.formatFixMarkdown(result);
   if (flags.markdown) await writeFile(resolve(io.cwd, flags.markdown), text);
-  else io.stdout.write(text);
+  // Under `monitor --json`, stdout holds the monitor's JSON: the summary goes to stderr.
+  else (flags.summaryToStderr ? io.stderr : io.stdout).write(text);
   for (const e of result.errors) io.stderr.write(`fix: ${e.path ? `${e.path}: ` : ''}${e.message}\n`);
   if (result.test) {
     io.stderr.write(
@@ -390,7 +391,13 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
               io.stderr.write(
                 `monitor: --fix: ${t.manifest} (${t.applications.join(', ')}: ${t.advisories.join(', ')})\n`,
               );
-              const fixCode = await runFix(io, join(root, t.dir), flags, fixPolicy, changeRequests);
+              const fixCode = await runFix(
+                io,
+                join(root, t.dir),
+                { ...flags, summaryToStderr: flags.json === true },
+                fixPolicy,
+                changeRequests,
+              );
               code = Math.max(code, fixCode);
             }
           }

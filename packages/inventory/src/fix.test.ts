@@ -69,6 +69,32 @@ async function useFixture(name: string) {
   await cp(join(FIXTURES, name), project, { recursive: true });
 }
 
+describe('formatFixMarkdown', () => {
+  it('fences failing test output so that backticks in it cannot end the block', () => {
+    const md = formatFixMarkdown({
+      manager: 'pnpm',
+      lockfile: 'pnpm-lock.yaml',
+      steps: [],
+      commands: [['pnpm', 'install']],
+      manifestEdits: [],
+      remaining: [],
+      cleared: [],
+      dryRun: false,
+      test: {
+        command: ['pnpm', 'test'],
+        passed: false,
+        exitCode: 2,
+        timedOut: false,
+        output: 'expected:\n```\nx\n```',
+      },
+      errors: [],
+    });
+    expect(md).toContain(
+      'Tests failed (exit code 2): `pnpm test`\n\n````text\nexpected:\n```\nx\n```\n````\n',
+    );
+  });
+});
+
 describe('fixDependencies: planning', () => {
   it('plans the smallest fixes: direct within its range, transitive within its dependents’ ranges', async () => {
     const r = await fixDependencies({ root: project, source, dryRun: true });

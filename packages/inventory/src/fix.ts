@@ -432,7 +432,11 @@ export function formatFixMarkdown(result: FixResult): string {
         ? 'timed out'
         : `failed (exit code ${t.exitCode ?? 'none'})`;
     lines.push('', `Tests ${verdict}: \`${t.command.join(' ')}\``);
-    if (!t.passed && t.output) lines.push('', '```text', ...t.output.split('\n'), '```');
+    if (!t.passed && t.output) {
+      // A fence longer than any backtick run in the output, so the output cannot end it.
+      const fence = '`'.repeat(Math.max(3, ...(t.output.match(/`+/g) ?? []).map((r) => r.length + 1)));
+      lines.push('', `${fence}text`, ...t.output.split('\n'), fence);
+    }
   }
   if (result.remaining.length) {
     lines.push(
