@@ -15,3 +15,16 @@ def parse(body):
     # ok: py-xml-unsafe-parser
     other = fromstring(body)
     return root, doc, data
+
+
+def parse_lxml(body):
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True)
+    # ok: py-xml-unsafe-parser
+    return lxml.etree.fromstring(body, parser=parser)
+
+
+def parse_lxml_default(body):
+    # ok: py-xml-unsafe-parser
+    parser = lxml.etree.XMLParser(huge_tree=True)
+    # ruleid: py-xml-unsafe-parser
+    return lxml.etree.fromstring(body, parser=parser)
