@@ -161,6 +161,18 @@ describe('fix policy and tests', () => {
     );
   });
 
+  it('refuses a test command string with shell syntax where it is configured, before changing anything', async () => {
+    const root = project('fix:\n  automatic: minor\n  test: npm ci && npm test\n');
+    const r = await cli(['fix', '--offline-db', OSV()], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "devsecflow.yml:3:3: fix.test: the test command 'npm ci && npm test' uses shell syntax ('&'), which is not run through a shell",
+    );
+    expect(readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8')).toBe(
+      readFileSync(join(FIXTURES, 'pnpm-fix/pnpm-lock.yaml'), 'utf8'),
+    );
+  });
+
   it('fails the run when the tests fail after the fix, and says so', { timeout: 120_000 }, async () => {
     // A string, split into arguments without a shell: the quoted script is one argument.
     const root = project(

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type ChangeRequests,
+  ConfigError,
   EXIT,
   type FixPolicy,
   type FixSection,
@@ -78,7 +79,17 @@ async function loadFixPolicy(configFlag: string | undefined, root: string, cwd: 
           );
     sections.push((data as { fix?: FixSection } | undefined)?.fix);
   }
-  return resolveFixPolicy(sections);
+  const fix = resolveFixPolicy(sections);
+  if (typeof fix.test === 'string') {
+    // Checked here, where the error can point at the key, rather than after the fix was applied.
+    const { splitCommand } = await import('@devsecflow/inventory');
+    try {
+      splitCommand(fix.test);
+    } catch (e) {
+      throw new ConfigError(`fix.test: ${(e as Error).message}`, policy.locate(['fix', 'test']));
+    }
+  }
+  return fix;
 }
 
 interface FixFlags {
