@@ -3,6 +3,7 @@ import { UserError } from './errors.js';
 import {
   branchNameProblem,
   type ChangeProposal,
+  fitChangeBody,
   hasIssueMarker,
   issueMarker,
   prepareChangeProposal,
@@ -112,5 +113,26 @@ describe('prepareChangeProposal', () => {
     expect(error(proposal({ key: 'a --> b' }))).toContain('key must be one line');
     expect(error(proposal({ title: ' ' }))).toContain('title is empty');
     expect(error(proposal({ commitMessage: '' }))).toContain('commit message is empty');
+  });
+});
+
+describe('fitChangeBody', () => {
+  const KEY_FIX = 'devsecflow-fix:.';
+  const marker = issueMarker(KEY_FIX);
+  it('leaves a body within the limit alone', () => {
+    const body = `short\n\n${marker}\n`;
+    expect(fitChangeBody(body, KEY_FIX, 1000)).toBe(body);
+  });
+  it('cuts at a line, closes an open fence and keeps the marker findable', () => {
+    const output = Array.from({ length: 5000 }, (_, i) => `test line ${i}`).join('\n');
+    const body = `## Fix\n\nTests failed:\n\n\`\`\`\`text\n${output}\n\`\`\`\`\n\n${marker}\n`;
+    const fitted = fitChangeBody(body, KEY_FIX, 2000);
+    expect(fitted.length).toBeLessThanOrEqual(2000);
+    expect(fitted.startsWith('## Fix\n\nTests failed:\n\n````text\ntest line 0\n')).toBe(true);
+    expect(fitted).toMatch(
+      /\ntest line \d+\n````\n\n_Cut to fit the platform's 2,000-character limit \(the full text is [\d,]+ characters\)\._\n\n/,
+    );
+    expect(hasIssueMarker(fitted, KEY_FIX)).toBe(true);
+    expect(fitted.endsWith(`${marker}\n`)).toBe(true);
   });
 });

@@ -261,6 +261,34 @@ export function prepareChangeProposal(proposal: ChangeProposal): ChangeProposal 
   return { ...proposal, body, labels: [...new Set(proposal.labels.filter((l) => l.trim()))] };
 }
 
+/**
+ * `body` (which ends with the marker of `key`) cut to at most `limit` characters for a platform
+ * that refuses longer ones (GitHub: 65,536), at a line boundary, with an open code fence closed and
+ * a note of the cut, the marker kept last on its own line so `hasIssueMarker` still finds it.
+ */
+export function fitChangeBody(body: string, key: string, limit: number): string {
+  if (body.length <= limit) return body;
+  const marker = issueMarker(key);
+  const note = `_Cut to fit the platform's ${limit.toLocaleString('en')}-character limit (the full text is ${body.length.toLocaleString('en')} characters)._`;
+  // Room for a closing fence (at most as long as the opening one, which a line holds), the note, the marker.
+  const budget = limit - note.length - marker.length - 16;
+  const kept: string[] = [];
+  let used = 0;
+  let fence: string | undefined;
+  for (const line of body.split('\n')) {
+    if (used + line.length + 1 > budget - (fence?.length ?? 0)) break;
+    kept.push(line);
+    used += line.length + 1;
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line.trimEnd());
+    if (fence) {
+      if (open && open[1]![0] === fence[0] && open[1]!.length >= fence.length && line.trim() === open[1])
+        fence = undefined;
+    } else if (open) fence = open[1];
+  }
+  if (fence) kept.push(fence);
+  return `${kept.join('\n').trimEnd()}\n\n${note}\n\n${marker}\n`;
+}
+
 export interface ApprovalQuery {
   commit?: string;
   teams?: string[];

@@ -1,6 +1,6 @@
 import { type ChangeProposal, createMemoryLogger, issueMarker, UserError } from '@devsecflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubChangeRequests } from './change-requests.js';
+import { createGitHubChangeRequests, PULL_BODY_LIMIT } from './change-requests.js';
 import { createOctokit } from './octokit.js';
 import { createGitHubPlatform } from './platform.js';
 import { type FakePullsServer, startFakePulls } from './testing/fake-pulls.js';
@@ -286,6 +286,18 @@ describe('GitHub change requests', () => {
     expect(e422.message).toBe(
       'GitHub API 422 while opening the pull request from devsecflow/fix/lodash into main in acme/shop: Validation Failed: A pull request already exists for acme:devsecflow/fix/lodash.',
     );
+  });
+
+  it('cuts a body over the GitHub limit and still finds the PR by it', async () => {
+    const s = await start();
+    const output = Array.from({ length: 8000 }, (_, i) => `  failing test ${i}`).join('\n');
+    const p = proposal({ body: `Tests failed:\n\n\`\`\`text\n${output}\n\`\`\`` });
+    await requests(s).propose(p);
+    const body = s.pulls[0]!.body!;
+    expect(body.length).toBeLessThanOrEqual(PULL_BODY_LIMIT);
+    expect(body).toContain("_Cut to fit the platform's 65,536-character limit");
+    expect(body.endsWith(`${issueMarker(KEY)}\n`)).toBe(true);
+    expect(await requests(s).propose(p)).toMatchObject({ id: '1', unchanged: true });
   });
 
   it('checks the proposal before any call', async () => {

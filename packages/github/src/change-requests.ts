@@ -1,6 +1,7 @@
 import {
   type ChangeProposal,
   type ChangeRequests,
+  fitChangeBody,
   hasIssueMarker,
   type Logger,
   type ProposedChange,
@@ -27,6 +28,9 @@ export interface GitHubChangeRequestsOptions {
   defaultBranch?: string;
   logger?: Logger;
 }
+
+/** GitHub refuses a pull request body longer than this many characters (422). */
+export const PULL_BODY_LIMIT = 65_536;
 
 /** The fine-grained permission each call needs, named in the error when the token lacks it. */
 type Permission = 'contents: read' | 'contents: write' | 'pull-requests: read' | 'pull-requests: write';
@@ -145,7 +149,8 @@ export function createGitHubChangeRequests(options: GitHubChangeRequestsOptions)
 
   return {
     async propose(input: ChangeProposal): Promise<ProposedChange> {
-      const p = prepareChangeProposal(input);
+      const prepared = prepareChangeProposal(input);
+      const p = { ...prepared, body: fitChangeBody(prepared.body, prepared.key, PULL_BODY_LIMIT) };
       const base =
         p.base ??
         options.defaultBranch ??

@@ -18,7 +18,11 @@ export {
   selectAnnotations,
 } from './annotations.js';
 export * from './approvals.js';
-export { createGitHubChangeRequests, type GitHubChangeRequestsOptions } from './change-requests.js';
+export {
+  createGitHubChangeRequests,
+  type GitHubChangeRequestsOptions,
+  PULL_BODY_LIMIT,
+} from './change-requests.js';
 export { gitChangedLines, PULL_FILES_CAP, pullRequestChangedLines } from './changed-lines.js';
 export {
   type Env,

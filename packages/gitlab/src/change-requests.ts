@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type ChangeProposal,
   type ChangeRequests,
+  fitChangeBody,
   hasIssueMarker,
   type Logger,
   type ProposedChange,
@@ -41,6 +42,9 @@ export interface GitLabChangeRequestsOptions {
   queryTimeout?: number;
   logger?: Logger;
 }
+
+/** GitLab refuses a merge request description longer than this many characters. */
+export const MR_DESCRIPTION_LIMIT = 1_048_576;
 
 /** git's blob id of a text: equal ids mean equal content, without downloading the file. */
 export function gitBlobId(content: string): string {
@@ -172,7 +176,8 @@ export function createGitLabChangeRequests(options: GitLabChangeRequestsOptions)
 
   return {
     async propose(input: ChangeProposal): Promise<ProposedChange> {
-      const p = prepareChangeProposal(input);
+      const prepared = prepareChangeProposal(input);
+      const p = { ...prepared, body: fitChangeBody(prepared.body, prepared.key, MR_DESCRIPTION_LIMIT) };
       const base =
         p.base ??
         options.defaultBranch ??

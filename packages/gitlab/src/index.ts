@@ -11,6 +11,7 @@ export {
   createGitLabChangeRequests,
   type GitLabChangeRequestsOptions,
   gitBlobId,
+  MR_DESCRIPTION_LIMIT,
 } from './change-requests.js';
 export { changedFilesFromMrDiffs, type MergeRequestDiff } from './diff.js';
 export {
