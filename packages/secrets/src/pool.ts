@@ -56,8 +56,8 @@ const BATCH_BYTES = 512 * 1024;
 const WORKER_DEPTH = 2;
 /** Batches waiting for a worker beyond which this thread scans too, though the walk is not over. */
 const BACKLOG = 4;
-/** A worker costs ~40 ms of CPU to start: below this much to scan, this thread alone is faster. */
-const DEFAULT_PARALLEL_THRESHOLD = 1024 * 1024;
+/** A worker costs 50-70 ms of CPU (start-up, its own JIT warm-up): smaller trees stay on one thread. */
+const DEFAULT_PARALLEL_THRESHOLD = 4 * 1024 * 1024;
 
 /** Worker threads need the compiled worker; running from TypeScript sources scans on one thread. */
 export function workersAvailable(): boolean {
