@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 // the ESM-only toolkit packages with them. What cannot be bundled is handled here, in one place:
 //   - @ast-grep/* native addons: replaced by a shim that loads them from the runner tool cache,
 //     where the action installs the pinned tarballs of actions/native-pins.json (dist/native.json);
-//   - the stages' worker threads: more entries beside the bundle (dist/worker.js for secrets,
-//     dist/sast-worker.js for SAST), where each stage looks for its worker next to its module;
+//   - the secrets stage's worker threads: one more entry beside the bundle (dist/worker.js), where
+//     the stage looks for its worker next to its module;
 //   - the SAST stage's built-in rule packs: copied to dist/rules;
 //   - the CLI reads its version from `../package.json` next to its module, which in a bundle is the
 //     action's package.json: the build keeps that version equal to packages/cli's.
@@ -178,12 +178,6 @@ export async function buildAction(
   const worker = inputs.find((p) => /packages[\\/]secrets[\\/]src[\\/]pool\.ts$/.test(p));
   if (worker) {
     await esbuild.build(esbuildOptions({ worker: join(ROOT, dirname(worker), 'worker.ts') }, outdir, state));
-  }
-  const sastScan = inputs.find((p) => /packages[\\/]sast[\\/]src[\\/]scan\.ts$/.test(p));
-  if (sastScan) {
-    await esbuild.build(
-      esbuildOptions({ 'sast-worker': join(ROOT, dirname(sastScan), 'sast-worker.ts') }, outdir, state),
-    );
   }
   if (state.sastRules) copyTree(state, state.sastRules, join(outdir, 'rules'));
   if (state.native.size > 0) {

@@ -38,7 +38,7 @@ async function childMain(tool, listFile) {
     const res = await scanFiles(
       files.map((f) => ({ path: relative(work, f.path), absolutePath: f.path, size: f.size })),
       rules,
-      { concurrency: 4, workers: Number(process.env.SAST_WORKERS ?? 2) },
+      {},
     );
     const byConfidence = {};
     for (const f of res.findings) byConfidence[f.confidence] = (byConfidence[f.confidence] ?? 0) + 1;

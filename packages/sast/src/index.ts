@@ -1,3 +1,4 @@
+export { type CombinedMatcher, combineRules, renameMetavariables } from './combined.js';
 export {
   ensureLanguages,
   type Grammar,
@@ -6,6 +7,7 @@ export {
   LANGUAGES,
   type Language,
 } from './languages.js';
+export { applicableRules, WordIndex } from './prefilter.js';
 export { type RuleFile, RuleFileSchema, TaintSpecSchema } from './rule-schema.js';
 export {
   BUILTIN_RULES_DIR,
@@ -17,7 +19,6 @@ export {
   requiredWords,
 } from './rules.js';
 export {
-  applicableRules,
   DEFAULT_LIMITS,
   type FileInput,
   type FileResult,

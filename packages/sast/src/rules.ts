@@ -353,9 +353,15 @@ function expandRuleFile(r: RuleFile): RuleFile {
   };
 }
 
+// Matchers and patterns already found valid, per grammar: the shared taint sets recur in many rules.
+const validMatchers = new Set<string>();
+const validPatterns = new Set<string>();
+
 /** Throws a one-line message when ast-grep rejects a matcher or one of its patterns does not parse. */
 function checkMatcher(language: Language, config: NapiConfig): void {
+  const json = JSON.stringify(config);
   for (const g of grammarsOf(language)) {
+    if (validMatchers.has(`${g}\u0000${json}`)) continue;
     const lang = napiLang(g);
     try {
       parse(lang, '').root().findAll(config);
@@ -369,6 +375,7 @@ function checkMatcher(language: Language, config: NapiConfig): void {
     if (g === 'go' || g === 'java') continue;
     const ex = expandoChar(g);
     for (const p of patterns) {
+      if (validPatterns.has(`${g}\u0000${p}`)) continue;
       const src = ex && ex !== '$' ? p.replaceAll('$', ex) : p;
       const bad = parse(lang, src)
         .root()
@@ -377,7 +384,9 @@ function checkMatcher(language: Language, config: NapiConfig): void {
         throw new Error(
           `pattern \`${p}\` is not valid ${g} (syntax error near \`${bad.text().slice(0, 30)}\`)`,
         );
+      validPatterns.add(`${g}\u0000${p}`);
     }
+    validMatchers.add(`${g}\u0000${json}`);
   }
 }
 

@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { grammarForPath, grammarFromShebang } from './languages.js';
 import { loadRules } from './rules.js';
@@ -98,40 +97,62 @@ describe('scanFile', () => {
     );
   });
 
-  it('scans many files with bounded concurrency and counts outcomes', async () => {
+  it('scans many files in batches and counts outcomes', async () => {
     const files = Array.from({ length: 30 }, (_, i) => {
       const p = join(dir, `m${i}.js`);
       writeFileSync(p, i % 2 ? 'eval(location.hash);\n' : 'const a = 1;\n');
-      return { path: `m${i}.js`, absolutePath: p };
+      return { path: `m${i}.js`, absolutePath: p, size: statSync(p).size };
     });
-    const out = await scanFiles(files, rules, { concurrency: 3 });
+    const out = await scanFiles(files, rules, { batchSize: 8 });
     expect(out.findings.filter((f) => f.ruleId === 'js-eval-injection')).toHaveLength(15);
-    expect(out.stats.filesScanned + out.stats.filesWithoutApplicableRules).toBe(30);
-  });
-});
-
-describe('the worker pool (built package)', () => {
-  it('finds what the single-thread scan finds, in worker threads', async () => {
-    // The pool runs only from dist/ (workers load JavaScript); turbo builds it before the tests.
-    const dir = mkdtempSync(join(tmpdir(), 'dsf-sast-pool-'));
-    const built = (await import(pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href)) as {
-      scanFiles: typeof scanFiles;
-      loadRules: typeof loadRules;
-    };
-    const files = Array.from({ length: 80 }, (_, i) => {
-      const p = join(dir, `w${i}.js`);
-      writeFileSync(p, i % 4 ? 'const a = 1;\n' : 'eval(location.hash);\n');
-      return { path: `w${i}.js`, absolutePath: p };
+    // Files without any rule's words are read but never parsed.
+    expect(out.stats).toMatchObject({
+      filesScanned: 15,
+      filesWithoutApplicableRules: 15,
+      filesSearchedInBatches: 15,
+      filesFailed: 0,
     });
-    const distRules = built.loadRules();
-    const single = await built.scanFiles(files, distRules, { workers: 1 });
-    const pooled = await built.scanFiles(files, distRules, { workers: 2, batchSize: 8 });
-    const key = (f: { ruleId: string; location?: { path: string } }) => `${f.location?.path} ${f.ruleId}`;
-    expect(single.stats.workerThreads).toBe(0);
-    expect(pooled.stats.workerThreads).toBe(2);
-    expect(pooled.errors).toEqual([]);
-    expect(pooled.findings.map(key).sort()).toEqual(single.findings.map(key).sort());
-    expect(pooled.findings.filter((f) => f.ruleId === 'js-eval-injection')).toHaveLength(20);
+  });
+
+  it('finds in batches exactly what the one-by-one path finds, and hands back what a batch cannot read', async () => {
+    const sources = [
+      'const { exec } = require("child_process");\napp.get("/", (req, res) => exec("ls " + req.query.dir));\n',
+      'document.body.innerHTML = location.hash;\nconst x = `${a}`;\n',
+      'eval(\n',
+      'const ok = 1;\n',
+    ];
+    const files = sources.map((text, i) => {
+      const p = join(dir, `b${i}.js`);
+      writeFileSync(p, text);
+      return { path: `b${i}.js`, absolutePath: p, size: statSync(p).size };
+    });
+    const bad = join(dir, 'latin1.js');
+    writeFileSync(bad, Buffer.from([0x76, 0x61, 0x72, 0x20, 0xe9, 0x3d, 0x31, 0x0a]));
+    files.push({ path: 'latin1.js', absolutePath: bad, size: 8 });
+    files.push({ path: 'gone.js', absolutePath: join(dir, 'gone.js'), size: 10 });
+    const batched = await scanFiles(files, rules);
+    const oneByOne = await Promise.all(files.map((f) => scanFile(f, rules)));
+    const key = (f: { ruleId: string; location?: { path: string; startLine: number } }) =>
+      `${f.location?.path}:${f.location?.startLine} ${f.ruleId}`;
+    expect(batched.findings.map(key).sort()).toEqual(
+      oneByOne
+        .flatMap((r) => r.findings)
+        .map(key)
+        .sort(),
+    );
+    expect(batched.findings.map(key)).toEqual(
+      expect.arrayContaining(['b0.js:2 js-child-process-exec-injection', 'b1.js:1 js-xss-innerhtml']),
+    );
+    expect(batched.stats).toMatchObject({
+      filesSearchedInBatches: 3,
+      filesWithSyntaxErrors: 1,
+      filesFailed: 2,
+    });
+    expect(batched.errors.map((e) => `${e.path}: ${e.message}`).sort()).toEqual([
+      'b2.js: syntax error at line 1 (not valid javascript); scanned the parts the parser could recover',
+      'gone.js: cannot read file: ENOENT',
+      'latin1.js: not scanned: the file is not valid UTF-8',
+    ]);
   });
 });
 

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { parse, parseAsync, type SgNode, type SgRoot } from '@ast-grep/napi';
+import { findInFiles, parse, parseAsync, type SgNode, type SgRoot } from '@ast-grep/napi';
 import type { Confidence, FindingDraft, ReportError, Severity } from '@devsecflow/core';
+import { combineRules, type MatchedFile, matchNodes, type RuleSlot } from './combined.js';
 import {
   type Grammar,
   grammarForPath,
@@ -12,16 +10,8 @@ import {
   languageOf,
   napiLang,
 } from './languages.js';
+import { applicableRules } from './prefilter.js';
 import type { CompiledRule } from './rules.js';
-import { TaintAnalyzer } from './taint.js';
-
-const LOWER: Record<Severity, Severity> = {
-  critical: 'high',
-  high: 'medium',
-  medium: 'low',
-  low: 'low',
-  info: 'info',
-};
 
 const SNIPPET_MAX = 300;
 
@@ -29,9 +19,9 @@ function cweUrl(cwe: string): string {
   return `https://cwe.mitre.org/data/definitions/${cwe.slice(4)}.html`;
 }
 
-function interpolate(message: string, node: SgNode): string {
+function interpolate(message: string, node: SgNode, prefix: string): string {
   return message.replace(/\$([A-Z_][A-Z0-9_]*)/g, (all, name: string) => {
-    const m = node.getMatch(name);
+    const m = node.getMatch(`${prefix}${name}`);
     if (!m) return all;
     const t = m.text().replace(/\s+/g, ' ');
     return t.length > 60 ? `${t.slice(0, 57)}...` : t;
@@ -39,13 +29,14 @@ function interpolate(message: string, node: SgNode): string {
 }
 
 function draft(
-  rule: CompiledRule,
+  slot: RuleSlot,
   node: SgNode,
   path: string,
   confidence: Confidence,
   severity: Severity,
   flow?: string,
 ): FindingDraft {
+  const { rule, prefix } = slot;
   const r = node.range();
   const text = node.text();
   const snippet = text.trim();
@@ -54,8 +45,8 @@ function draft(
     title: rule.title,
     message:
       flow === 'source-not-visible'
-        ? `${interpolate(rule.message, node)} Low confidence: no untrusted source is visible in this function, but the value is not a constant; check where it comes from.`
-        : interpolate(rule.message, node),
+        ? `${interpolate(rule.message, node, prefix)} Low confidence: no untrusted source is visible in this function, but the value is not a constant; check where it comes from.`
+        : interpolate(rule.message, node, prefix),
     severity,
     confidence,
     location: {
@@ -78,78 +69,13 @@ function draft(
   };
 }
 
-const IDENT = /[A-Za-z0-9_$]/;
-
-/** `word` occurs in `text` as a whole identifier (not inside a longer one). */
-function hasIdentifier(text: string, word: string): boolean {
-  for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + 1)) {
-    const before = i > 0 ? text[i - 1]! : ' ';
-    const after = text[i + word.length] ?? ' ';
-    if (!IDENT.test(before) && !IDENT.test(after)) return true;
-  }
-  return false;
-}
-
-/** Rules that apply to a grammar and whose pre-filter words occur in the text. */
-export function applicableRules(text: string, grammar: Grammar, rules: CompiledRule[]): CompiledRule[] {
-  let lower: string | undefined;
-  const seen = new Map<string, boolean>();
-  const has = (w: string): boolean => {
-    let hit = seen.get(w);
-    if (hit === undefined) {
-      if (w.startsWith('i:')) {
-        lower ??= text.toLowerCase();
-        hit = lower.includes(w.slice(2));
-      } else if (w.startsWith('b:')) hit = hasIdentifier(text, w.slice(2));
-      else hit = text.includes(w);
-      seen.set(w, hit);
-    }
-    return hit;
-  };
-  return rules.filter(
-    (r) => grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.every((c) => c.some(has))),
+/** Runs every rule of `rules` that applies to `grammar` over a parsed tree, in one search. */
+export function scanTree(root: SgRoot, grammar: Grammar, rules: CompiledRule[], path: string): MatchedFile {
+  const combined = combineRules(rules, grammar);
+  if (combined.rules.length === 0) return { findings: [] };
+  return matchNodes(root.root().findAll(combined.config), combined, (slot, node, c, sev, flow) =>
+    draft(slot, node, path, c, sev, flow),
   );
-}
-
-/** Runs rules over a parsed tree. `rules` should already be filtered with {@link applicableRules}. */
-export function scanTree(
-  root: SgRoot,
-  grammar: Grammar,
-  rules: CompiledRule[],
-  path: string,
-): FindingDraft[] {
-  const out: FindingDraft[] = [];
-  const top = root.root();
-  let taint: TaintAnalyzer | undefined;
-  for (const rule of rules) {
-    // A rule that only reports visible sources has nothing to find in a file without any.
-    if (rule.taint && rule.taint.reportUnknown === false) {
-      taint ??= new TaintAnalyzer(top, grammar);
-      if (!taint.hasSources(rule.taint)) continue;
-    }
-    const seen = new Set<string>();
-    for (const node of top.findAll(rule.matcher)) {
-      const r = node.range();
-      const at = `${r.start.index}:${r.end.index}`;
-      if (seen.has(at)) continue;
-      seen.add(at);
-      if (rule.kind === 'structural' || !rule.taint) {
-        out.push(draft(rule, node, path, rule.confidence, rule.severity));
-        continue;
-      }
-      taint ??= new TaintAnalyzer(top, grammar);
-      // Without $ARG the whole match is checked; for a call, that means its arguments.
-      const arg = node.getMatch('ARG') ?? (node.field('arguments' as never) as SgNode | null) ?? node;
-      const { state, built } = taint.analyze(arg, rule.taint);
-      const unknownWanted = rule.taint.reportUnknown === 'concatenation' ? built : rule.taint.reportUnknown;
-      if (state === 'tainted')
-        out.push(draft(rule, node, path, rule.confidence, rule.severity, 'source-reached'));
-      else if (state === 'unknown' && unknownWanted) {
-        out.push(draft(rule, node, path, 'low', LOWER[rule.severity], 'source-not-visible'));
-      }
-    }
-  }
-  return out;
 }
 
 /** Scans a source string: the entry point for rule tests and embedding. */
@@ -161,7 +87,7 @@ export function scanSource(
 ): FindingDraft[] {
   const applicable = applicableRules(text, grammar, rules);
   if (applicable.length === 0) return [];
-  return scanTree(parse(napiLang(grammar), text), grammar, applicable, path);
+  return scanTree(parse(napiLang(grammar), text), grammar, applicable, path).findings;
 }
 
 export interface ScanLimits {
@@ -205,6 +131,57 @@ function failed(file: FileInput, message: string, grammar?: Grammar): FileResult
   };
 }
 
+/** The result of a parsed file's matches: a syntax error is reported, and the rest still scanned. */
+function parsedResult(file: FileInput, grammar: Grammar, matched: MatchedFile): FileResult {
+  const line = matched.syntaxErrorLine;
+  if (line === undefined) return { findings: matched.findings, outcome: 'scanned', grammar };
+  return {
+    findings: matched.findings,
+    outcome: 'scanned',
+    grammar,
+    syntaxErrors: true,
+    error: {
+      path: file.path,
+      line,
+      kind: 'error',
+      message: `syntax error at line ${line} (not valid ${grammar}); scanned the parts the parser could recover`,
+    },
+  };
+}
+
+function tooLarge(file: FileInput, size: number, limits: ScanLimits): FileResult {
+  return {
+    findings: [],
+    outcome: 'skipped',
+    error: {
+      path: file.path,
+      kind: 'skipped',
+      message: `not scanned: ${(size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`,
+    },
+  };
+}
+
+/** A large file whose lines average more than the limit is generated or minified: skipped, and said so. */
+function minifiedResult(file: FileInput, bytes: Buffer, limits: ScanLimits): FileResult | undefined {
+  if (bytes.length < limits.minifiedMinSize) return undefined;
+  let lines = 1;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
+  if (bytes.length / lines <= limits.minifiedLineLength) return undefined;
+  return {
+    findings: [],
+    outcome: 'skipped',
+    error: {
+      path: file.path,
+      kind: 'skipped',
+      message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`,
+    },
+  };
+}
+
+async function looksMinified(file: FileInput, limits: ScanLimits): Promise<FileResult | undefined> {
+  return minifiedResult(file, await readFile(file.absolutePath), limits);
+}
+
 /** Reads, classifies and scans one file. Never throws: problems come back as `error`. */
 export async function scanFile(
   file: FileInput,
@@ -215,15 +192,7 @@ export async function scanFile(
   let grammar = grammarForPath(file.path);
   if (grammar === null) return { findings: [], outcome: 'not-source' };
   if (file.size !== undefined && file.size > limits.maxBytes && grammar !== undefined) {
-    return {
-      findings: [],
-      outcome: 'skipped',
-      error: {
-        path: file.path,
-        kind: 'skipped',
-        message: `not scanned: ${(file.size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`,
-      },
-    };
+    return tooLarge(file, file.size, limits);
   }
   let bytes: Buffer;
   try {
@@ -238,28 +207,15 @@ export async function scanFile(
     if (bytes.length > limits.maxBytes) return { findings: [], outcome: 'not-source' };
   }
   if (languages && !languages.has(languageOf(grammar))) return { findings: [], outcome: 'not-source' };
+  if (bytes.length > limits.maxBytes) return tooLarge(file, bytes.length, limits);
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     return failed(file, 'not scanned: the file is not valid UTF-8', grammar);
   }
-  if (bytes.length >= limits.minifiedMinSize) {
-    let lines = 1;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-    if (bytes.length / lines > limits.minifiedLineLength) {
-      return {
-        findings: [],
-        outcome: 'skipped',
-        grammar,
-        error: {
-          path: file.path,
-          kind: 'skipped',
-          message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`,
-        },
-      };
-    }
-  }
+  const minified = minifiedResult(file, bytes, limits);
+  if (minified) return { ...minified, grammar };
   const applicable = applicableRules(text, grammar, rules);
   if (applicable.length === 0) return { findings: [], outcome: 'no-rules', grammar };
   let root: SgRoot;
@@ -269,24 +225,7 @@ export async function scanFile(
     return failed(file, `cannot parse as ${grammar}: ${(e as Error).message}`, grammar);
   }
   try {
-    const findings = scanTree(root, grammar, applicable, file.path);
-    const bad = root.root().find({ rule: { kind: 'ERROR' } });
-    if (bad) {
-      const line = bad.range().start.line + 1;
-      return {
-        findings,
-        outcome: 'scanned',
-        grammar,
-        syntaxErrors: true,
-        error: {
-          path: file.path,
-          line,
-          kind: 'error',
-          message: `syntax error at line ${line} (not valid ${grammar}); scanned the parts the parser could recover`,
-        },
-      };
-    }
-    return { findings, outcome: 'scanned', grammar };
+    return parsedResult(file, grammar, scanTree(root, grammar, applicable, file.path));
   } catch (e) {
     return failed(file, `scan failed: ${(e as Error).message.split('\n')[0]}`, grammar);
   }
@@ -294,41 +233,59 @@ export async function scanFile(
 
 export interface ScanStats {
   filesScanned: number;
+  /** Read, but holding none of the words any rule needs: not parsed. */
   filesWithoutApplicableRules: number;
   filesNotSource: number;
   filesSkipped: number;
   filesFailed: number;
   filesWithSyntaxErrors: number;
-  /** Worker threads used (0: all on the calling thread). */
-  workerThreads: number;
+  /** Files parsed and matched in batches by ast-grep's own threads (the rest one by one here). */
+  filesSearchedInBatches: number;
 }
 
 export interface ScanFilesOptions {
   limits?: ScanLimits;
-  /**
-   * Worker threads that parse and match (default 2, one per core here). Needs the built package
-   * (`dist/sast-worker.js`); running from sources, or with 0/1, everything stays on this thread.
-   */
-  workers?: number;
-  /** Files per message to a worker. */
+  /** Files per ast-grep search: its combined matcher is compiled once per batch. */
   batchSize?: number;
-  /** Files in flight at once: reads and parses run on libuv's thread pool, so 4 keeps both cores busy. */
+  /** Batches in flight at once: at most this many batches of trees are alive. */
+  batchesInFlight?: number;
+  /** Files read at once. */
   concurrency?: number;
   languages?: Set<string>;
   signal?: AbortSignal;
   onFile?: (file: FileInput, result: FileResult) => void;
 }
 
+// How long to wait for a batch's last results after ast-grep says it is done, before the files
+// still unreported are scanned one by one instead (results arriving later are then ignored).
+const LATE_RESULTS_MS = 10_000;
+// Files whose rule sets are sorted together before being cut into batches, so that files needing
+// the same rules share a batch and its matcher holds few rules more than each of them needs.
+const WINDOW = 512;
+
+interface Queued {
+  file: FileInput;
+  grammar: Grammar;
+  rules: CompiledRule[];
+  signature: string;
+}
+
 /**
- * Scans files from any (async) iterable with bounded concurrency. Parsing runs off the main thread
- * (napi `parseAsync`); memory stays bounded because at most `concurrency` trees are alive and the
- * loop returns to the event loop between files.
+ * Scans files from any (async) iterable. Each file is read and classified here, and its text
+ * decides which rules can match it at all (the word pre-filter); files with rules go, in batches
+ * of files needing similar rules, to ast-grep's parallel file search, whose own threads parse them
+ * on every core and run the batch's combined matcher (see {@link combineRules}). Files without an
+ * extension, and anything a batch did not report, are parsed one by one here instead, where a
+ * clear error can name what went wrong. Memory stays bounded: a window of file names, and the
+ * trees of the batches in flight.
  */
 export async function scanFiles(
   files: AsyncIterable<FileInput> | Iterable<FileInput>,
   rules: CompiledRule[],
   options: ScanFilesOptions = {},
 ): Promise<{ findings: FindingDraft[]; errors: ReportError[]; stats: ScanStats }> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const languages = options.languages;
   const findings: FindingDraft[] = [];
   const errors: ReportError[] = [];
   const stats: ScanStats = {
@@ -337,11 +294,9 @@ export async function scanFiles(
     filesNotSource: 0,
     filesSkipped: 0,
     filesFailed: 0,
-    workerThreads: 0,
     filesWithSyntaxErrors: 0,
+    filesSearchedInBatches: 0,
   };
-  const limit = options.concurrency ?? 4;
-  const inflight = new Set<Promise<void>>();
   const record = (file: FileInput, r: FileResult) => {
     findings.push(...r.findings);
     if (r.error) errors.push(r.error);
@@ -353,94 +308,158 @@ export async function scanFiles(
     else stats.filesFailed++;
     options.onFile?.(file, r);
   };
-  // Named for its stage: an action bundle ships every stage's worker side by side.
-  const workerFile = fileURLToPath(new URL('./sast-worker.js', import.meta.url));
-  const workers = options.workers ?? 2;
-  if (workers > 1 && existsSync(workerFile)) {
-    stats.workerThreads = workers;
-    await scanWithWorkers(files, rules, options, workers, workerFile, record);
-    return { findings, errors, stats };
-  }
+
+  const batches = new Set<Promise<void>>();
+  const send = async (grammar: Grammar, batch: Queued[]) => {
+    const p: Promise<void> = searchBatch(grammar, batch, rules, (file, r) => {
+      stats.filesSearchedInBatches++;
+      record(file, r);
+    })
+      .then(async (unreported) => {
+        for (const q of unreported) record(q.file, await scanFile(q.file, rules, limits, languages));
+      })
+      .finally(() => batches.delete(p));
+    batches.add(p);
+    while (batches.size >= (options.batchesInFlight ?? 3)) await Promise.race(batches);
+  };
+  let window: Queued[] = [];
+  const flush = async () => {
+    const queued = window;
+    window = [];
+    queued.sort((a, b) => (a.grammar + a.signature).localeCompare(b.grammar + b.signature));
+    const size = options.batchSize ?? 64;
+    let batch: Queued[] = [];
+    for (const q of queued) {
+      if (batch.length >= size || (batch.length > 0 && batch[0]!.grammar !== q.grammar)) {
+        await send(batch[0]!.grammar, batch);
+        batch = [];
+      }
+      batch.push(q);
+    }
+    if (batch.length > 0) await send(batch[0]!.grammar, batch);
+  };
+
+  const reads = new Set<Promise<void>>();
+  const classify = async (file: FileInput, grammar: Grammar) => {
+    const r = await readSource(file, grammar, limits);
+    if ('outcome' in r) return record(file, r);
+    const applicable = applicableRules(r.text, grammar, rules);
+    if (applicable.length === 0) return record(file, { findings: [], outcome: 'no-rules', grammar });
+    window.push({ file, grammar, rules: applicable, signature: applicable.map((x) => x.id).join(' ') });
+  };
   for await (const file of files) {
     if (options.signal?.aborted) break;
-    const p: Promise<void> = scanFile(file, rules, options.limits, options.languages).then((r) => {
-      record(file, r);
-      inflight.delete(p);
-    });
-    inflight.add(p);
-    if (inflight.size >= limit) await Promise.race(inflight);
+    const grammar = grammarForPath(file.path);
+    if (grammar === null || (grammar && languages && !languages.has(languageOf(grammar)))) {
+      record(file, { findings: [], outcome: 'not-source' });
+      continue;
+    }
+    // Without an extension the shebang decides: the one-by-one path reads it.
+    const p: Promise<void> = (
+      grammar === undefined
+        ? scanFile(file, rules, limits, languages).then((r) => record(file, r))
+        : classify(file, grammar)
+    ).finally(() => reads.delete(p));
+    reads.add(p);
+    if (reads.size >= (options.concurrency ?? 8)) await Promise.race(reads);
+    if (window.length >= WINDOW) await flush();
   }
-  await Promise.all(inflight);
+  await Promise.all(reads);
+  if (!options.signal?.aborted) await flush();
+  await Promise.all(batches);
   return { findings, errors, stats };
 }
 
-/**
- * Spreads batches of files over worker threads (each parses and matches on its own core). At most
- * two batches per worker are in flight, so memory stays bounded however large the tree is.
- */
-async function scanWithWorkers(
-  files: AsyncIterable<FileInput> | Iterable<FileInput>,
-  rules: CompiledRule[],
-  options: ScanFilesOptions,
-  count: number,
-  workerFile: string,
-  record: (file: FileInput, r: FileResult) => void,
-): Promise<void> {
-  const pool = Array.from(
-    { length: count },
-    () =>
-      new Worker(workerFile, {
-        workerData: {
-          rules,
-          limits: options.limits ?? DEFAULT_LIMITS,
-          languages: options.languages ? [...options.languages] : undefined,
-        },
-      }),
-  );
-  const pending = new Map<number, { files: FileInput[]; resolve: () => void; reject: (e: Error) => void }>();
-  const load = pool.map(() => 0);
-  let nextId = 0;
-  for (const [i, w] of pool.entries()) {
-    w.on('message', (m: { id: number; results: FileResult[] }) => {
-      const job = pending.get(m.id);
-      if (!job) return;
-      pending.delete(m.id);
-      load[i]!--;
-      job.files.forEach((f, k) => {
-        record(f, m.results[k]!);
-      });
-      job.resolve();
-    });
-    w.on('error', (e) => {
-      for (const job of pending.values()) job.reject(e);
-    });
-  }
-  const inflight = new Set<Promise<void>>();
-  const send = (batch: FileInput[]) => {
-    const target = load.indexOf(Math.min(...load));
-    load[target]!++;
-    const id = nextId++;
-    const p = new Promise<void>((resolve, reject) => {
-      pending.set(id, { files: batch, resolve, reject });
-    }).finally(() => inflight.delete(p));
-    inflight.add(p);
-    pool[target]!.postMessage({ id, files: batch });
-  };
+/** Reads a file of a known grammar: its text, or why it is not scanned. */
+async function readSource(
+  file: FileInput,
+  grammar: Grammar,
+  limits: ScanLimits,
+): Promise<{ text: string } | FileResult> {
+  if (file.size !== undefined && file.size > limits.maxBytes) return tooLarge(file, file.size, limits);
+  let bytes: Buffer;
   try {
-    let batch: FileInput[] = [];
-    const size = options.batchSize ?? 32;
-    for await (const file of files) {
-      if (options.signal?.aborted) break;
-      batch.push(file);
-      if (batch.length >= size) {
-        send(batch);
-        batch = [];
-        while (inflight.size >= count * 2) await Promise.race(inflight);
+    bytes = await readFile(file.absolutePath);
+  } catch (e) {
+    return failed(file, `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, grammar);
+  }
+  if (bytes.length > limits.maxBytes) return tooLarge(file, bytes.length, limits);
+  const minified = minifiedResult(file, bytes, limits);
+  if (minified) return { ...minified, grammar };
+  try {
+    return { text: utf8.decode(bytes) };
+  } catch {
+    return failed(file, 'not scanned: the file is not valid UTF-8', grammar);
+  }
+}
+
+/**
+ * One ast-grep parallel search over a batch of files of one grammar, with the combined matcher of
+ * every rule any of them needs. Every parsed file yields at least its root node, so a file that
+ * comes back with nothing was not read or not parsed: those are returned for the one-by-one path.
+ */
+async function searchBatch(
+  grammar: Grammar,
+  batch: Queued[],
+  rules: CompiledRule[],
+  record: (file: FileInput, r: FileResult) => void,
+): Promise<Queued[]> {
+  const needed = new Set(batch.flatMap((q) => q.rules));
+  // In the rule set's own order, so batches needing the same rules share one matcher.
+  const union = batch[0]!.rules.length === needed.size ? batch[0]!.rules : rules.filter((r) => needed.has(r));
+  const combined = combineRules(union, grammar);
+  const byPath = new Map(batch.map((q) => [q.file.absolutePath, q]));
+  let delivered = 0;
+  let expected = Number.POSITIVE_INFINITY;
+  let closed = false;
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const onFile = (err: Error | null, nodes: SgNode[]) => {
+    if (closed) return;
+    delivered++;
+    if (!err && nodes.length > 0) {
+      const path = nodes[0]!.getRoot().filename();
+      const q = byPath.get(path);
+      if (q) {
+        byPath.delete(path);
+        const { file } = q;
+        let result: FileResult;
+        try {
+          result = parsedResult(
+            file,
+            grammar,
+            matchNodes(nodes, combined, (slot, node, c, sev, flow) =>
+              draft(slot, node, file.path, c, sev, flow),
+            ),
+          );
+        } catch (e) {
+          result = failed(file, `scan failed: ${(e as Error).message.split('\n')[0]}`, grammar);
+        }
+        record(file, result);
       }
     }
-    if (batch.length) send(batch);
-    await Promise.all(inflight);
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    if (delivered >= expected) finish();
+  };
+  try {
+    expected = await findInFiles(
+      napiLang(grammar),
+      { paths: [...byPath.keys()], matcher: combined.config },
+      onFile,
+    );
+    if (delivered >= expected) finish();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      finished,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, LATE_RESULTS_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  } catch {
+    // The one-by-one path reports whatever made the batch fail, file by file.
   }
+  closed = true;
+  return [...byPath.values()];
 }

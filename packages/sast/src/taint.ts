@@ -1,5 +1,5 @@
-import type { NapiConfig, SgNode } from '@ast-grep/napi';
-import type { Grammar } from './languages.js';
+import { kind, type NapiConfig, type SgNode } from '@ast-grep/napi';
+import { type Grammar, napiLang } from './languages.js';
 
 /**
  * What flows into a sink argument, from most to least alarming. `tainted`: a declared source reaches
@@ -235,6 +235,8 @@ const PROPAGATORS =
 
 const lastSegment = (n: SgNode | null): string => (n?.text() ?? '').split('.').pop()?.trim() ?? '';
 
+const FUNCTION_KINDS = new Map<Grammar, string[]>();
+
 const GUARDS = new Set(['ternary_expression', 'conditional_expression']);
 
 function containsSpan(spans: { start: number; end: number }[], n: SgNode): boolean {
@@ -260,14 +262,26 @@ interface Span {
 export class TaintAnalyzer {
   private readonly spec: LangSpec;
   private readonly matches = new Map<string, { keys: Set<string>; spans: Span[] }>();
-  private readonly bindingCache = new Map<number, Binding[]>();
+  private readonly bindingCache = new Map<string, Binding[]>();
+  private readonly bindingNodes = new Map<number, { node: SgNode; bound: string }[]>();
   private readonly paramCache = new Map<number, SgNode[]>();
 
   constructor(
     private readonly root: SgNode,
-    grammar: Grammar,
+    private readonly grammar: Grammar,
   ) {
     this.spec = SPECS[grammar];
+  }
+
+  /** The function node kinds this grammar really has (a rule naming an unknown kind fails to compile). */
+  private functionKinds(): string[] {
+    let kinds = FUNCTION_KINDS.get(this.grammar);
+    if (!kinds) {
+      const lang = napiLang(this.grammar);
+      kinds = [...this.spec.functions].filter((k) => kind(lang, k) !== 0);
+      FUNCTION_KINDS.set(this.grammar, kinds);
+    }
+    return kinds;
   }
 
   private find(
@@ -285,6 +299,17 @@ export class TaintAnalyzer {
       this.matches.set(cfgKey, m);
     }
     return m;
+  }
+
+  /** Records the matches of a source or sanitiser set found by an earlier search of the same tree. */
+  seed(cfgKey: string, nodes: SgNode[]): void {
+    this.matches.set(cfgKey, {
+      keys: new Set(nodes.map(key)),
+      spans: nodes.map((n) => {
+        const r = n.range();
+        return { start: r.start.index, end: r.end.index };
+      }),
+    });
   }
 
   /** Whether any source of the set occurs in the file (one search per distinct set, cached). */
@@ -315,17 +340,39 @@ export class TaintAnalyzer {
     let budget = 5000;
     const spec = this.spec;
 
-    const bindingsOf = (scope: SgNode): Binding[] => {
+    // Binding nodes of a scope are found once, with the text of what they bind; the bindings of a
+    // name are built only from those whose bound side mentions it. (Building every binding of a
+    // large function up front cost seconds per file.)
+    const bindingNodesOf = (scope: SgNode): { node: SgNode; bound: string }[] => {
       const id = scope.id();
-      let bs = this.bindingCache.get(id);
-      if (!bs) {
-        let nodes = scope.findAll({ rule: { any: spec.bindingKinds.map((kind) => ({ kind })) } });
+      let nodes = this.bindingNodes.get(id);
+      if (!nodes) {
+        const kinds = { any: spec.bindingKinds.map((kind) => ({ kind })) };
         // The file scope holds only top-level bindings: a function's locals are not visible elsewhere.
-        if (scope === this.root) {
-          nodes = nodes.filter((n) => !n.ancestors().some((a) => spec.functions.has(a.kind() as string)));
-        }
-        bs = nodes.flatMap((n) => spec.bindings(n));
-        this.bindingCache.set(id, bs);
+        const rule =
+          scope === this.root
+            ? {
+                ...kinds,
+                not: { inside: { any: this.functionKinds().map((kind) => ({ kind })), stopBy: 'end' } },
+              }
+            : kinds;
+        nodes = scope.findAll({ rule } as NapiConfig).map((node) => {
+          const side = (node.field('name' as never) ?? node.field('left' as never)) as SgNode | null;
+          return { node, bound: (side ?? node).text() };
+        });
+        this.bindingNodes.set(id, nodes);
+      }
+      return nodes;
+    };
+    const bindingsOf = (scope: SgNode, name: string): Binding[] => {
+      const cacheKey = `${scope.id()}:${name}`;
+      let bs = this.bindingCache.get(cacheKey);
+      if (!bs) {
+        bs = bindingNodesOf(scope)
+          .filter((b) => b.bound.includes(name))
+          .flatMap((b) => spec.bindings(b.node))
+          .filter((b) => b.names.includes(name));
+        this.bindingCache.set(cacheKey, bs);
       }
       return bs;
     };
@@ -352,7 +399,7 @@ export class TaintAnalyzer {
       const scopes = ident.ancestors().filter((a) => spec.functions.has(a.kind() as string));
       let innermost = true;
       for (const scope of [...scopes, this.root]) {
-        const bs = bindingsOf(scope).filter((b) => b.names.includes(name) && (!innermost || b.start < at));
+        const bs = bindingsOf(scope, name).filter((b) => !innermost || b.start < at);
         if (bs.length) {
           let worst = CONSTANT;
           for (const b of bs) {

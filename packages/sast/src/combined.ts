@@ -1,0 +1,426 @@
+import { type NapiConfig, parse, type SgNode } from '@ast-grep/napi';
+import type { FindingDraft, Severity } from '@devsecflow/core';
+import { expandoChar, type Grammar, grammarsOf, napiLang } from './languages.js';
+import type { CompiledRule } from './rules.js';
+import { TaintAnalyzer } from './taint.js';
+
+// ast-grep's napi compiles a matcher (regexes included) on every `findAll` call, and every call walks
+// the whole tree again: per file, the cost grew with the number of rules. So every rule of a grammar,
+// and every taint source and sanitiser set, is folded into ONE matcher, compiled once per batch of
+// files and run in one traversal. Each part captures a metavariable of its own only when it matches,
+// which tells afterwards what matched a node; each rule's own metavariables are renamed apart so
+// that parts never constrain each other.
+
+/** One rule inside a combined matcher. */
+export interface RuleSlot {
+  rule: CompiledRule;
+  /** Prefix of this rule's renamed metavariables (`$ARG` is captured as `$<prefix>ARG`). */
+  prefix: string;
+  /** Metavariable captured on a node this rule's matcher accepts. */
+  hit: string;
+}
+
+/** A taint source or sanitiser set inside a combined matcher. */
+interface SetSlot {
+  key: string;
+  hit: string;
+}
+
+/** Parts tagged together: `hit` is captured when any member matched. */
+interface RuleGroup {
+  hit: string;
+  members: string[];
+}
+
+const GROUP_SIZE = 8;
+const ANY_KIND = '*';
+
+interface Part {
+  hit: string;
+  body: unknown;
+}
+
+const patternKindCache = new Map<string, string[] | null>();
+
+/**
+ * Node kinds a pattern can match: the chain of single children below the parsed pattern's root
+ * (`expression_statement`, then `call_expression` for `$F($X)`), as ast-grep matches the innermost
+ * of them. `null` when that cannot be told (a lone metavariable, several statements, a parse error).
+ */
+function patternKinds(pattern: string, grammar: Grammar): string[] | null {
+  const cacheKey = `${grammar}\u0000${pattern}`;
+  if (patternKindCache.has(cacheKey)) return patternKindCache.get(cacheKey)!;
+  let kinds: string[] | null = null;
+  try {
+    const expando = expandoChar(grammar);
+    const root = parse(napiLang(grammar), expando ? pattern.replaceAll('$', expando) : pattern).root();
+    if (!root.find({ rule: { kind: 'ERROR' } })) {
+      const chain: string[] = [];
+      let node = root;
+      for (;;) {
+        const named = node.children().filter((c) => c.isNamed());
+        if (named.length !== 1) break;
+        node = named[0]!;
+        chain.push(node.kind() as string);
+      }
+      const lone = /^[$\u00b5]+[A-Z_]/.test(node.text()) && /^[$\u00b5]+[A-Z0-9_]+$/.test(node.text());
+      kinds = chain.length > 0 && !lone ? chain : null;
+    }
+  } catch {
+    kinds = null;
+  }
+  patternKindCache.set(cacheKey, kinds);
+  return kinds;
+}
+
+/**
+ * Node kinds a rule object can match, or `null` when any kind might. Keys of one rule object must
+ * all hold, so any key that names kinds bounds the rule; `any` is the union of its branches.
+ */
+export function rootKinds(
+  rule: unknown,
+  utils: RuleObject,
+  grammar: Grammar,
+  seen = new Set<string>(),
+): string[] | null {
+  if (!rule || typeof rule !== 'object') return null;
+  const r = rule as RuleObject;
+  const bounds: string[][] = [];
+  if (typeof r.kind === 'string') bounds.push([r.kind]);
+  if (typeof r.pattern === 'string') {
+    const k = patternKinds(r.pattern, grammar);
+    if (k) bounds.push(k);
+  } else if (r.pattern && typeof r.pattern === 'object') {
+    const p = r.pattern as RuleObject;
+    const k =
+      typeof p.selector === 'string'
+        ? [p.selector]
+        : typeof p.context === 'string'
+          ? patternKinds(p.context, grammar)
+          : null;
+    if (k) bounds.push(k);
+  }
+  if (Array.isArray(r.any) && r.any.length > 0) {
+    const union = new Set<string>();
+    let known = true;
+    for (const sub of r.any) {
+      const k = rootKinds(sub, utils, grammar, seen);
+      if (!k) known = false;
+      else for (const x of k) union.add(x);
+    }
+    if (known) bounds.push([...union]);
+  }
+  if (Array.isArray(r.all)) {
+    for (const sub of r.all) {
+      const k = rootKinds(sub, utils, grammar, seen);
+      if (k) bounds.push(k);
+    }
+  }
+  if (typeof r.matches === 'string' && !seen.has(r.matches)) {
+    const k = rootKinds(utils[r.matches], utils, grammar, new Set([...seen, r.matches]));
+    if (k) bounds.push(k);
+  }
+  if (bounds.length === 0) return null;
+  // The intersection of every bound (each is a superset of what the rule matches).
+  return bounds.reduce((acc, b) => acc.filter((k) => b.includes(k)));
+}
+
+export interface CombinedMatcher {
+  grammar: Grammar;
+  /** The one config to hand to ast-grep. */
+  config: NapiConfig;
+  rules: RuleSlot[];
+  sets: SetSlot[];
+  /** Tag groups by node kind (and `*` for parts tried on every node). */
+  groups: Map<string, RuleGroup[]>;
+  /** Captured on the root: every parsed file yields at least this node. */
+  rootHit: string;
+  /** Captured on parser error nodes. */
+  errorHit: string;
+}
+
+const ROOT_KIND: Record<Grammar, string> = {
+  javascript: 'program',
+  typescript: 'program',
+  tsx: 'program',
+  python: 'module',
+  go: 'source_file',
+  java: 'program',
+};
+
+type RuleObject = Record<string, unknown>;
+
+/** `$ARG` -> `$R3_ARG`, `$$$ARGS` -> `$$$R3_ARGS`; anonymous `$_`, `$$$` stay as they are. */
+export function renameMetavariables(pattern: string, prefix: string): string {
+  return pattern.replace(/\$(\$\$)?([A-Z][A-Z0-9_]*)/g, (_m, multi: string | undefined, name: string) => {
+    return `$${multi ?? ''}${prefix}${name}`;
+  });
+}
+
+/** A copy of a rule object with its metavariables and utility names moved under `prefix`. */
+export function renameRule(value: unknown, prefix: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => renameRule(v, prefix));
+  if (!value || typeof value !== 'object') return value;
+  const out: RuleObject = {};
+  for (const [k, v] of Object.entries(value as RuleObject)) {
+    if (k === 'pattern' && typeof v === 'string') out[k] = renameMetavariables(v, prefix);
+    else if (k === 'pattern' && v && typeof v === 'object') {
+      const p = v as RuleObject;
+      out[k] = typeof p.context === 'string' ? { ...p, context: renameMetavariables(p.context, prefix) } : p;
+    } else if (k === 'matches' && typeof v === 'string') out[k] = `${prefix}${v}`;
+    else out[k] = renameRule(v, prefix);
+  }
+  return out;
+}
+
+function renameUtils(utils: Record<string, unknown> | undefined, prefix: string): RuleObject {
+  const out: RuleObject = {};
+  for (const [name, rule] of Object.entries(utils ?? {})) out[`${prefix}${name}`] = renameRule(rule, prefix);
+  return out;
+}
+
+/** Matches the node when `body` does and then captures it as `hit`; otherwise matches anyway, capturing nothing. */
+const tagged = (body: unknown, hit: string) => ({
+  any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: '$_' }],
+});
+
+// Combined matchers by grammar and rule identities: batches of files that need the same rules
+// share one. Bounded, as a long scan may see many different rule sets.
+const ruleIds = new WeakMap<CompiledRule, number>();
+let nextRuleId = 0;
+const cache = new Map<string, CombinedMatcher>();
+const CACHE_MAX = 512;
+
+/**
+ * The combined matcher of the rules that apply to `grammar`, in their order. Constraints are left
+ * out of the combined config, since one rule's failing constraint would drop the node for every
+ * rule; {@link matchNodes} checks them per rule afterwards.
+ */
+export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedMatcher {
+  const key = `${grammar}:${rules
+    .map((r) => {
+      let id = ruleIds.get(r);
+      if (id === undefined) {
+        id = nextRuleId++;
+        ruleIds.set(r, id);
+      }
+      return id;
+    })
+    .join(',')}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  if (cache.size >= CACHE_MAX) cache.clear();
+  // Every part in order: a rule's matcher or a taint set, with the metavariable it is tagged with.
+  const parts: Part[] = [];
+  const utils: RuleObject = {};
+  const slots: RuleSlot[] = [];
+  const sets = new Map<string, SetSlot>();
+  const addSet = (key: string | undefined, cfg: NapiConfig | undefined) => {
+    if (!key || !cfg || sets.has(key)) return;
+    const prefix = `S${sets.size}_`;
+    const slot = { key, hit: `${prefix}HIT` };
+    sets.set(key, slot);
+    const body = renameRule(cfg.rule, prefix);
+    Object.assign(utils, renameUtils(cfg.utils as RuleObject | undefined, prefix));
+    parts.push({ hit: slot.hit, body });
+  };
+  for (const rule of rules) {
+    if (!grammarsOf(rule.language).includes(grammar)) continue;
+    const prefix = `R${slots.length}_`;
+    const slot = { rule, prefix, hit: `${prefix}HIT` };
+    slots.push(slot);
+    const body = renameRule(rule.matcher.rule, prefix);
+    Object.assign(utils, renameUtils(rule.matcher.utils as RuleObject | undefined, prefix));
+    parts.push({ hit: slot.hit, body });
+    addSet(rule.taint?.sourcesKey, rule.taint?.sources);
+    addSet(rule.taint?.sanitizersKey, rule.taint?.sanitizers);
+  }
+  const rootHit = 'ROOT_HIT';
+  const errorHit = 'ERROR_HIT';
+  // Parts are bucketed by the node kinds they can match, so a node is only tried against the parts
+  // of its kind (the kind test is what ast-grep does fastest); parts whose kinds cannot be read off
+  // go to a bucket tried on every node. Within a bucket, parts are tagged in groups, each group's
+  // parts tried only when the group matched: reading back which parts matched a node then costs a
+  // few lookups instead of one per part.
+  const buckets = new Map<string, Part[]>();
+  for (const part of parts) {
+    for (const kind of rootKinds(part.body, utils, grammar) ?? [ANY_KIND]) {
+      const bucket = buckets.get(kind);
+      if (bucket) bucket.push(part);
+      else buckets.set(kind, [part]);
+    }
+  }
+  buckets.set(ROOT_KIND[grammar], [
+    ...(buckets.get(ROOT_KIND[grammar]) ?? []),
+    { hit: rootHit, body: { kind: ROOT_KIND[grammar] } },
+  ]);
+  buckets.set('ERROR', [...(buckets.get('ERROR') ?? []), { hit: errorHit, body: { kind: 'ERROR' } }]);
+  // Each part's body is written once, as a utility rule, and referred to by name: ast-grep then
+  // converts and compiles it once, not once per place it is used.
+  const ref = new Map<string, { matches: string }>();
+  for (const part of [
+    ...parts,
+    ...buckets.get(ROOT_KIND[grammar])!.slice(-1),
+    ...buckets.get('ERROR')!.slice(-1),
+  ]) {
+    utils[`part:${part.hit}`] = part.body;
+    ref.set(part.hit, { matches: `part:${part.hit}` });
+  }
+  const gate: unknown[] = [];
+  const branches: unknown[] = [];
+  const groups = new Map<string, RuleGroup[]>();
+  for (const [kind, members] of buckets) {
+    const bodies = members.map((m) => ref.get(m.hit)!);
+    const own: RuleGroup[] = [];
+    const ownBranches: unknown[] = [];
+    for (let i = 0; i < members.length; i += GROUP_SIZE) {
+      const group = members.slice(i, i + GROUP_SIZE);
+      const hit = `G${kind === ANY_KIND ? 'ANY' : kind.toUpperCase()}${own.length}_HIT`.replace(
+        /[^A-Z0-9_]/g,
+        '_',
+      );
+      own.push({ hit, members: group.map((m) => m.hit) });
+      ownBranches.push(
+        tagged(
+          {
+            all: [
+              { any: group.map((m) => ref.get(m.hit)!) },
+              ...group.map((m) => tagged(ref.get(m.hit)!, m.hit)),
+            ],
+          },
+          hit,
+        ),
+      );
+    }
+    groups.set(kind, own);
+    if (kind === ANY_KIND) {
+      gate.push(...bodies);
+      branches.push(...ownBranches);
+    } else {
+      gate.push({ kind, any: bodies });
+      branches.push({ any: [{ kind, all: ownBranches }, { pattern: '$_' }] });
+    }
+  }
+  const combined: CombinedMatcher = {
+    grammar,
+    config: { rule: { all: [{ any: gate }, ...branches] }, utils } as NapiConfig,
+    rules: slots,
+    sets: [...sets.values()],
+    groups,
+    rootHit,
+    errorHit,
+  };
+  cache.set(key, combined);
+  return combined;
+}
+
+/** What one file's matches amount to. */
+export interface MatchedFile {
+  findings: FindingDraft[];
+  /** 1-based line of the first parser error node, when the file did not parse cleanly. */
+  syntaxErrorLine?: number;
+}
+
+const LOWER: Record<Severity, Severity> = {
+  critical: 'high',
+  high: 'medium',
+  medium: 'low',
+  low: 'low',
+  info: 'info',
+};
+
+export type DraftFn = (
+  slot: RuleSlot,
+  node: SgNode,
+  confidence: CompiledRule['confidence'],
+  severity: Severity,
+  flow?: string,
+) => FindingDraft;
+
+/** True when every constraint of the rule holds for what its renamed metavariables captured. */
+function constraintsHold(slot: RuleSlot, node: SgNode): boolean {
+  const constraints = slot.rule.matcher.constraints as Record<string, unknown> | undefined;
+  if (!constraints) return true;
+  for (const [name, rule] of Object.entries(constraints)) {
+    const captured = node.getMatch(`${slot.prefix}${name}`);
+    if (captured && !captured.matches({ rule, utils: slot.rule.matcher.utils } as NapiConfig)) return false;
+  }
+  return true;
+}
+
+/**
+ * Turns the nodes one combined search returned for a file into findings: attributes each node to
+ * the rules and taint sets that matched it, checks constraints, and runs the taint analysis of
+ * source-to-sink rules with the source and sanitiser matches of the same search.
+ */
+export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: DraftFn): MatchedFile {
+  const byRule = new Map<RuleSlot, SgNode[]>();
+  const bySet = new Map<string, SgNode[]>();
+  let root: SgNode | undefined;
+  let errorLine: number | undefined;
+  const slotOf = new Map<string, RuleSlot>(combined.rules.map((r) => [r.hit, r]));
+  const setOf = new Map<string, SetSlot>(combined.sets.map((s) => [s.hit, s]));
+  const everyKind = combined.groups.get(ANY_KIND) ?? [];
+  for (const node of nodes) {
+    const kind = node.kind() as string;
+    if (kind === ROOT_KIND[combined.grammar] && !node.parent()) root = node;
+    if (errorLine === undefined && kind === 'ERROR') errorLine = node.range().start.line + 1;
+    for (const groups of [combined.groups.get(kind), everyKind]) {
+      for (const group of groups ?? []) {
+        if (!node.getMatch(group.hit)) continue;
+        for (const hit of group.members) {
+          if (!node.getMatch(hit)) continue;
+          const slot = slotOf.get(hit);
+          if (slot) {
+            const list = byRule.get(slot);
+            if (list) list.push(node);
+            else byRule.set(slot, [node]);
+            continue;
+          }
+          const set = setOf.get(hit);
+          if (!set) continue;
+          const list = bySet.get(set.key);
+          if (list) list.push(node);
+          else bySet.set(set.key, [node]);
+        }
+      }
+    }
+  }
+  const findings: FindingDraft[] = [];
+  let taint: TaintAnalyzer | undefined;
+  const analyzer = (): TaintAnalyzer => {
+    if (taint) return taint;
+    const top = root ?? nodes[0]!.getRoot().root();
+    taint = new TaintAnalyzer(top, combined.grammar);
+    for (const set of combined.sets) taint.seed(set.key, bySet.get(set.key) ?? []);
+    return taint;
+  };
+  for (const [slot, hits] of byRule) {
+    const { rule } = slot;
+    // A rule that only reports visible sources has nothing to find in a file without any.
+    if (rule.taint && rule.taint.reportUnknown === false && !bySet.get(rule.taint.sourcesKey)?.length)
+      continue;
+    const seen = new Set<string>();
+    for (const node of hits) {
+      const r = node.range();
+      const at = `${r.start.index}:${r.end.index}`;
+      if (seen.has(at) || !constraintsHold(slot, node)) continue;
+      seen.add(at);
+      if (!rule.taint) {
+        findings.push(draft(slot, node, rule.confidence, rule.severity));
+        continue;
+      }
+      // Without $ARG the whole match is checked; for a call, that means its arguments.
+      const arg =
+        node.getMatch(`${slot.prefix}ARG`) ?? (node.field('arguments' as never) as SgNode | null) ?? node;
+      const { state, built } = analyzer().analyze(arg, rule.taint);
+      const unknownWanted = rule.taint.reportUnknown === 'concatenation' ? built : rule.taint.reportUnknown;
+      if (state === 'tainted')
+        findings.push(draft(slot, node, rule.confidence, rule.severity, 'source-reached'));
+      else if (state === 'unknown' && unknownWanted) {
+        findings.push(draft(slot, node, 'low', LOWER[rule.severity], 'source-not-visible'));
+      }
+    }
+  }
+  return { findings, ...(errorLine !== undefined ? { syntaxErrorLine: errorLine } : {}) };
+}
