@@ -152,6 +152,8 @@ function simple(
       prefix.startsWith('-') ? LD : L,
     ),
     keywords: [prefix.toLowerCase()],
+    // The match starts with the prefix: common ones (Twilio's `SK`) are then cheap to look for.
+    anchored: true,
     entropy: 3,
     severity: 'high',
     confidence: 'high',
@@ -675,6 +677,7 @@ export const RULES: readonly SecretRule[] = [
     // Anchored on the `-usNN` data-centre suffix (a literal the regex engine finds fast); the key is
     // the 32 hex characters before it.
     pattern: String.raw`-us\d{1,2}(?<=(?<![A-Za-z0-9_])(?<secret>${HEX}{32})-us\d{1,2})${R}`,
+    anchored: true,
     keywords: ['-us'],
     entropy: 3,
     severity: 'high',
@@ -1295,6 +1298,7 @@ export const RULES: readonly SecretRule[] = [
     category: 'url',
     // Starts with the literal `://` (found fast); the scheme before it is checked by a lookbehind.
     pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@(?<host>[A-Za-z0-9.-]{1,255})`,
+    anchored: true,
     keywords: ['://'],
     // Documentation hosts (RFC 2606 / 6761): URLs in docs and examples.
     deny: {
