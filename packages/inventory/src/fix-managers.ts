@@ -301,7 +301,7 @@ export const yarnBerryAdapter: ManagerAdapter = {
   id: 'yarn-berry',
   executable: 'yarn',
   lockfile: 'yarn.lock',
-  // CI makes installs immutable by default; the point here is to change the lockfile.
+  // A CI configuration may make installs immutable; the point here is to change the lockfile.
   env: { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' },
   requirements: (lockText) => yarnRequirements(lockText, (v) => v.replace(/^npm:/, '')),
   plan: (direct, transitive, manifest) =>

@@ -43,6 +43,9 @@ beforeAll(async () => {
     YARN_ENABLE_GLOBAL_CACHE: 'false',
     YARN_ENABLE_MIRROR: 'false',
     YARN_ENABLE_TELEMETRY: '0',
+    // As in a CI job, where pnpm and Yarn 2+ freeze installs by default.
+    CI: 'true',
+    YARN_ENABLE_IMMUTABLE_INSTALLS: 'true',
   };
 });
 afterAll(async () => {

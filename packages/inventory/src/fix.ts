@@ -323,7 +323,8 @@ export async function fixDependencies(options: FixOptions): Promise<FixResult> {
   const steps = planFixes(before.matches, pkgJson, requirements, automatic);
   const plan = applyPlan(adapter, steps, pkgJson, requirements);
   const exe = options.managers?.[adapter.id] ?? [adapter.executable];
-  const env = { ...adapter.env, ...options.env };
+  // The adapter's settings win: CI variables (e.g. immutable installs) must not undo lockfile-only mode.
+  const env = { ...options.env, ...adapter.env };
   result.steps = steps;
   result.commands = plan.commands.map((args) => [...exe, ...args]);
   result.manifestEdits = editedFields(pkgJson, plan.manifest);
