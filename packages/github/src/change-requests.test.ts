@@ -187,7 +187,7 @@ describe('GitHub change requests', () => {
     expect((tree.tree as Array<{ path: string }>)[0]!.path).toBe(path);
   });
 
-  it('finds its open PR by head, and closes one carrying the key from an earlier branch as superseded', async () => {
+  it('finds its open PR by head (never a fork PR), and closes one carrying the key from an earlier branch as superseded', async () => {
     const s = await start();
     s.seedPull({
       title: 'someone else',
@@ -200,10 +200,17 @@ describe('GitHub change requests', () => {
       body: `x\n${issueMarker(KEY)}`,
     });
     s.push('devsecflow/fix/lodash-4.17.21', { 'package-lock.json': LOCK_V2 });
+    const fork = s.seedPull({
+      title: 'fork copy',
+      head: 'devsecflow/fix/lodash-4.17.21',
+      headRepo: 'mallory/shop',
+      body: issueMarker(KEY),
+    });
 
     const result = await requests(s).propose(proposal());
-    expect(result).toMatchObject({ id: '3', created: true });
-    expect(old).toMatchObject({ state: 'closed', comments: ['Superseded by #3.'] });
+    expect(result).toMatchObject({ id: '4', created: true });
+    expect(old).toMatchObject({ state: 'closed', comments: ['Superseded by #4.'] });
+    expect(fork).toMatchObject({ state: 'open', comments: [] });
     expect(s.pulls[0]).toMatchObject({ state: 'open', comments: [] });
   });
 

@@ -82,7 +82,7 @@ interface OpenPull {
   html_url: string;
   title: string;
   body: string | null;
-  head: { ref: string };
+  head: { ref: string; repo?: { full_name?: string } | null };
   base: { ref: string };
   labels: Array<{ name?: string } | string>;
 }
@@ -144,7 +144,11 @@ export function createGitHubChangeRequests(options: GitHubChangeRequestsOptions)
     const all = (await call(`listing the open pull requests of ${where}`, 'pull-requests: read', () =>
       octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 }),
     )) as OpenPull[];
-    return { superseded: all.filter((pr) => pr.head.ref !== p.branch && hasIssueMarker(pr.body, p.key)) };
+    // Only branches of this repository: a fork's PR is someone else's to close.
+    const ours = (pr: OpenPull) => pr.head.repo?.full_name?.toLowerCase() === where.toLowerCase();
+    return {
+      superseded: all.filter((pr) => ours(pr) && pr.head.ref !== p.branch && hasIssueMarker(pr.body, p.key)),
+    };
   };
 
   return {

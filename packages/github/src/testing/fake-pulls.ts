@@ -20,6 +20,8 @@ export interface FakePull {
   labels: string[];
   comments: string[];
   html_url: string;
+  /** Full name of the repository the head branch lives in; default this one (a fork otherwise). */
+  headRepo?: string;
 }
 
 export interface FakeCommit {
@@ -152,7 +154,12 @@ export async function startFakePulls(options: FakePullsOptions): Promise<FakePul
     body: p.body,
     state: p.state,
     html_url: p.html_url,
-    head: { ref: p.head, label: `${owner}:${p.head}`, sha: refs.get(p.head) },
+    head: {
+      ref: p.head,
+      label: `${(p.headRepo ?? `${owner}/${repo}`).split('/')[0]}:${p.head}`,
+      sha: refs.get(p.head),
+      repo: { full_name: p.headRepo ?? `${owner}/${repo}` },
+    },
     base: { ref: p.base },
     labels: p.labels.map((name) => ({ name })),
   });
@@ -266,7 +273,7 @@ export async function startFakePulls(options: FakePullsOptions): Promise<FakePul
       const head = url.searchParams.get('head');
       const list = pulls
         .filter((p) => state === 'all' || p.state === state)
-        .filter((p) => !head || `${owner}:${p.head}` === head)
+        .filter((p) => !head || (!p.headRepo && `${owner}:${p.head}` === head))
         .sort((a, b) => b.number - a.number);
       return send(res, 200, list.map(view));
     }
@@ -283,7 +290,7 @@ export async function startFakePulls(options: FakePullsOptions): Promise<FakePul
         return error(res, 422, 'Validation Failed', [
           { resource: 'PullRequest', field: 'head', code: 'invalid' },
         ]);
-      if (pulls.some((p) => p.state === 'open' && p.head === head))
+      if (pulls.some((p) => p.state === 'open' && p.head === head && !p.headRepo))
         return error(res, 422, 'Validation Failed', [
           { message: `A pull request already exists for ${owner}:${head}.` },
         ]);
