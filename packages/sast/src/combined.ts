@@ -5,8 +5,8 @@ import type { CompiledRule } from './rules.js';
 import { TaintAnalyzer } from './taint.js';
 
 // ast-grep's napi compiles a matcher (regexes included) on every `findAll` call, and every call walks
-// the whole tree again: per file, the cost grew with the number of rules. So every rule of a grammar,
-// and every taint source and sanitiser set, is folded into ONE matcher, compiled once per batch of
+// the whole tree again: per file, the cost grew with the number of rules. So every rule a batch needs,
+// and the taint source sets they use, are folded into ONE matcher, compiled once per batch of
 // files and run in one traversal. Each part captures a metavariable of its own only when it matches,
 // which tells afterwards what matched a node; each rule's own metavariables are renamed apart so
 // that parts never constrain each other.
@@ -20,7 +20,7 @@ export interface RuleSlot {
   hit: string;
 }
 
-/** A taint source or sanitiser set inside a combined matcher. */
+/** A taint source set inside a combined matcher. */
 interface SetSlot {
   key: string;
   hit: string;
@@ -43,9 +43,10 @@ interface Part {
 const patternKindCache = new Map<string, string[] | null>();
 
 /**
- * Node kinds a pattern can match: the chain of single children below the parsed pattern's root
- * (`expression_statement`, then `call_expression` for `$F($X)`), as ast-grep matches the innermost
- * of them. `null` when that cannot be told (a lone metavariable, several statements, a parse error).
+ * Node kinds a pattern can match. ast-grep matches the innermost node of the parsed pattern that
+ * still spans all of it (`call_expression` for `$F($X)`, but `expression_statement` for `$F($X);`),
+ * so those are the kinds of the single-child chain below the root whose text is the whole pattern.
+ * `null` when that cannot be told (a lone metavariable, several statements, a parse error).
  */
 function patternKinds(pattern: string, grammar: Grammar): string[] | null {
   const cacheKey = `${grammar}\u0000${pattern}`;
@@ -53,7 +54,8 @@ function patternKinds(pattern: string, grammar: Grammar): string[] | null {
   let kinds: string[] | null = null;
   try {
     const expando = expandoChar(grammar);
-    const root = parse(napiLang(grammar), expando ? pattern.replaceAll('$', expando) : pattern).root();
+    const text = (expando ? pattern.replaceAll('$', expando) : pattern).trim();
+    const root = parse(napiLang(grammar), text).root();
     if (!root.find({ rule: { kind: 'ERROR' } })) {
       const chain: string[] = [];
       let node = root;
@@ -61,9 +63,9 @@ function patternKinds(pattern: string, grammar: Grammar): string[] | null {
         const named = node.children().filter((c) => c.isNamed());
         if (named.length !== 1) break;
         node = named[0]!;
-        chain.push(node.kind() as string);
+        if (node.text().trim() === text) chain.push(node.kind() as string);
       }
-      const lone = /^[$\u00b5]+[A-Z_]/.test(node.text()) && /^[$\u00b5]+[A-Z0-9_]+$/.test(node.text());
+      const lone = /^[$\u00b5]+[A-Z0-9_]+$/.test(node.text());
       kinds = chain.length > 0 && !lone ? chain : null;
     }
   } catch {
@@ -232,8 +234,10 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     const body = renameRule(rule.matcher.rule, prefix);
     Object.assign(utils, renameUtils(rule.matcher.utils as RuleObject | undefined, prefix));
     parts.push({ hit: slot.hit, body });
+    // Sources are searched with everything else: whether a file has any decides whether a rule that
+    // only reports visible sources runs at all. Sanitisers (calls like `parseInt` or `escape`, common
+    // everywhere) are searched by the taint pass only in the files where it runs.
     addSet(rule.taint?.sourcesKey, rule.taint?.sources);
-    addSet(rule.taint?.sanitizersKey, rule.taint?.sanitizers);
   }
   const rootHit = 'ROOT_HIT';
   const errorHit = 'ERROR_HIT';

@@ -122,6 +122,60 @@ const WEAK_WORDS = new Set([
   'of',
 ]);
 
+// Words common in ordinary code (method and property names every library uses): still usable as a
+// pre-filter when nothing better is known, but any rarer word of the rule is preferred.
+const COMMON_WORDS = new Set([
+  'get',
+  'set',
+  'getAll',
+  'text',
+  'json',
+  'data',
+  'body',
+  'url',
+  'path',
+  'name',
+  'value',
+  'type',
+  'key',
+  'end',
+  'send',
+  'write',
+  'run',
+  'all',
+  'each',
+  'find',
+  'call',
+  'apply',
+  'then',
+  'push',
+  'join',
+  'split',
+  'replace',
+  'error',
+  'message',
+  'options',
+  'result',
+  'length',
+  'prototype',
+  'exports',
+  'require',
+  'module',
+  'default',
+  'object',
+  'undefined',
+  'arguments',
+  'Object',
+  'Array',
+  'Error',
+  'Promise',
+  'append',
+  'before',
+  'after',
+  'test',
+]);
+const COMMON_SCORE = 2.5;
+
 type WordSet = string[] | null;
 
 function score(s: WordSet): number {
@@ -130,7 +184,8 @@ function score(s: WordSet): number {
     Math.min(
       ...s.map((w) => {
         const bare = w.replace(/^[bi]:/, '');
-        return WEAK_WORDS.has(bare) ? 0 : bare.length;
+        if (WEAK_WORDS.has(bare)) return 0;
+        return COMMON_WORDS.has(bare) ? Math.min(COMMON_SCORE, bare.length) : bare.length;
       }),
     ) -
     s.length * 0.01
@@ -165,6 +220,12 @@ function regexClauses(regex: string): WordSet[] {
   // ASCII classes `(?-u:\w)` are written that way only because Unicode classes are slow to compile.
   const r = (insensitive ? regex.slice(4) : regex).replace(/\(\?-u:(\\[wsd])\)/g, '$1');
   if (r.includes('(?')) return [];
+  // Top-level alternatives: one of them matches, so the union of each one's best words is necessary.
+  const alternatives = splitAlternatives(r);
+  if (alternatives.length > 1) {
+    const union = alternativesClause(alternatives, insensitive);
+    return union ? [union] : [];
+  }
   const candidates: WordSet[] = [];
   const quantified = (i: number) => r[i] === '?' || r[i] === '*' || r[i] === '{';
   // A word is a whole identifier when what surrounds it in the regex cannot be an identifier character.
@@ -190,7 +251,7 @@ function regexClauses(regex: string): WordSet[] {
       continue;
     }
     flush(i);
-    if (c === '|') return []; // top-level alternation: no single part is necessary
+    if (c === '|') return []; // not reached: top-level alternatives are split above
     if (c === '\\') i++;
     else if (c === '[') {
       while (i < r.length && r[i] !== ']') i += r[i] === '\\' ? 2 : 1;
@@ -205,12 +266,56 @@ function regexClauses(regex: string): WordSet[] {
       const body = r.slice(i + 1, j - 1);
       if (!quantified(j) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) {
         candidates.push(mark(body.split('|'), openBefore(i) && closedAfter(j)));
+      } else if (!quantified(j)) {
+        // A group of longer alternatives (`(a\.b|c\.d)`): the union of each one's best words.
+        const union = alternativesClause(splitAlternatives(body), insensitive);
+        if (union) candidates.push(union);
       }
       i = j - 1;
     }
   }
   flush(r.length);
   return candidates;
+}
+
+/** Splits a regex at its top-level `|` (outside groups and classes). */
+function splitAlternatives(r: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < r.length; i++) {
+    const c = r[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      while (i < r.length && r[i] !== ']') i += r[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(r.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(r.slice(start));
+  return out;
+}
+
+/**
+ * The union of the best words of each alternative, or null when one of them has none. Words of an
+ * alternative are matched as substrings (`i:` when case-insensitive): its boundaries are not known.
+ */
+function alternativesClause(alternatives: string[], insensitive: boolean): string[] | null {
+  const union: string[] = [];
+  for (const alt of alternatives) {
+    const b = best(regexClauses(alt.replace(/^\^|\$$/g, '')));
+    if (!b) return null;
+    union.push(
+      ...b.map((w) => {
+        const bare = w.replace(/^[bi]:/, '');
+        return insensitive ? `i:${bare.toLowerCase()}` : bare;
+      }),
+    );
+  }
+  return [...new Set(union)];
 }
 
 /** The single most selective necessary-word set of an ast-grep rule object. */

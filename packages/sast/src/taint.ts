@@ -263,6 +263,7 @@ export class TaintAnalyzer {
   private readonly spec: LangSpec;
   private readonly matches = new Map<string, { keys: Set<string>; spans: Span[] }>();
   private readonly bindingCache = new Map<string, Binding[]>();
+  private functionSpans?: { node: SgNode; start: number; end: number }[];
   private readonly bindingNodes = new Map<number, { node: SgNode; bound: string }[]>();
   private readonly paramCache = new Map<number, SgNode[]>();
 
@@ -282,6 +283,23 @@ export class TaintAnalyzer {
       FUNCTION_KINDS.set(this.grammar, kinds);
     }
     return kinds;
+  }
+
+  /**
+   * The functions enclosing a position, innermost first, from one search of the file's functions
+   * (walking each identifier's ancestors instead was the slowest part of the analysis).
+   */
+  private scopesAt(index: number): SgNode[] {
+    this.functionSpans ??= this.root
+      .findAll({ rule: { any: this.functionKinds().map((kind) => ({ kind })) } } as NapiConfig)
+      .map((node) => {
+        const r = node.range();
+        return { node, start: r.start.index, end: r.end.index };
+      });
+    return this.functionSpans
+      .filter((f) => f.start <= index && index < f.end)
+      .sort((a, b) => b.start - a.start || a.end - b.end)
+      .map((f) => f.node);
   }
 
   private find(
@@ -396,7 +414,7 @@ export class TaintAnalyzer {
     const lookup = (ident: SgNode): number => {
       const name = ident.text();
       const at = ident.range().start.index;
-      const scopes = ident.ancestors().filter((a) => spec.functions.has(a.kind() as string));
+      const scopes = this.scopesAt(at);
       let innermost = true;
       for (const scope of [...scopes, this.root]) {
         const bs = bindingsOf(scope, name).filter((b) => !innermost || b.start < at);
