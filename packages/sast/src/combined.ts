@@ -135,20 +135,9 @@ export interface CombinedMatcher {
   sets: SetSlot[];
   /** Tag groups by node kind (and `*` for parts tried on every node). */
   groups: Map<string, RuleGroup[]>;
-  /** Captured on the root: every parsed file yields at least this node. */
-  rootHit: string;
   /** Captured on parser error nodes. */
   errorHit: string;
 }
-
-const ROOT_KIND: Record<Grammar, string> = {
-  javascript: 'program',
-  typescript: 'program',
-  tsx: 'program',
-  python: 'module',
-  go: 'source_file',
-  java: 'program',
-};
 
 type RuleObject = Record<string, unknown>;
 
@@ -239,7 +228,6 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     // everywhere) are searched by the taint pass only in the files where it runs.
     addSet(rule.taint?.sourcesKey, rule.taint?.sources);
   }
-  const rootHit = 'ROOT_HIT';
   const errorHit = 'ERROR_HIT';
   // Parts are bucketed by the node kinds they can match, so a node is only tried against the parts
   // of its kind (the kind test is what ast-grep does fastest); parts whose kinds cannot be read off
@@ -254,19 +242,11 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
       else buckets.set(kind, [part]);
     }
   }
-  buckets.set(ROOT_KIND[grammar], [
-    ...(buckets.get(ROOT_KIND[grammar]) ?? []),
-    { hit: rootHit, body: { kind: ROOT_KIND[grammar] } },
-  ]);
   buckets.set('ERROR', [...(buckets.get('ERROR') ?? []), { hit: errorHit, body: { kind: 'ERROR' } }]);
   // Each part's body is written once, as a utility rule, and referred to by name: ast-grep then
   // converts and compiles it once, not once per place it is used.
   const ref = new Map<string, { matches: string }>();
-  for (const part of [
-    ...parts,
-    ...buckets.get(ROOT_KIND[grammar])!.slice(-1),
-    ...buckets.get('ERROR')!.slice(-1),
-  ]) {
+  for (const part of [...parts, ...buckets.get('ERROR')!.slice(-1)]) {
     utils[`part:${part.hit}`] = part.body;
     ref.set(part.hit, { matches: `part:${part.hit}` });
   }
@@ -311,7 +291,6 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     rules: slots,
     sets: [...sets.values()],
     groups,
-    rootHit,
     errorHit,
   };
   cache.set(key, combined);
@@ -360,14 +339,12 @@ function constraintsHold(slot: RuleSlot, node: SgNode): boolean {
 export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: DraftFn): MatchedFile {
   const byRule = new Map<RuleSlot, SgNode[]>();
   const bySet = new Map<string, SgNode[]>();
-  let root: SgNode | undefined;
   let errorLine: number | undefined;
   const slotOf = new Map<string, RuleSlot>(combined.rules.map((r) => [r.hit, r]));
   const setOf = new Map<string, SetSlot>(combined.sets.map((s) => [s.hit, s]));
   const everyKind = combined.groups.get(ANY_KIND) ?? [];
   for (const node of nodes) {
     const kind = node.kind() as string;
-    if (kind === ROOT_KIND[combined.grammar] && !node.parent()) root = node;
     if (errorLine === undefined && kind === 'ERROR') errorLine = node.range().start.line + 1;
     for (const groups of [combined.groups.get(kind), everyKind]) {
       for (const group of groups ?? []) {
@@ -394,7 +371,7 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
   let taint: TaintAnalyzer | undefined;
   const analyzer = (): TaintAnalyzer => {
     if (taint) return taint;
-    const top = root ?? nodes[0]!.getRoot().root();
+    const top = nodes[0]!.getRoot().root();
     taint = new TaintAnalyzer(top, combined.grammar);
     for (const set of combined.sets) taint.seed(set.key, bySet.get(set.key) ?? []);
     return taint;

@@ -22,9 +22,9 @@ function containedWords(words: string[]): Map<string, string[]> {
 }
 
 /**
- * A regex finding, at each position, the longest word starting there (a zero-width lookahead, so
- * words overlapping each other are all seen); shorter words starting at the same place are
- * contained in it and come from {@link containedWords}.
+ * A regex finding the longest word starting at a position; searching again from the next character
+ * after each match (see {@link eachStart}) sees words overlapping each other too. Shorter words
+ * starting at the same place are contained in the longer one and come from {@link containedWords}.
  */
 function anywhere(words: string[], flags: string): RegExp | undefined {
   if (words.length === 0) return undefined;
@@ -32,7 +32,16 @@ function anywhere(words: string[], flags: string): RegExp | undefined {
     .sort((a, b) => b.length - a.length)
     .map(escapeRegex)
     .join('|');
-  return new RegExp(`(?=(${alternation}))`, flags);
+  return new RegExp(alternation, flags);
+}
+
+/** Every match of a global regex, trying again one character after each match start. */
+function* eachStart(regex: RegExp, text: string): Generator<string> {
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m; m = regex.exec(text)) {
+    yield m[0];
+    regex.lastIndex = m.index + 1;
+  }
 }
 
 /** The words of a rule set, compiled for one pass per kind over a file's text. */
@@ -72,16 +81,15 @@ export class WordIndex {
     const found = new Set<string>();
     if (this.identifiers) for (const m of text.matchAll(this.identifiers)) found.add(`b:${m[0]}`);
     if (this.substrings) {
-      for (const m of text.matchAll(this.substrings)) {
-        const w = m[1]!;
+      for (const w of eachStart(this.substrings, text)) {
         if (found.has(w)) continue;
         found.add(w);
         for (const v of this.contained.get(w) ?? []) found.add(v);
       }
     }
     if (this.insensitive) {
-      for (const m of text.matchAll(this.insensitive)) {
-        const w = m[1]!.toLowerCase();
+      for (const match of eachStart(this.insensitive, text)) {
+        const w = match.toLowerCase();
         if (found.has(`i:${w}`)) continue;
         found.add(`i:${w}`);
         for (const v of this.containedLower.get(w) ?? []) found.add(`i:${v}`);
@@ -103,14 +111,22 @@ export class WordIndex {
   }
 }
 
-const indexes = new WeakMap<CompiledRule[], WordIndex>();
+const indexes = new WeakMap<CompiledRule[], Map<Grammar, WordIndex>>();
 
-/** Rules that apply to a grammar and whose pre-filter words occur in the text (index cached per rules array). */
+/**
+ * Rules that apply to a grammar and whose pre-filter words occur in the text (one index per rules
+ * array and grammar, holding only the words of that grammar's rules).
+ */
 export function applicableRules(text: string, grammar: Grammar, rules: CompiledRule[]): CompiledRule[] {
-  let index = indexes.get(rules);
+  let byGrammar = indexes.get(rules);
+  if (!byGrammar) {
+    byGrammar = new Map();
+    indexes.set(rules, byGrammar);
+  }
+  let index = byGrammar.get(grammar);
   if (!index) {
-    index = new WordIndex(rules);
-    indexes.set(rules, index);
+    index = new WordIndex(rules.filter((r) => grammarsOf(r.language).includes(grammar)));
+    byGrammar.set(grammar, index);
   }
   return index.applicable(text, grammar);
 }

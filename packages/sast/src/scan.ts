@@ -313,12 +313,16 @@ export async function scanFiles(
 
   const batches = new Set<Promise<void>>();
   const send = async (grammar: Grammar, batch: Queued[]) => {
-    const p: Promise<void> = searchBatch(grammar, batch, rules, (file, r) => {
+    const inBatch = (file: FileInput, r: FileResult) => {
       stats.filesSearchedInBatches++;
       record(file, r);
-    })
-      .then(async (unreported) => {
-        for (const q of unreported) record(q.file, await scanFile(q.file, rules, limits, languages));
+    };
+    const p: Promise<void> = searchBatch(grammar, batch, rules, inBatch)
+      .then(async ({ unreported, complete }) => {
+        for (const q of unreported) {
+          if (complete) inBatch(q.file, { findings: [], outcome: 'scanned', grammar });
+          else record(q.file, await scanFile(q.file, rules, limits, languages));
+        }
       })
       .finally(() => batches.delete(p));
     batches.add(p);
@@ -402,15 +406,16 @@ async function readSource(
 
 /**
  * One ast-grep parallel search over a batch of files of one grammar, with the combined matcher of
- * every rule any of them needs. Every parsed file yields at least its root node, so a file that
- * comes back with nothing was not read or not parsed: those are returned for the one-by-one path.
+ * every rule any of them needs. ast-grep reports only files with matches: when the search
+ * completes, the others (already read and decoded here) had none. When it fails or its results
+ * stop arriving, the files not reported are returned for the one-by-one path, which says why.
  */
 async function searchBatch(
   grammar: Grammar,
   batch: Queued[],
   rules: CompiledRule[],
   record: (file: FileInput, r: FileResult) => void,
-): Promise<Queued[]> {
+): Promise<{ unreported: Queued[]; complete: boolean }> {
   const needed = new Set(batch.flatMap((q) => q.rules));
   // In the rule set's own order, so batches needing the same rules share one matcher.
   const union = batch[0]!.rules.length === needed.size ? batch[0]!.rules : rules.filter((r) => needed.has(r));
@@ -419,6 +424,7 @@ async function searchBatch(
   let delivered = 0;
   let expected = Number.POSITIVE_INFINITY;
   let closed = false;
+  let complete = false;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -457,10 +463,10 @@ async function searchBatch(
     );
     if (delivered >= expected) finish();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      finished,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, LATE_RESULTS_MS);
+    complete = await Promise.race([
+      finished.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), LATE_RESULTS_MS);
       }),
     ]);
     clearTimeout(timer);
@@ -468,5 +474,5 @@ async function searchBatch(
     // The one-by-one path reports whatever made the batch fail, file by file.
   }
   closed = true;
-  return [...byPath.values()];
+  return { unreported: [...byPath.values()], complete };
 }
