@@ -3,14 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { findInFiles, parse, parseAsync, type SgNode, type SgRoot } from '@ast-grep/napi';
 import type { Confidence, FindingDraft, ReportError, Severity } from '@devsecflow/core';
 import { combineRules, type MatchedFile, matchNodes, type RuleSlot } from './combined.js';
-import {
-  type Grammar,
-  grammarForPath,
-  grammarFromShebang,
-  grammarsOf,
-  languageOf,
-  napiLang,
-} from './languages.js';
+import { type Grammar, grammarForPath, grammarFromShebang, languageOf, napiLang } from './languages.js';
 import { applicableRules } from './prefilter.js';
 import type { CompiledRule } from './rules.js';
 
@@ -177,10 +170,6 @@ function minifiedResult(file: FileInput, bytes: Buffer, limits: ScanLimits): Fil
       message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`,
     },
   };
-}
-
-async function looksMinified(file: FileInput, limits: ScanLimits): Promise<FileResult | undefined> {
-  return minifiedResult(file, await readFile(file.absolutePath), limits);
 }
 
 /** Reads, classifies and scans one file. Never throws: problems come back as `error`. */

@@ -244,11 +244,6 @@ function containsSpan(spans: { start: number; end: number }[], n: SgNode): boole
   return spans.some((s) => r.start.index <= s.start && s.end <= r.end.index);
 }
 
-const key = (n: SgNode): string => {
-  const r = n.range();
-  return `${r.start.index}:${r.end.index}`;
-};
-
 interface Span {
   start: number;
   end: number;
@@ -261,7 +256,7 @@ interface Span {
  */
 export class TaintAnalyzer {
   private readonly spec: LangSpec;
-  private readonly matches = new Map<string, { keys: Set<string>; spans: Span[] }>();
+  private readonly matches = new Map<string, { ids: Set<number>; spans: Span[] }>();
   private readonly bindingCache = new Map<string, Binding[]>();
   private functionSpans?: { node: SgNode; start: number; end: number }[];
   private readonly bindingNodes = new Map<number, { node: SgNode; bound: string }[]>();
@@ -302,16 +297,13 @@ export class TaintAnalyzer {
       .map((f) => f.node);
   }
 
-  private find(
-    cfgKey: string | undefined,
-    cfg: NapiConfig | undefined,
-  ): { keys: Set<string>; spans: Span[] } {
-    if (!cfgKey || !cfg) return { keys: new Set(), spans: [] };
+  private find(cfgKey: string | undefined, cfg: NapiConfig | undefined): { ids: Set<number>; spans: Span[] } {
+    if (!cfgKey || !cfg) return { ids: new Set(), spans: [] };
     let m = this.matches.get(cfgKey);
     if (!m) {
       const nodes = this.root.findAll(cfg);
       m = {
-        keys: new Set(nodes.map(key)),
+        ids: new Set(nodes.map((n) => n.id())),
         spans: nodes.map((n) => ({ start: n.range().start.index, end: n.range().end.index })),
       };
       this.matches.set(cfgKey, m);
@@ -322,7 +314,7 @@ export class TaintAnalyzer {
   /** Records the matches of a source or sanitiser set found by an earlier search of the same tree. */
   seed(cfgKey: string, nodes: SgNode[]): void {
     this.matches.set(cfgKey, {
-      keys: new Set(nodes.map(key)),
+      ids: new Set(nodes.map((n) => n.id())),
       spans: nodes.map((n) => {
         const r = n.range();
         return { start: r.start.index, end: r.end.index };
@@ -442,9 +434,10 @@ export class TaintAnalyzer {
 
     const evalNode = (n: SgNode): number => {
       if (--budget < 0) return UNKNOWN;
-      const k = key(n);
-      if (sanitizers.keys.has(k)) return CONSTANT;
-      if (sources.keys.has(k)) return TAINTED;
+      // Node ids are unique within one tree, and every match here comes from the same tree.
+      const id = n.id();
+      if (sanitizers.ids.has(id)) return CONSTANT;
+      if (sources.ids.has(id)) return TAINTED;
       const kind = n.kind() as string;
       if (kind === 'comment') return CONSTANT;
       if (spec.identifiers.has(kind)) {
