@@ -1,15 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import {
   type ChangeRequests,
   ConfigError,
   EXIT,
   type FixPolicy,
-  type FixSection,
   findConfigFile,
   loadConfig,
   type Platform,
@@ -19,7 +17,6 @@ import {
 } from '@devsecflow/core';
 import { LOCKFILE_GLOBS, OfflineDb, OsvApi, readLockfiles, toCycloneDx } from '@devsecflow/deps';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { VERSION } from './version.js';
 
 const execFileAsync = promisify(execFile);
@@ -61,25 +58,14 @@ async function headCommit(root: string): Promise<string | undefined> {
 
 /**
  * The effective `fix:` settings of devsecflow.yml (`--config`, else found in the project root or
- * the working directory). loadConfig validates every file of the `extends` chain (errors name
- * file:line:col); the sections are then read from those files, least specific first.
+ * the working directory), merged over the `extends` chain by loadConfig, which names file:line:col
+ * of any mistake.
  */
 async function loadFixPolicy(configFlag: string | undefined, root: string, cwd: string): Promise<FixPolicy> {
   const file = configFlag ? resolve(cwd, configFlag) : (findConfigFile(root) ?? findConfigFile(cwd));
   if (!file) return resolveFixPolicy([]);
   const policy = await loadConfig(file);
-  const sections: (FixSection | undefined)[] = [];
-  for (const f of policy.files) {
-    const ext = extname(f);
-    const data =
-      ext === '.yml' || ext === '.yaml' || ext === '.json'
-        ? parseYaml(await readFile(f, 'utf8'))
-        : await import(pathToFileURL(f).href).then(
-            (m: { default?: unknown; preset?: unknown }) => m.default ?? m.preset,
-          );
-    sections.push((data as { fix?: FixSection } | undefined)?.fix);
-  }
-  const fix = resolveFixPolicy(sections);
+  const fix = policy.fix;
   if (typeof fix.test === 'string') {
     // Checked here, where the error can point at the key, rather than after the fix was applied.
     const { splitCommand } = await import('@devsecflow/inventory');

@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     expect(msg).toMatch(/devsecflow\.yml:3:5: stages\.sast\.failOn: /);
   });
 
+  it('says what type was expected and what was given, not that the key is missing', async () => {
+    const msg = await configError({ 'devsecflow.yml': 'maxFindings: many\nexclude: vendor\n' });
+    expect(msg).toMatch(/devsecflow\.yml:1:\d+: maxFindings: expected number, got string/);
+    const list = await configError({ 'devsecflow.yml': 'exclude: vendor\n' });
+    expect(list).toMatch(/devsecflow\.yml:1:\d+: exclude: expected array, got string/);
+  });
+
   it('requires a reason on ignores', async () => {
     const msg = await configError({ 'devsecflow.yml': 'ignore:\n  - rule: js/eval\n' });
     expect(msg).toMatch(/devsecflow\.yml:2:5: missing required key 'reason' in ignore\.0/);

@@ -11,6 +11,7 @@ import {
   type ConfigFile,
   ConfigFileSchema,
   defaultPolicy,
+  resolveFixPolicy,
   type IgnoreEntry,
   type Policy,
   parseSize,
@@ -81,7 +82,9 @@ export function validateAt<T>(
   locate: (path: (string | number)[]) => SourcePosition | undefined,
   prefix: (string | number)[] = [],
 ): T {
-  const parsed = schema.safeParse(data);
+  // zod 4 leaves the offending value out of issues unless asked: without it a wrongly typed value
+  // could not be told from a missing key.
+  const parsed = schema.safeParse(data, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const { message, extraKey } = describeIssue(issue);
@@ -246,6 +249,7 @@ export async function loadConfig(file: string): Promise<Policy> {
       return undefined;
     },
   };
+  policy.fix = resolveFixPolicy(chain.map((layer) => layer.data.fix));
   for (const layer of chain) {
     const d = layer.data;
     if (d.failOn !== undefined) policy.gate.failOn = d.failOn;

@@ -186,6 +186,8 @@ export interface Policy {
   ignore: ResolvedIgnore[];
   stages: Partial<Record<(typeof STAGE_IDS)[number], StageSection>>;
   teams: (Team & { ignore: ResolvedIgnore[] })[];
+  /** `fix:` merged over the `extends` chain, with defaults. */
+  fix: FixPolicy;
   /** Finds the file:line:col of a config key path, for errors raised after loading (stage options). */
   locate(keyPath: (string | number)[]): { file: string; line?: number; column?: number } | undefined;
 }
@@ -209,6 +211,7 @@ export function defaultPolicy(baseDir: string): Policy {
     files: [],
     baseDir,
     gate: { failOn: 'high', newOnly: false, allowPartial: false },
+    fix: resolveFixPolicy([]),
     requiredStages: [],
     diffAware: false,
     exclude: [],
