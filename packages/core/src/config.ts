@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type SourcePosition } from './errors.js';
 import { STAGE_IDS, type StageId } from './model.js';
@@ -11,11 +11,11 @@ import {
   type ConfigFile,
   ConfigFileSchema,
   defaultPolicy,
-  resolveFixPolicy,
   type IgnoreEntry,
   type Policy,
   parseSize,
   type ResolvedIgnore,
+  resolveFixPolicy,
   type StageSection,
 } from './policy.js';
 
@@ -122,6 +122,8 @@ async function loadYamlFile(file: string, shown: string): Promise<LoadedFile> {
       },
     );
   }
+  // Loaded here, not at import: a stage run as a library without a config never pays for it.
+  const { isMap, isPair, isScalar, LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
