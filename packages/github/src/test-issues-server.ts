@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readRequestBody, sendJson as send } from '@devsecflow/core/testing';
+
+/** JSON bodies of this fake's routes are objects. */
+const readJson = (req: IncomingMessage) =>
+  readRequestBody(req) as Promise<Record<string, unknown> | undefined>;
 
 /*
  * Test helper: the GitHub Issues REST endpoints the issue tracker uses, on 127.0.0.1, with state
@@ -48,18 +52,6 @@ export interface FakeIssuesOptions {
   assignable?: string[];
   /** Drop labels on create, as GitHub does for tokens without push access. */
   dropLabels?: boolean;
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  if (chunks.length === 0) return undefined;
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 export async function startFakeIssues(options: FakeIssuesOptions): Promise<FakeIssuesServer> {
@@ -174,8 +166,7 @@ export async function startFakeIssues(options: FakeIssuesOptions): Promise<FakeI
     }
     return error(res, 404, 'Not Found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
   return {
     url: base,
     issues,

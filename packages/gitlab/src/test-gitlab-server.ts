@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { listenOnLoopback, readRequestBody as readBody, sendJson as send } from '@devsecflow/core/testing';
 
 /** One request as the fake server saw it. */
 export interface RecordedRequest {
@@ -56,23 +56,6 @@ export interface FakeGitLab {
   notes: FakeNote[];
   statuses: Array<Record<string, unknown>>;
   close(): Promise<void>;
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  if (chunks.length === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 export async function startFakeGitLab(options: FakeGitLabOptions = {}): Promise<FakeGitLab> {
@@ -190,9 +173,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions = {}): Promise<
     }
     return send(res, 404, { message: `404 ${req.method} ${p} not handled by the fake` });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  base = `http://127.0.0.1:${port}`;
+  base = await listenOnLoopback(server);
   return {
     url: base,
     apiUrl: `${base}/api/v4`,

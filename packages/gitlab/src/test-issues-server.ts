@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readRequestBody, sendJson as send } from '@devsecflow/core/testing';
+
+/** JSON bodies of this fake's routes are objects. */
+const readJson = (req: IncomingMessage) =>
+  readRequestBody(req) as Promise<Record<string, unknown> | undefined>;
 
 /*
  * Test helper: the GitLab issue endpoints the issue tracker uses (project issues, issue notes, user
@@ -45,18 +49,6 @@ export interface FakeGlIssuesOptions {
   users?: Record<string, number>;
   /** Drop labels on create (a token whose role may not set them). */
   dropLabels?: boolean;
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  if (chunks.length === 0) return undefined;
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 const labelList = (v: unknown): string[] =>
@@ -175,8 +167,7 @@ export async function startFakeGitLabIssues(options: FakeGlIssuesOptions): Promi
     }
     return send(res, 404, { message: `404 ${method} ${p} not handled by the fake` });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
   return {
     url: base,
     apiUrl: `${base}/api/v4`,

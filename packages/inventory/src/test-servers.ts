@@ -1,23 +1,15 @@
 // Test helpers: local HTTP fakes on 127.0.0.1 (OSV API, a generic issue tracker, a webhook receiver,
 // an npm registry) and an IssueTracker implemented with fetch over the fake tracker's REST API.
+
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { listenOnLoopback, readRequestBody, sendJson as send } from '@devsecflow/core/testing';
 import type { IssueDraft, IssueTracker, TrackedIssue } from './tracker.js';
 import { issueMarker } from './tracker.js';
 import type { IssueRef } from './types.js';
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text ? JSON.parse(text) : undefined;
-}
-
-function send(res: ServerResponse, status: number, body?: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(body === undefined ? '' : JSON.stringify(body));
-}
+const readJson = readRequestBody;
 
 export interface FakeServer {
   url: string;
@@ -30,10 +22,9 @@ async function listen(
   const server: Server = createServer((req, res) => {
     handler(req, res).catch((e) => send(res, 500, { error: String(e) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

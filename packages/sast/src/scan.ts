@@ -143,16 +143,20 @@ function parsedResult(file: FileInput, grammar: Grammar, matched: MatchedFile): 
   };
 }
 
-function tooLarge(file: FileInput, size: number, limits: ScanLimits): FileResult {
+/** A file deliberately left out: no findings, and a `skipped` line saying why. */
+function skipped(file: FileInput, why: string): FileResult {
   return {
     findings: [],
     outcome: 'skipped',
-    error: {
-      path: file.path,
-      kind: 'skipped',
-      message: `not scanned: ${(size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`,
-    },
+    error: { path: file.path, kind: 'skipped', message: `not scanned: ${why}` },
   };
+}
+
+function tooLarge(file: FileInput, size: number, limits: ScanLimits): FileResult {
+  return skipped(
+    file,
+    `${(size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`,
+  );
 }
 
 /** A large file whose lines average more than the limit is generated or minified: skipped, and said so. */
@@ -161,15 +165,10 @@ function minifiedResult(file: FileInput, bytes: Buffer, limits: ScanLimits): Fil
   let lines = 1;
   for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
   if (bytes.length / lines <= limits.minifiedLineLength) return undefined;
-  return {
-    findings: [],
-    outcome: 'skipped',
-    error: {
-      path: file.path,
-      kind: 'skipped',
-      message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`,
-    },
-  };
+  return skipped(
+    file,
+    `looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`,
+  );
 }
 
 /** Reads, classifies and scans one file. Never throws: problems come back as `error`. */

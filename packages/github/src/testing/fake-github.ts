@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readRequestBody as readBody, sendJson as send } from '@devsecflow/core/testing';
 
 /*
  * A stand-in for the parts of the GitHub REST API the platform uses, on 127.0.0.1. It keeps state
@@ -87,18 +87,6 @@ const ROUTES: [RouteName, string, RegExp][] = [
   ['createCheckRun', 'POST', /^\/repos\/[^/]+\/[^/]+\/check-runs$/],
 ];
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** Starts the fake API on 127.0.0.1 with a random port. */
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const requests: RecordedRequest[] = [];
@@ -110,16 +98,6 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const polls = new Map<string, number>();
   let nextId = 1000;
   let base = '';
-
-  const send = (
-    res: ServerResponse,
-    status: number,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-    res.end(body === undefined ? '' : JSON.stringify(body));
-  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
@@ -222,8 +200,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 500, { message: String(e) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
   return {
     url: base,
     requests,

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readRequestBody, sendJson as send } from '@devsecflow/core/testing';
+
+/** JSON bodies of this fake's routes are objects. */
+const readJson = (req: IncomingMessage) =>
+  readRequestBody(req) as Promise<Record<string, unknown> | undefined>;
 
 /*
  * A stand-in for the GitHub REST endpoints a change proposal uses, on 127.0.0.1: the repository,
@@ -80,18 +84,6 @@ const blobSha = (content: string) => {
     .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
     .digest('hex');
 };
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  if (chunks.length === 0) return undefined;
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
-}
 
 export async function startFakePulls(options: FakePullsOptions): Promise<FakePullsServer> {
   const owner = options.owner ?? 'acme';
@@ -326,8 +318,7 @@ export async function startFakePulls(options: FakePullsOptions): Promise<FakePul
     }
     return error(res, 404, 'Not Found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
   return {
     url: base,
     pulls,

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readRequestBody, sendJson as send } from '@devsecflow/core/testing';
+
+/** JSON bodies of this fake's routes are objects. */
+const readJson = (req: IncomingMessage) =>
+  readRequestBody(req) as Promise<Record<string, unknown> | undefined>;
 
 /*
  * Test helper: the GitLab endpoints a change proposal uses, on 127.0.0.1: the project, branches,
@@ -77,18 +81,6 @@ const blobId = (content: string) => {
     .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
     .digest('hex');
 };
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  if (chunks.length === 0) return undefined;
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
 
 /** One page with GitLab's pagination headers: these lists stay small. */
 const list = (res: ServerResponse, items: unknown[]) =>
@@ -314,8 +306,7 @@ export async function startFakeGitLabChanges(options: FakeGlChangeOptions): Prom
     }
     return send(res, 404, { message: `404 ${method} ${rawPath} not handled by the fake` });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
   return {
     url: base,
     apiUrl: `${base}/api/v4`,
