@@ -34,9 +34,9 @@ var __export = (target, all) => {
 };
 var __copyProps = (to2, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key2 of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to2, key2) && key2 !== except)
-        __defProp(to2, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to2, key) && key !== except)
+        __defProp(to2, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
   }
   return to2;
 };
@@ -820,9 +820,9 @@ var require_constants = __commonJS({
       "X-XSS-Protection"
     ];
     for (let i2 = 0; i2 < wellknownHeaderNames.length; ++i2) {
-      const key2 = wellknownHeaderNames[i2];
-      const lowerCasedKey = key2.toLowerCase();
-      headerNameLowerCasedRecord[key2] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
+      const key = wellknownHeaderNames[i2];
+      const lowerCasedKey = key.toLowerCase();
+      headerNameLowerCasedRecord[key] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
     }
     Object.setPrototypeOf(headerNameLowerCasedRecord, null);
     module.exports = {
@@ -856,16 +856,16 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key2, value, index) {
-        if (index === void 0 || index >= key2.length) {
+      constructor(key, value, index) {
+        if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key2.charCodeAt(index);
+        const code = this.code = key.charCodeAt(index);
         if (code > 127) {
           throw new TypeError("key must be ascii string");
         }
-        if (key2.length !== ++index) {
-          this.middle = new _TstNode(key2, value, index);
+        if (key.length !== ++index) {
+          this.middle = new _TstNode(key, value, index);
         } else {
           this.value = value;
         }
@@ -874,15 +874,15 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        */
-      add(key2, value) {
-        const length = key2.length;
+      add(key, value) {
+        const length = key.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
         let node2 = this;
         while (true) {
-          const code = key2.charCodeAt(index);
+          const code = key.charCodeAt(index);
           if (code > 127) {
             throw new TypeError("key must be ascii string");
           }
@@ -893,20 +893,20 @@ var require_tree = __commonJS({
             } else if (node2.middle !== null) {
               node2 = node2.middle;
             } else {
-              node2.middle = new _TstNode(key2, value, index);
+              node2.middle = new _TstNode(key, value, index);
               break;
             }
           } else if (node2.code < code) {
             if (node2.left !== null) {
               node2 = node2.left;
             } else {
-              node2.left = new _TstNode(key2, value, index);
+              node2.left = new _TstNode(key, value, index);
               break;
             }
           } else if (node2.right !== null) {
             node2 = node2.right;
           } else {
-            node2.right = new _TstNode(key2, value, index);
+            node2.right = new _TstNode(key, value, index);
             break;
           }
         }
@@ -915,12 +915,12 @@ var require_tree = __commonJS({
        * @param {Uint8Array} key
        * @return {TstNode | null}
        */
-      search(key2) {
-        const keylength = key2.length;
+      search(key) {
+        const keylength = key.length;
         let index = 0;
         let node2 = this;
         while (node2 !== null && index < keylength) {
-          let code = key2[index];
+          let code = key[index];
           if (code <= 90 && code >= 65) {
             code |= 32;
           }
@@ -945,25 +945,25 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key2, value) {
+      insert(key, value) {
         if (this.node === null) {
-          this.node = new TstNode(key2, value, 0);
+          this.node = new TstNode(key, value, 0);
         } else {
-          this.node.add(key2, value);
+          this.node.add(key, value);
         }
       }
       /**
        * @param {Uint8Array} key
        * @return {any}
        */
-      lookup(key2) {
-        return this.node?.search(key2)?.value ?? null;
+      lookup(key) {
+        return this.node?.search(key)?.value ?? null;
       }
     };
     var tree = new TernarySearchTree();
     for (let i2 = 0; i2 < wellknownHeaderNames.length; ++i2) {
-      const key2 = headerNameLowerCasedRecord[wellknownHeaderNames[i2]];
-      tree.insert(key2, key2);
+      const key = headerNameLowerCasedRecord[wellknownHeaderNames[i2]];
+      tree.insert(key, key);
     }
     module.exports = {
       TernarySearchTree,
@@ -1187,20 +1187,20 @@ var require_util = __commonJS({
     function parseHeaders(headers, obj2) {
       if (obj2 === void 0) obj2 = {};
       for (let i2 = 0; i2 < headers.length; i2 += 2) {
-        const key2 = headerNameToString(headers[i2]);
-        let val = obj2[key2];
+        const key = headerNameToString(headers[i2]);
+        let val = obj2[key];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj2[key2] = val;
+            obj2[key] = val;
           }
           val.push(headers[i2 + 1].toString("utf8"));
         } else {
           const headersValue = headers[i2 + 1];
           if (typeof headersValue === "string") {
-            obj2[key2] = headersValue;
+            obj2[key] = headersValue;
           } else {
-            obj2[key2] = Array.isArray(headersValue) ? headersValue.map((x2) => x2.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key] = Array.isArray(headersValue) ? headersValue.map((x2) => x2.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -1214,21 +1214,21 @@ var require_util = __commonJS({
       const ret = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
-      let key2;
+      let key;
       let val;
       let kLen = 0;
       for (let n = 0; n < headers.length; n += 2) {
-        key2 = headers[n];
+        key = headers[n];
         val = headers[n + 1];
-        typeof key2 !== "string" && (key2 = key2.toString());
+        typeof key !== "string" && (key = key.toString());
         typeof val !== "string" && (val = val.toString("utf8"));
-        kLen = key2.length;
-        if (kLen === 14 && key2[7] === "-" && (key2 === "content-length" || key2.toLowerCase() === "content-length")) {
+        kLen = key.length;
+        if (kLen === 14 && key[7] === "-" && (key === "content-length" || key.toLowerCase() === "content-length")) {
           hasContentLength = true;
-        } else if (kLen === 19 && key2[7] === "-" && (key2 === "content-disposition" || key2.toLowerCase() === "content-disposition")) {
+        } else if (kLen === 19 && key[7] === "-" && (key === "content-disposition" || key.toLowerCase() === "content-disposition")) {
           contentDispositionIdx = n + 1;
         }
-        ret[n] = key2;
+        ret[n] = key;
         ret[n + 1] = val;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
@@ -1969,20 +1969,20 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key2, value) {
-        processHeader(this, key2, value);
+      addHeader(key, value) {
+        processHeader(this, key, value);
         return this;
       }
     };
-    function processHeader(request2, key2, val) {
+    function processHeader(request2, key, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
-        throw new InvalidArgumentError(`invalid ${key2} header`);
+        throw new InvalidArgumentError(`invalid ${key} header`);
       } else if (val === void 0) {
         return;
       }
-      let headerName = headerNameLowerCasedRecord[key2];
+      let headerName = headerNameLowerCasedRecord[key];
       if (headerName === void 0) {
-        headerName = key2.toLowerCase();
+        headerName = key.toLowerCase();
         if (headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)) {
           throw new InvalidArgumentError("invalid header key");
         }
@@ -1992,17 +1992,17 @@ var require_request = __commonJS({
         for (let i2 = 0; i2 < val.length; i2++) {
           if (typeof val[i2] === "string") {
             if (!isValidHeaderValue(val[i2])) {
-              throw new InvalidArgumentError(`invalid ${key2} header`);
+              throw new InvalidArgumentError(`invalid ${key} header`);
             }
             arr.push(val[i2]);
           } else if (val[i2] === null) {
             arr.push("");
           } else if (typeof val[i2] === "object") {
-            throw new InvalidArgumentError(`invalid ${key2} header`);
+            throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
             const str2 = `${val[i2]}`;
             if (!isValidHeaderValue(str2)) {
-              throw new InvalidArgumentError(`invalid ${key2} header`);
+              throw new InvalidArgumentError(`invalid ${key} header`);
             }
             arr.push(str2);
           }
@@ -2010,14 +2010,14 @@ var require_request = __commonJS({
         val = arr;
       } else if (typeof val === "string") {
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key2} header`);
+          throw new InvalidArgumentError(`invalid ${key} header`);
         }
       } else if (val === null) {
         val = "";
       } else {
         val = `${val}`;
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key2} header`);
+          throw new InvalidArgumentError(`invalid ${key} header`);
         }
       }
       if (headerName === "host") {
@@ -2038,7 +2038,7 @@ var require_request = __commonJS({
         }
       } else if (request2.contentType === null && headerName === "content-type") {
         request2.contentType = val;
-        request2.headers.push(key2, val);
+        request2.headers.push(key, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2052,7 +2052,7 @@ var require_request = __commonJS({
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request2.headers.push(key2, val);
+        request2.headers.push(key, val);
       }
     }
     module.exports = Request;
@@ -2540,13 +2540,13 @@ var require_connect = __commonJS({
         constructor(maxCachedSessions) {
           this._maxCachedSessions = maxCachedSessions;
           this._sessionCache = /* @__PURE__ */ new Map();
-          this._sessionRegistry = new global.FinalizationRegistry((key2) => {
+          this._sessionRegistry = new global.FinalizationRegistry((key) => {
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key2);
+            const ref = this._sessionCache.get(key);
             if (ref !== void 0 && ref.deref() === void 0) {
-              this._sessionCache.delete(key2);
+              this._sessionCache.delete(key);
             }
           });
         }
@@ -2710,10 +2710,10 @@ var require_utils = __commonJS({
     exports2.enumToMap = void 0;
     function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj2).forEach((key2) => {
-        const value = obj2[key2];
+      Object.keys(obj2).forEach((key) => {
+        const value = obj2[key];
         if (typeof value === "number") {
-          res[key2] = value;
+          res[key] = value;
         }
       });
       return res;
@@ -2890,9 +2890,9 @@ var require_constants2 = __commonJS({
     ];
     exports2.METHOD_MAP = utils_1.enumToMap(METHODS);
     exports2.H_METHOD_MAP = {};
-    Object.keys(exports2.METHOD_MAP).forEach((key2) => {
-      if (/^H/.test(key2)) {
-        exports2.H_METHOD_MAP[key2] = exports2.METHOD_MAP[key2];
+    Object.keys(exports2.METHOD_MAP).forEach((key) => {
+      if (/^H/.test(key)) {
+        exports2.H_METHOD_MAP[key] = exports2.METHOD_MAP[key];
       }
     });
     var FINISH;
@@ -3863,19 +3863,19 @@ var require_webidl = __commonJS({
         const result = {};
         if (!types.isProxy(O2)) {
           const keys2 = [...Object.getOwnPropertyNames(O2), ...Object.getOwnPropertySymbols(O2)];
-          for (const key2 of keys2) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O2[key2], prefix, argument);
+          for (const key of keys2) {
+            const typedKey = keyConverter(key, prefix, argument);
+            const typedValue = valueConverter(O2[key], prefix, argument);
             result[typedKey] = typedValue;
           }
           return result;
         }
         const keys = Reflect.ownKeys(O2);
-        for (const key2 of keys) {
-          const desc = Reflect.getOwnPropertyDescriptor(O2, key2);
+        for (const key of keys) {
+          const desc = Reflect.getOwnPropertyDescriptor(O2, key);
           if (desc?.enumerable) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O2[key2], prefix, argument);
+            const typedKey = keyConverter(key, prefix, argument);
+            const typedValue = valueConverter(O2[key], prefix, argument);
             result[typedKey] = typedValue;
           }
         }
@@ -3906,29 +3906,29 @@ var require_webidl = __commonJS({
           });
         }
         for (const options of converters) {
-          const { key: key2, defaultValue, required: required2, converter } = options;
+          const { key, defaultValue, required: required2, converter } = options;
           if (required2 === true) {
-            if (!Object.hasOwn(dictionary, key2)) {
+            if (!Object.hasOwn(dictionary, key)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `Missing required key "${key2}".`
+                message: `Missing required key "${key}".`
               });
             }
           }
-          let value = dictionary[key2];
+          let value = dictionary[key];
           const hasDefault = Object.hasOwn(options, "defaultValue");
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
           if (required2 || hasDefault || value !== void 0) {
-            value = converter(value, prefix, `${argument}.${key2}`);
+            value = converter(value, prefix, `${argument}.${key}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
                 header: prefix,
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key2] = value;
+            dict[key] = value;
           }
         }
         return dict;
@@ -4523,9 +4523,9 @@ var require_util2 = __commonJS({
          * @param {unknown} target
          * @param {'key' | 'value' | 'key+value'} kind
          */
-        constructor(target, kind) {
+        constructor(target, kind2) {
           this.#target = target;
-          this.#kind = kind;
+          this.#kind = kind2;
           this.#index = 0;
         }
         next() {
@@ -4543,18 +4543,18 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key2, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
             case "key":
-              result = key2;
+              result = key;
               break;
             case "value":
               result = value;
               break;
             case "key+value":
-              result = [key2, value];
+              result = [key, value];
               break;
           }
           return {
@@ -4574,8 +4574,8 @@ var require_util2 = __commonJS({
         },
         next: { writable: true, enumerable: true, configurable: true }
       });
-      return function(target, kind) {
-        return new FastIterableIterator(target, kind);
+      return function(target, kind2) {
+        return new FastIterableIterator(target, kind2);
       };
     }
     function iteratorMixin(name, object2, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -4620,8 +4620,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key2, 1: value } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value, key2, this);
+            for (const { 0: key, 1: value } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value, key, this);
             }
           }
         }
@@ -6064,15 +6064,15 @@ var require_client_h1 = __commonJS({
         } else {
           this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
         }
-        const key2 = this.headers[len - 2];
-        if (key2.length === 10) {
-          const headerName = util.bufferToLowerCasedHeaderName(key2);
+        const key = this.headers[len - 2];
+        if (key.length === 10) {
+          const headerName = util.bufferToLowerCasedHeaderName(key);
           if (headerName === "keep-alive") {
             this.keepAlive += buf.toString();
           } else if (headerName === "connection") {
             this.connection += buf.toString();
           }
-        } else if (key2.length === 14 && util.bufferToLowerCasedHeaderName(key2) === "content-length") {
+        } else if (key.length === 14 && util.bufferToLowerCasedHeaderName(key) === "content-length") {
           this.contentLength += buf.toString();
         }
         this.trackHeader(buf.length);
@@ -6570,15 +6570,15 @@ upgrade: ${upgrade}\r
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
-          const key2 = headers[n + 0];
+          const key = headers[n + 0];
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i2 = 0; i2 < val.length; i2++) {
-              header += `${key2}: ${val[i2]}\r
+              header += `${key}: ${val[i2]}\r
 `;
             }
           } else {
-            header += `${key2}: ${val}\r
+            header += `${key}: ${val}\r
 `;
           }
         }
@@ -7088,18 +7088,18 @@ var require_client_h2 = __commonJS({
       }
       const headers = {};
       for (let n = 0; n < reqHeaders.length; n += 2) {
-        const key2 = reqHeaders[n + 0];
+        const key = reqHeaders[n + 0];
         const val = reqHeaders[n + 1];
         if (Array.isArray(val)) {
           for (let i2 = 0; i2 < val.length; i2++) {
-            if (headers[key2]) {
-              headers[key2] += `,${val[i2]}`;
+            if (headers[key]) {
+              headers[key] += `,${val[i2]}`;
             } else {
-              headers[key2] = val[i2];
+              headers[key] = val[i2];
             }
           }
         } else {
-          headers[key2] = val;
+          headers[key] = val;
         }
       }
       let stream;
@@ -7594,9 +7594,9 @@ var require_redirect_handler = __commonJS({
           }
         }
       } else if (headers && typeof headers === "object") {
-        for (const key2 of Object.keys(headers)) {
-          if (!shouldRemoveHeader(key2, removeContent, unknownOrigin)) {
-            ret.push(key2, headers[key2]);
+        for (const key of Object.keys(headers)) {
+          if (!shouldRemoveHeader(key, removeContent, unknownOrigin)) {
+            ret.push(key, headers[key]);
           }
         }
       } else {
@@ -8677,16 +8677,16 @@ var require_agent = __commonJS({
         return ret;
       }
       [kDispatch](opts, handler2) {
-        let key2;
+        let key;
         if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
-          key2 = String(opts.origin);
+          key = String(opts.origin);
         } else {
           throw new InvalidArgumentError("opts.origin must be a non-empty string or URL.");
         }
-        let dispatcher = this[kClients].get(key2);
+        let dispatcher = this[kClients].get(key);
         if (!dispatcher) {
           dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
-          this[kClients].set(key2, dispatcher);
+          this[kClients].set(key, dispatcher);
         }
         return dispatcher.dispatch(opts, handler2);
       }
@@ -8925,7 +8925,7 @@ var require_proxy_agent = __commonJS({
       return headers;
     }
     function throwIfProxyAuthIsSent(headers) {
-      const existProxyAuth = headers && Object.keys(headers).find((key2) => key2.toLowerCase() === "proxy-authorization");
+      const existProxyAuth = headers && Object.keys(headers).find((key) => key.toLowerCase() === "proxy-authorization");
       if (existProxyAuth) {
         throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
@@ -10703,18 +10703,18 @@ var require_mock_utils = __commonJS({
         })
       );
     }
-    function getHeaderByName(headers, key2) {
+    function getHeaderByName(headers, key) {
       if (Array.isArray(headers)) {
         for (let i2 = 0; i2 < headers.length; i2 += 2) {
-          if (headers[i2].toLocaleLowerCase() === key2.toLocaleLowerCase()) {
+          if (headers[i2].toLocaleLowerCase() === key.toLocaleLowerCase()) {
             return headers[i2 + 1];
           }
         }
         return void 0;
       } else if (typeof headers.get === "function") {
-        return headers.get(key2);
+        return headers.get(key);
       } else {
-        return lowerCaseEntries(headers)[key2.toLocaleLowerCase()];
+        return lowerCaseEntries(headers)[key.toLocaleLowerCase()];
       }
     }
     function buildHeadersFromArray(headers) {
@@ -10778,41 +10778,41 @@ var require_mock_utils = __commonJS({
         return data.toString();
       }
     }
-    function getMockDispatch(mockDispatches, key2) {
-      const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
+    function getMockDispatch(mockDispatches, key) {
+      const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
       let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path2 }) => matchValue(safeUrl(path2), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key2.method));
+      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key.method));
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key2.method}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key.method}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key2.body) : true);
+      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key.body) : true);
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key2.body}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key.body}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key2.headers));
+      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key.headers));
       if (matchedMockDispatches.length === 0) {
-        const headers = typeof key2.headers === "object" ? JSON.stringify(key2.headers) : key2.headers;
+        const headers = typeof key.headers === "object" ? JSON.stringify(key.headers) : key.headers;
         throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`);
       }
       return matchedMockDispatches[0];
     }
-    function addMockDispatch(mockDispatches, key2, data) {
+    function addMockDispatch(mockDispatches, key, data) {
       const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
       const replyData = typeof data === "function" ? { callback: data } : { ...data };
-      const newMockDispatch = { ...baseData, ...key2, pending: true, data: { error: null, ...replyData } };
+      const newMockDispatch = { ...baseData, ...key, pending: true, data: { error: null, ...replyData } };
       mockDispatches.push(newMockDispatch);
       return newMockDispatch;
     }
-    function deleteMockDispatch(mockDispatches, key2) {
+    function deleteMockDispatch(mockDispatches, key) {
       const index = mockDispatches.findIndex((dispatch) => {
         if (!dispatch.consumed) {
           return false;
         }
-        return matchKey(dispatch, key2);
+        return matchKey(dispatch, key);
       });
       if (index !== -1) {
         mockDispatches.splice(index, 1);
@@ -10832,9 +10832,9 @@ var require_mock_utils = __commonJS({
       const keys = Object.keys(data);
       const result = [];
       for (let i2 = 0; i2 < keys.length; ++i2) {
-        const key2 = keys[i2];
-        const value = data[key2];
-        const name = Buffer.from(`${key2}`);
+        const key = keys[i2];
+        const value = data[key];
+        const name = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
           for (let j2 = 0; j2 < value.length; ++j2) {
             result.push(name, Buffer.from(`${value[j2]}`));
@@ -10856,8 +10856,8 @@ var require_mock_utils = __commonJS({
       return Buffer.concat(buffers).toString("utf8");
     }
     function mockDispatch(opts, handler2) {
-      const key2 = buildKey(opts);
-      const mockDispatch2 = getMockDispatch(this[kDispatches], key2);
+      const key = buildKey(opts);
+      const mockDispatch2 = getMockDispatch(this[kDispatches], key);
       mockDispatch2.timesInvoked++;
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
@@ -10867,7 +10867,7 @@ var require_mock_utils = __commonJS({
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
       if (error63 !== null) {
-        deleteMockDispatch(this[kDispatches], key2);
+        deleteMockDispatch(this[kDispatches], key);
         handler2.onError(error63);
         return true;
       }
@@ -10892,7 +10892,7 @@ var require_mock_utils = __commonJS({
         handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler2.onData?.(Buffer.from(responseData));
         handler2.onComplete?.(responseTrailers);
-        deleteMockDispatch(mockDispatches, key2);
+        deleteMockDispatch(mockDispatches, key);
       }
       function resume() {
       }
@@ -12799,16 +12799,16 @@ var require_dispatcher_weakref = __commonJS({
       constructor(finalizer) {
         this.finalizer = finalizer;
       }
-      register(dispatcher, key2) {
+      register(dispatcher, key) {
         if (dispatcher.on) {
           dispatcher.on("disconnect", () => {
             if (dispatcher[kConnected] === 0 && dispatcher[kSize] === 0) {
-              this.finalizer(key2);
+              this.finalizer(key);
             }
           });
         }
       }
-      unregister(key2) {
+      unregister(key) {
       }
     };
     module.exports = function() {
@@ -15772,8 +15772,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15800,9 +15800,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15832,11 +15832,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -16010,13 +16010,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -16046,12 +16046,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -16293,8 +16293,8 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key2, ...value] = part.split("=");
-        const trimmedKey = key2.trim();
+        const [key, ...value] = part.split("=");
+        const trimmedKey = key.trim();
         const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
@@ -19291,9 +19291,9 @@ function floatSafeRemainder(val, step) {
     return 0;
   return ratio - roundedRatio;
 }
-function defineLazy(object2, key2, getter) {
+function defineLazy(object2, key, getter) {
   let value = void 0;
-  Object.defineProperty(object2, key2, {
+  Object.defineProperty(object2, key, {
     get() {
       if (value === EVALUATING) {
         return void 0;
@@ -19305,7 +19305,7 @@ function defineLazy(object2, key2, getter) {
       return value;
     },
     set(v2) {
-      Object.defineProperty(object2, key2, {
+      Object.defineProperty(object2, key, {
         value: v2
         // configurable: true,
       });
@@ -19331,47 +19331,47 @@ function rawShape(def) {
 function sourceShape(schema) {
   return rawShape(schema._zod.def) ?? schema._zod.def.shape;
 }
-function deferProp(target, key2, getter) {
-  Object.defineProperty(target, key2, {
+function deferProp(target, key, getter) {
+  Object.defineProperty(target, key, {
     get() {
       const value = getter();
-      assignProp(this, key2, value);
+      assignProp(this, key, value);
       return value;
     },
     enumerable: true,
     configurable: true
   });
 }
-function putProp(target, key2, value) {
-  if (key2 in target)
-    assignProp(target, key2, value);
+function putProp(target, key, value) {
+  if (key in target)
+    assignProp(target, key, value);
   else
-    target[key2] = value;
+    target[key] = value;
 }
 function mirrorShape(target, source, keys, wrap) {
   const raw = sourceShape(source);
-  for (const key2 of keys) {
-    const desc = Object.getOwnPropertyDescriptor(raw, key2);
+  for (const key of keys) {
+    const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
-      deferProp(target, key2, () => {
-        const value = source._zod.def.shape[key2];
-        return wrap ? wrap(value, key2) : value;
+      deferProp(target, key, () => {
+        const value = source._zod.def.shape[key];
+        return wrap ? wrap(value, key) : value;
       });
     } else
-      putProp(target, key2, wrap ? wrap(desc.value, key2) : desc.value);
+      putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
 function mirrorProps(target, source) {
-  for (const key2 of Reflect.ownKeys(source)) {
-    const desc = Object.getOwnPropertyDescriptor(source, key2);
+  for (const key of Reflect.ownKeys(source)) {
+    const desc = Object.getOwnPropertyDescriptor(source, key);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key2, () => source[key2]);
+      deferProp(target, key, () => source[key]);
     else
-      putProp(target, key2, desc.value);
+      putProp(target, key, desc.value);
   }
 }
 function mergeDefs(...defs) {
@@ -19388,11 +19388,11 @@ function cloneDef(schema) {
 function getElementAtPath(obj2, path2) {
   if (!path2)
     return obj2;
-  return path2.reduce((acc, key2) => acc?.[key2], obj2);
+  return path2.reduce((acc, key) => acc?.[key], obj2);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
-  const promises3 = keys.map((key2) => promisesObj[key2]);
+  const promises3 = keys.map((key) => promisesObj[key]);
   return Promise.all(promises3).then((results) => {
     const resolvedObj = {};
     for (let i2 = 0; i2 < keys.length; i2++) {
@@ -19447,8 +19447,8 @@ function shallowClone(o) {
 }
 function numKeys(data) {
   let keyCount = 0;
-  for (const key2 in data) {
-    if (Object.prototype.hasOwnProperty.call(data, key2)) {
+  for (const key in data) {
+    if (Object.prototype.hasOwnProperty.call(data, key)) {
       keyCount++;
     }
   }
@@ -19538,12 +19538,12 @@ function pick(schema, mask) {
 function maskedKeys(schema, mask) {
   const raw = sourceShape(schema);
   const keys = [];
-  for (const key2 of Reflect.ownKeys(mask)) {
-    if (!Object.getOwnPropertyDescriptor(raw, key2)?.enumerable) {
-      throw new Error(`Unrecognized key: "${String(key2)}"`);
+  for (const key of Reflect.ownKeys(mask)) {
+    if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
+      throw new Error(`Unrecognized key: "${String(key)}"`);
     }
-    if (mask[key2])
-      keys.push(key2);
+    if (mask[key])
+      keys.push(key);
   }
   return keys;
 }
@@ -19556,7 +19556,7 @@ function omit(schema, mask) {
   }
   const omitted = new Set(maskedKeys(schema, mask));
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key2) => !omitted.has(key2)));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
   return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
@@ -19567,8 +19567,8 @@ function extend(schema, shape) {
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     const existingShape = sourceShape(schema);
-    for (const key2 of Reflect.ownKeys(shape)) {
-      if (Object.getOwnPropertyDescriptor(existingShape, key2) !== void 0) {
+    for (const key of Reflect.ownKeys(shape)) {
+      if (Object.getOwnPropertyDescriptor(existingShape, key) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
@@ -19615,15 +19615,15 @@ function partial(Class2, schema, mask, name = "partial") {
   }
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key2) => selected && !selected.has(key2) ? value : new Class2({ type: "optional", innerType: value })));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
 function required(Class2, schema, mask) {
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key2) => (
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
     // overwrite with non-optional
-    selected && !selected.has(key2) ? value : new Class2({ type: "nonoptional", innerType: value })
+    selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
@@ -19805,46 +19805,46 @@ function uint8ArrayToHex(bytes) {
   return Array.from(bytes).map((b3) => b3.toString(16).padStart(2, "0")).join("");
 }
 function members(proto, table2) {
-  for (const key2 in table2) {
-    const desc = Object.getOwnPropertyDescriptor(table2, key2);
+  for (const key in table2) {
+    const desc = Object.getOwnPropertyDescriptor(table2, key);
     if (desc.get)
-      Object.defineProperty(proto, key2, { ...desc, enumerable: false });
+      Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
-      defineBound(proto, key2, desc.value);
+      defineBound(proto, key, desc.value);
   }
 }
-function own(inst, key2, value, enumerable = true) {
-  Object.defineProperty(inst, key2, { configurable: true, writable: true, enumerable, value });
+function own(inst, key, value, enumerable = true) {
+  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
   return value;
 }
-function hide(inst, key2, value) {
-  return own(inst, key2, value, false);
+function hide(inst, key, value) {
+  return own(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
 function derived(computes, table2) {
-  for (const key2 in computes) {
-    const compute = computes[key2];
-    Object.defineProperty(table2, key2, {
+  for (const key in computes) {
+    const compute = computes[key];
+    Object.defineProperty(table2, key, {
       configurable: true,
       enumerable: true,
       get() {
-        return own(this, key2, compute(this));
+        return own(this, key, compute(this));
       },
       set(value) {
-        own(this, key2, value);
+        own(this, key, value);
       }
     });
   }
   return table2;
 }
-function defineBound(proto, key2, fn) {
-  Object.defineProperty(proto, key2, {
+function defineBound(proto, key, fn) {
+  Object.defineProperty(proto, key, {
     configurable: true,
     get() {
-      return this == null ? fn : own(this, key2, fn.bind(this));
+      return this == null ? fn : own(this, key, fn.bind(this));
     },
     set(value) {
-      own(this, key2, value);
+      own(this, key, value);
     }
   });
 }
@@ -19852,53 +19852,53 @@ function claim(inst, sentinel) {
   const proto = Object.getPrototypeOf(inst);
   return sentinel in proto ? void 0 : proto;
 }
-function defineLazyInternal(inst, key2, compute) {
+function defineLazyInternal(inst, key, compute) {
   const proto = Object.getPrototypeOf(inst._zod);
-  if (key2 in proto && installing !== inst._zod) {
+  if (key in proto && installing !== inst._zod) {
     installing = void 0;
     return;
   }
   installing = inst._zod;
-  Object.defineProperty(proto, key2, {
+  Object.defineProperty(proto, key, {
     configurable: true,
     get() {
-      Object.defineProperty(this, key2, breaker);
+      Object.defineProperty(this, key, breaker);
       const outer = broke;
       broke = false;
       try {
         const value = compute(this);
         if (broke)
-          delete this[key2];
+          delete this[key];
         else
-          Object.defineProperty(this, key2, { configurable: true, writable: true, value });
+          Object.defineProperty(this, key, { configurable: true, writable: true, value });
         broke = broke || outer;
         return value;
       } catch (err2) {
-        delete this[key2];
+        delete this[key];
         broke = broke || outer;
         throw err2;
       }
     },
     set(value) {
-      Object.defineProperty(this, key2, { configurable: true, writable: true, value });
+      Object.defineProperty(this, key, { configurable: true, writable: true, value });
     }
   });
 }
-function installLazyProp(inst, key2, make, enumerable) {
-  const proto = claim(inst, key2);
+function installLazyProp(inst, key, make, enumerable) {
+  const proto = claim(inst, key);
   if (!proto)
     return;
-  Object.defineProperty(proto, key2, {
+  Object.defineProperty(proto, key, {
     configurable: true,
     get() {
       const desc = { configurable: true, writable: true, enumerable, value: void 0 };
-      Object.defineProperty(this, key2, desc);
+      Object.defineProperty(this, key, desc);
       desc.value = make(this);
-      Object.defineProperty(this, key2, desc);
+      Object.defineProperty(this, key, desc);
       return desc.value;
     },
     set(value) {
-      Object.defineProperty(this, key2, { configurable: true, writable: true, enumerable, value });
+      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
     }
   });
 }
@@ -20160,15 +20160,15 @@ function _getMessage() {
 function _setMessage(value) {
   this._zod.message = value;
 }
-function node(obj2, key2, make) {
-  if (!Object.prototype.hasOwnProperty.call(obj2, key2)) {
-    if (key2 === "__proto__") {
-      Object.defineProperty(obj2, key2, { value: make(), writable: true, enumerable: true, configurable: true });
+function node(obj2, key, make) {
+  if (!Object.prototype.hasOwnProperty.call(obj2, key)) {
+    if (key === "__proto__") {
+      Object.defineProperty(obj2, key, { value: make(), writable: true, enumerable: true, configurable: true });
     } else {
-      obj2[key2] = make();
+      obj2[key] = make();
     }
   }
-  return obj2[key2];
+  return obj2[key];
 }
 function flattenError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = {};
@@ -20464,18 +20464,18 @@ var init_parse = __esm({
       return result.issues.length === 0;
     };
     _encode = (_Err) => {
-      const parse11 = _parse(_Err);
+      const parse12 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-        return parse11(schema, value, ctx, finalizeParams(fn, _params));
+        return parse12(schema, value, ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
     encode = /* @__PURE__ */ _encode($ZodRealError);
     _decode = (_Err) => {
-      const parse11 = _parse(_Err);
+      const parse12 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
-        return parse11(schema, value, _ctx, finalizeParams(fn, _params));
+        return parse12(schema, value, _ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
@@ -21139,16 +21139,16 @@ var init_checks = __esm({
           payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
           return void 0;
         }
-        entries ?? (entries = Reflect.ownKeys(def.shape).map((key2) => [key2, def.shape[key2]]));
+        entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
         const input3 = payload.value;
         let proms;
-        for (const [key2, schema] of entries) {
-          const result = schema._zod.run({ value: input3[key2], issues: [] }, {});
+        for (const [key, schema] of entries) {
+          const result = schema._zod.run({ value: input3[key], issues: [] }, {});
           if (result instanceof Promise) {
             proms ?? (proms = []);
-            proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key2)));
+            proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
           } else {
-            handleCheckPropertyResult(result, payload, key2);
+            handleCheckPropertyResult(result, payload, key);
           }
         }
         if (proms)
@@ -21400,7 +21400,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse11 = inst._zod.parse;
+  const parse12 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -21414,7 +21414,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse11(payload, ctx);
+    return parse12(payload, ctx);
   };
 }
 function handleArrayResult(result, final, index) {
@@ -21423,8 +21423,8 @@ function handleArrayResult(result, final, index) {
   }
   final.value[index] = result.value;
 }
-function handlePropertyResult(result, final, key2, input3, optin, optout) {
-  const isPresent = key2 in input3;
+function handlePropertyResult(result, final, key, input3, optin, optout) {
+  const isPresent = key in input3;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
@@ -21433,7 +21433,7 @@ function handlePropertyResult(result, final, key2, input3, optin, optout) {
     if (optin !== void 0 && isOptionalOut && !isPresent) {
       return;
     }
-    final.issues.push(...prefixIssues(key2, result.issues));
+    final.issues.push(...prefixIssues(key, result.issues));
   }
   if (!isPresent && optin === void 0) {
     if (!result.issues.length) {
@@ -21441,17 +21441,17 @@ function handlePropertyResult(result, final, key2, input3, optin, optout) {
         code: "invalid_type",
         expected: "nonoptional",
         input: void 0,
-        path: [key2]
+        path: [key]
       });
     }
     return;
   }
   if (result.value === void 0) {
     if (isPresent || optin === "defaulted" && !isOptionalOut) {
-      final.value[key2] = void 0;
+      final.value[key] = void 0;
     }
   } else {
-    final.value[key2] = result.value;
+    final.value[key] = result.value;
   }
 }
 function normalizeDef(def) {
@@ -21483,28 +21483,28 @@ function handleCatchall(proms, input3, payload, ctx, def, inst, abortEarly) {
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
-  for (const key2 in input3) {
+  for (const key in input3) {
     if (abortEarly && payload.issues.length !== seen) {
       if (aborted(payload, seen))
         break;
       seen = payload.issues.length;
     }
-    if (keySet.has(key2))
+    if (keySet.has(key))
       continue;
-    if (key2 === "__proto__") {
+    if (key === "__proto__") {
       if (t === "never")
-        unrecognized.push(key2);
+        unrecognized.push(key);
       continue;
     }
     if (t === "never") {
-      unrecognized.push(key2);
+      unrecognized.push(key);
       continue;
     }
-    const r = _catchall.run({ value: input3[key2], issues: [] }, ctx);
+    const r = _catchall.run({ value: input3[key], issues: [] }, ctx);
     if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key2, input3, optin, optout)));
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input3, optin, optout)));
     } else {
-      handlePropertyResult(r, payload, key2, input3, optin, optout);
+      handlePropertyResult(r, payload, key, input3, optin, optout);
     }
   }
   if (unrecognized.length) {
@@ -21611,21 +21611,21 @@ function mergeValues(a, b3) {
   }
   if (isPlainObject(a) && isPlainObject(b3)) {
     const bKeys = Object.keys(b3);
-    const sharedKeys = Object.keys(a).filter((key2) => bKeys.indexOf(key2) !== -1);
+    const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
     const newObj = { ...a, ...b3 };
     if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
       delete newObj.__proto__;
-    for (const key2 of sharedKeys) {
-      if (key2 === "__proto__")
+    for (const key of sharedKeys) {
+      if (key === "__proto__")
         continue;
-      const sharedValue = mergeValues(a[key2], b3[key2]);
+      const sharedValue = mergeValues(a[key], b3[key]);
       if (!sharedValue.valid) {
         return {
           valid: false,
-          mergeErrorPath: [key2, ...sharedValue.mergeErrorPath]
+          mergeErrorPath: [key, ...sharedValue.mergeErrorPath]
         };
       }
-      newObj[key2] = sharedValue.data;
+      newObj[key] = sharedValue.data;
     }
     return { valid: true, data: newObj };
   }
@@ -21701,9 +21701,9 @@ function handleIntersectionResults(result, left, right) {
   result.value = merged.data;
   return result;
 }
-function getTupleOptStart(items, key2) {
+function getTupleOptStart(items, key) {
   for (let i2 = items.length - 1; i2 >= 0; i2--) {
-    const omittable = key2 === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
+    const omittable = key === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
     if (!omittable)
       return i2 + 1;
   }
@@ -21741,10 +21741,10 @@ function handleTupleResults(itemResults, final, items, input3, optoutStart) {
   }
   return final;
 }
-function handleMapResult(keyResult, valueResult, final, key2, input3, inst, ctx) {
+function handleMapResult(keyResult, valueResult, final, key, input3, inst, ctx) {
   if (keyResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key2)) {
-      final.issues.push(...prefixIssues(key2, keyResult.issues));
+    if (propertyKeyTypes.has(typeof key)) {
+      final.issues.push(...prefixIssues(key, keyResult.issues));
     } else {
       final.issues.push({
         code: "invalid_key",
@@ -21756,15 +21756,15 @@ function handleMapResult(keyResult, valueResult, final, key2, input3, inst, ctx)
     }
   }
   if (valueResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key2)) {
-      final.issues.push(...prefixIssues(key2, valueResult.issues));
+    if (propertyKeyTypes.has(typeof key)) {
+      final.issues.push(...prefixIssues(key, valueResult.issues));
     } else {
       final.issues.push({
         origin: "map",
         code: "invalid_element",
         input: input3,
         inst,
-        key: key2,
+        key,
         issues: valueResult.issues.map((iss) => finalizeIssue(iss, ctx, config()))
       });
     }
@@ -22585,16 +22585,16 @@ var init_schemas = __esm({
       defineLazyInternal(inst, "propValues", (zod) => {
         const shape = zod.def.shape;
         const propValues = {};
-        for (const key2 in shape) {
-          const field = shape[key2]._zod;
+        for (const key in shape) {
+          const field = shape[key]._zod;
           if (field.values) {
-            if (!Object.prototype.hasOwnProperty.call(propValues, key2)) {
-              assignProp(propValues, key2, /* @__PURE__ */ new Set());
+            if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
+              assignProp(propValues, key, /* @__PURE__ */ new Set());
             }
             for (const v2 of field.values)
-              propValues[key2].add(v2);
+              propValues[key].add(v2);
             if (field.optin !== void 0)
-              propValues[key2].add(void 0);
+              propValues[key].add(void 0);
           }
         }
         return propValues;
@@ -22621,22 +22621,22 @@ var init_schemas = __esm({
         const shape = value.shape;
         const abortEarly = ctx?.abortEarly;
         let seen = payload.issues.length;
-        for (const key2 of value.allKeys) {
+        for (const key of value.allKeys) {
           if (abortEarly && payload.issues.length !== seen) {
             if (aborted(payload, seen))
               break;
             seen = payload.issues.length;
           }
-          if (key2 === "__proto__")
+          if (key === "__proto__")
             continue;
-          const el = shape[key2];
+          const el = shape[key];
           const optin = el._zod.optin;
           const optout = el._zod.optout;
-          const r = el._zod.run({ value: input3[key2], issues: [] }, ctx);
+          const r = el._zod.run({ value: input3[key], issues: [] }, ctx);
           if (r instanceof Promise) {
-            proms.push(r.then((r2) => handlePropertyResult(r2, payload, key2, input3, optin, optout)));
+            proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input3, optin, optout)));
           } else {
-            handlePropertyResult(r, payload, key2, input3, optin, optout);
+            handlePropertyResult(r, payload, key, input3, optin, optout);
           }
         }
         if (!catchall) {
@@ -22670,17 +22670,17 @@ var init_schemas = __esm({
         doc.write(`const input = payload.value;`);
         const ids = /* @__PURE__ */ Object.create(null);
         let counter = 0;
-        for (const key2 of normalized.allKeys) {
-          ids[key2] = `key_${counter++}`;
+        for (const key of normalized.allKeys) {
+          ids[key] = `key_${counter++}`;
         }
         doc.write(memo2 ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
-        for (const key2 of normalized.allKeys) {
-          if (key2 === "__proto__")
+        for (const key of normalized.allKeys) {
+          if (key === "__proto__")
             continue;
-          const id = ids[key2];
-          const k2 = typeof key2 === "symbol" ? `syms[${syms.indexOf(key2)}]` : esc(key2);
+          const id = ids[key];
+          const k2 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
           const isPresent = `${k2} in input`;
-          const schema = shape[key2];
+          const schema = shape[key];
           const optin = schema?._zod?.optin;
           const isOptionalIn = optin !== void 0;
           const isOptionalOut = schema?._zod?.optout === "optional";
@@ -23029,12 +23029,12 @@ var init_schemas = __esm({
         if (values && !def.partial) {
           payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
           const recordKeys = /* @__PURE__ */ new Set();
-          for (const key2 of values) {
-            if (typeof key2 === "string" || typeof key2 === "number" || typeof key2 === "symbol") {
-              recordKeys.add(typeof key2 === "number" ? key2.toString() : key2);
-              if (key2 === "__proto__")
+          for (const key of values) {
+            if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
+              recordKeys.add(typeof key === "number" ? key.toString() : key);
+              if (key === "__proto__")
                 continue;
-              const keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
+              const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
               if (keyResult instanceof Promise) {
                 throw new Error("Async schemas not supported in object keys currently");
               }
@@ -23043,8 +23043,8 @@ var init_schemas = __esm({
                   code: "invalid_key",
                   origin: "record",
                   issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-                  input: key2,
-                  path: [key2],
+                  input: key,
+                  path: [key],
                   inst
                 });
                 continue;
@@ -23052,32 +23052,32 @@ var init_schemas = __esm({
               const outKey = keyResult.value;
               if (outKey === "__proto__")
                 continue;
-              const result = def.valueType._zod.run({ value: input3[key2], issues: [] }, ctx);
+              const result = def.valueType._zod.run({ value: input3[key], issues: [] }, ctx);
               if (result instanceof Promise) {
                 proms.push(result.then((result2) => {
                   if (result2.issues.length) {
-                    payload.issues.push(...prefixIssues(key2, result2.issues));
+                    payload.issues.push(...prefixIssues(key, result2.issues));
                   }
                   payload.value[outKey] = result2.value;
                 }));
               } else {
                 if (result.issues.length) {
-                  payload.issues.push(...prefixIssues(key2, result.issues));
+                  payload.issues.push(...prefixIssues(key, result.issues));
                 }
                 payload.value[outKey] = result.value;
               }
             }
           }
           let unrecognized;
-          for (const key2 in input3) {
-            if (!recordKeys.has(key2)) {
+          for (const key in input3) {
+            if (!recordKeys.has(key)) {
               if (def.mode === "loose") {
-                if (key2 === "__proto__")
+                if (key === "__proto__")
                   continue;
-                payload.value[key2] = input3[key2];
+                payload.value[key] = input3[key];
               } else {
                 unrecognized = unrecognized ?? [];
-                unrecognized.push(key2);
+                unrecognized.push(key);
               }
             }
           }
@@ -23093,18 +23093,18 @@ var init_schemas = __esm({
         } else {
           payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
           let unrecognized;
-          for (const key2 of Reflect.ownKeys(input3)) {
-            if (key2 === "__proto__")
+          for (const key of Reflect.ownKeys(input3)) {
+            if (key === "__proto__")
               continue;
-            if (!Object.prototype.propertyIsEnumerable.call(input3, key2))
+            if (!Object.prototype.propertyIsEnumerable.call(input3, key))
               continue;
-            let keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
+            let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
             if (keyResult instanceof Promise) {
               throw new Error("Async schemas not supported in object keys currently");
             }
-            const checkNumericKey = typeof key2 === "string" && number.test(key2) && keyResult.issues.length;
+            const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
             if (checkNumericKey) {
-              const retryResult = def.keyType._zod.run({ value: Number(key2), issues: [] }, ctx);
+              const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
               if (retryResult instanceof Promise) {
                 throw new Error("Async schemas not supported in object keys currently");
               }
@@ -23114,17 +23114,17 @@ var init_schemas = __esm({
             }
             if (keyResult.issues.length) {
               if (def.mode === "loose") {
-                payload.value[key2] = input3[key2];
+                payload.value[key] = input3[key];
               } else if (values) {
                 unrecognized = unrecognized ?? [];
-                unrecognized.push(key2);
+                unrecognized.push(key);
               } else {
                 payload.issues.push({
                   code: "invalid_key",
                   origin: "record",
                   issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-                  input: key2,
-                  path: [key2],
+                  input: key,
+                  path: [key],
                   inst
                 });
               }
@@ -23133,17 +23133,17 @@ var init_schemas = __esm({
             const outKey = keyResult.value;
             if (outKey === "__proto__")
               continue;
-            const result = def.valueType._zod.run({ value: input3[key2], issues: [] }, ctx);
+            const result = def.valueType._zod.run({ value: input3[key], issues: [] }, ctx);
             if (result instanceof Promise) {
               proms.push(result.then((result2) => {
                 if (result2.issues.length) {
-                  payload.issues.push(...prefixIssues(key2, result2.issues));
+                  payload.issues.push(...prefixIssues(key, result2.issues));
                 }
                 payload.value[outKey] = result2.value;
               }));
             } else {
               if (result.issues.length) {
-                payload.issues.push(...prefixIssues(key2, result.issues));
+                payload.issues.push(...prefixIssues(key, result.issues));
               }
               payload.value[outKey] = result.value;
             }
@@ -23183,20 +23183,20 @@ var init_schemas = __esm({
         payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
         const abortEarly = ctx?.abortEarly;
         let seen = payload.issues.length;
-        for (const [key2, value] of input3) {
+        for (const [key, value] of input3) {
           if (abortEarly && payload.issues.length !== seen) {
             if (aborted(payload, seen))
               break;
             seen = payload.issues.length;
           }
-          const keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
+          const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
           const valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
           if (keyResult instanceof Promise || valueResult instanceof Promise) {
             proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
-              handleMapResult(keyResult2, valueResult2, payload, key2, input3, inst, ctx);
+              handleMapResult(keyResult2, valueResult2, payload, key, input3, inst, ctx);
             }));
           } else {
-            handleMapResult(keyResult, valueResult, payload, key2, input3, inst, ctx);
+            handleMapResult(keyResult, valueResult, payload, key, input3, inst, ctx);
           }
         }
         if (proms.length)
@@ -23717,8 +23717,8 @@ function isRecursive(inst, stack, resolve13) {
   };
   const shape = (sh, spread) => {
     let answer = NONE;
-    for (const key2 of Reflect.ownKeys(sh)) {
-      const desc = Object.getOwnPropertyDescriptor(sh, key2);
+    for (const key of Reflect.ownKeys(sh)) {
+      const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve13) : NONE;
@@ -23732,8 +23732,8 @@ function isRecursive(inst, stack, resolve13) {
       result = answer;
   };
   const def = inst._zod.def;
-  const kind = def.type;
-  switch (kind) {
+  const kind2 = def.type;
+  switch (kind2) {
     case "object": {
       const raw = rawShape(def);
       merge3(raw ? shape(raw, true) : ASSUMED);
@@ -23813,9 +23813,9 @@ function isRecursive(inst, stack, resolve13) {
     case "custom":
       break;
     default: {
-      kind;
-      for (const key2 in def) {
-        const desc = Object.getOwnPropertyDescriptor(def, key2);
+      kind2;
+      for (const key in def) {
+        const desc = Object.getOwnPropertyDescriptor(def, key);
         if (!desc || desc.get)
           continue;
         const value = desc.value;
@@ -32389,11 +32389,11 @@ function generatePropertiesChecks(doc, ctx, def, accessor) {
   }
   doc.write(`if (${accessor} == null) return INVALID;`);
   const shape = def.shape;
-  for (const key2 of Reflect.ownKeys(shape)) {
-    const keyExpr = typeof key2 === "symbol" ? addConstant(ctx, key2) : esc(key2);
+  for (const key of Reflect.ownKeys(shape)) {
+    const keyExpr = typeof key === "symbol" ? addConstant(ctx, key) : esc(key);
     const inputVar = newVar(ctx);
     doc.write(`const ${inputVar} = ${accessor}[${keyExpr}];`);
-    compileChild(doc, ctx, shape[key2], inputVar, false);
+    compileChild(doc, ctx, shape[key], inputVar, false);
   }
 }
 function generatePropertyCheck(doc, ctx, def, accessor) {
@@ -32760,9 +32760,9 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
   const propOutputs = /* @__PURE__ */ new Map();
-  for (const key2 of allKeys) {
-    const propSchema = propShape[key2];
-    const kx = keyExpr(key2);
+  for (const key of allKeys) {
+    const propSchema = propShape[key];
+    const kx = keyExpr(key);
     const inputVar = newVar(ctx);
     doc.write(`const ${inputVar} = ${accessor}[${kx}];`);
     if (propSchema._zod.optin !== void 0) {
@@ -32783,14 +32783,14 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
       } else {
         doc.write(`if (${outputVar2} === INVALID) return INVALID;`);
       }
-      propOutputs.set(key2, outputVar2);
+      propOutputs.set(key, outputVar2);
     } else {
       if (requiresPresenceCheck(propSchema)) {
         doc.write(`if (!(${kx} in ${accessor})) return INVALID;`);
       }
       const outputAccessor = compileChild(doc, ctx, propSchema, inputVar, buildsValue);
       if (outputAccessor !== null)
-        propOutputs.set(key2, outputAccessor);
+        propOutputs.set(key, outputAccessor);
     }
   }
   const catchall = def.catchall;
@@ -33211,9 +33211,9 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function getTupleOptStart2(items, key2) {
+function getTupleOptStart2(items, key) {
   for (let i2 = items.length - 1; i2 >= 0; i2--) {
-    const omittable = key2 === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
+    const omittable = key === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
     if (!omittable)
       return i2 + 1;
   }
@@ -33343,16 +33343,16 @@ function generateRecordCheck(doc, ctx, schema, accessor) {
   const keyValues = recordDef.partial ? void 0 : def.keyType._zod.values;
   if (keyValues) {
     const inputKeys = [];
-    for (const key2 of keyValues) {
-      if (!(typeof key2 === "string" || typeof key2 === "number" || typeof key2 === "symbol")) {
-        throw new ZodCompileUnsupportedError(`record key value ${String(key2)}`);
+    for (const key of keyValues) {
+      if (!(typeof key === "string" || typeof key === "number" || typeof key === "symbol")) {
+        throw new ZodCompileUnsupportedError(`record key value ${String(key)}`);
       }
-      const inputKey = typeof key2 === "number" ? key2.toString() : key2;
+      const inputKey = typeof key === "number" ? key.toString() : key;
       if (inputKey === "__proto__") {
         throw new ZodCompileUnsupportedError('record key "__proto__"');
       }
       inputKeys.push(inputKey);
-      const keyConst = addConstant(ctx, key2);
+      const keyConst = addConstant(ctx, key);
       const outKey = generateCheck(doc, ctx, def.keyType, keyConst);
       const valueVar = newVar(ctx);
       doc.write(`const ${valueVar} = ${accessor}[${literalPropertyKey(ctx, inputKey)}];`);
@@ -33430,10 +33430,10 @@ function emitOwnKeys(doc, ctx, accessor, kVar, body, onSymbol) {
   });
   doc.write(`}`);
 }
-function literalPropertyKey(ctx, key2) {
-  if (typeof key2 === "string")
-    return esc(key2);
-  return addConstant(ctx, key2);
+function literalPropertyKey(ctx, key) {
+  if (typeof key === "string")
+    return esc(key);
+  return addConstant(ctx, key);
 }
 function generateMapCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
@@ -34731,9 +34731,9 @@ var init_api = __esm({
 // node_modules/.pnpm/zod@4.6.7/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
-    for (const key2 of Reflect.ownKeys(source)) {
-      if (Object.prototype.propertyIsEnumerable.call(source, key2)) {
-        assignProp(target, key2, source[key2]);
+    for (const key of Reflect.ownKeys(source)) {
+      if (Object.prototype.propertyIsEnumerable.call(source, key)) {
+        assignProp(target, key, source[key]);
       }
     }
   }
@@ -34879,8 +34879,8 @@ function extractDefs(ctx, schema) {
     if (defId)
       seen.defId = defId;
     const schema2 = seen.schema;
-    for (const key2 in schema2) {
-      delete schema2[key2];
+    for (const key in schema2) {
+      delete schema2[key];
     }
     schema2.$ref = ref;
   };
@@ -34959,8 +34959,8 @@ function foldObjects(members2) {
   for (const member of members2) {
     if (typeof member !== "object" || member.type !== "object")
       return null;
-    for (const key2 in member) {
-      if (!FOLDABLE_KEYS.has(key2))
+    for (const key in member) {
+      if (!FOLDABLE_KEYS.has(key))
         return null;
     }
     objects.push(member);
@@ -34968,22 +34968,22 @@ function foldObjects(members2) {
   const properties = {};
   const required2 = /* @__PURE__ */ new Set();
   for (const object2 of objects) {
-    for (const key2 in object2.properties) {
-      if (Object.prototype.hasOwnProperty.call(properties, key2))
+    for (const key in object2.properties) {
+      if (Object.prototype.hasOwnProperty.call(properties, key))
         continue;
       const parts = [];
       for (const other of objects) {
-        const part = other.properties?.[key2] ?? undeclaredConstraint(other);
+        const part = other.properties?.[key] ?? undeclaredConstraint(other);
         if (part === null || part === void 0)
           continue;
         if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
           parts.push(part);
       }
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
-      assignProp(properties, key2, merged);
+      assignProp(properties, key, merged);
     }
-    for (const key2 of object2.required ?? [])
-      required2.add(key2);
+    for (const key of object2.required ?? [])
+      required2.add(key);
   }
   const folded = { type: "object", properties };
   if (required2.size)
@@ -35008,8 +35008,8 @@ function foldIntersection(json2) {
   const allOf = json2.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
-  for (const key2 of FOLDABLE_KEYS)
-    if (key2 in json2)
+  for (const key of FOLDABLE_KEYS)
+    if (key in json2)
       return;
   const unions = allOf.filter((m2) => UNION_KEYS.some((k2) => Array.isArray(m2[k2])));
   let folded = null;
@@ -35056,20 +35056,20 @@ function finalize(ctx, schema) {
       assignProps(schema2, _cached);
       const isParentRef = zodSchema._zod.parent === ref;
       if (isParentRef) {
-        for (const key2 in schema2) {
-          if (key2 === "$ref" || key2 === "allOf")
+        for (const key in schema2) {
+          if (key === "$ref" || key === "allOf")
             continue;
-          if (!(key2 in _cached)) {
-            delete schema2[key2];
+          if (!(key in _cached)) {
+            delete schema2[key];
           }
         }
       }
       if (refSchema.$ref && refSeen.def) {
-        for (const key2 in schema2) {
-          if (key2 === "$ref" || key2 === "allOf")
+        for (const key in schema2) {
+          if (key === "$ref" || key === "allOf")
             continue;
-          if (key2 in refSeen.def && JSON.stringify(schema2[key2]) === JSON.stringify(refSeen.def[key2])) {
-            delete schema2[key2];
+          if (key in refSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(refSeen.def[key])) {
+            delete schema2[key];
           }
         }
       }
@@ -35081,11 +35081,11 @@ function finalize(ctx, schema) {
       if (parentSeen?.schema.$ref) {
         schema2.$ref = parentSeen.schema.$ref;
         if (parentSeen.def) {
-          for (const key2 in schema2) {
-            if (key2 === "$ref" || key2 === "allOf")
+          for (const key in schema2) {
+            if (key === "$ref" || key === "allOf")
               continue;
-            if (key2 in parentSeen.def && JSON.stringify(schema2[key2]) === JSON.stringify(parentSeen.def[key2])) {
-              delete schema2[key2];
+            if (key in parentSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(parentSeen.def[key])) {
+              delete schema2[key];
             }
           }
         }
@@ -35218,8 +35218,8 @@ function isTransforming(_schema, _ctx) {
     return isTransforming(def.in, ctx) || isTransforming(def.out, ctx);
   }
   if (def.type === "object") {
-    for (const key2 in def.shape) {
-      if (isTransforming(def.shape[key2], ctx))
+    for (const key in def.shape) {
+      if (isTransforming(def.shape[key], ctx))
         return true;
     }
     return false;
@@ -35396,9 +35396,9 @@ function toJSONSchema(input3, params) {
     };
     ctx2.external = external;
     for (const entry of registry2._idmap.entries()) {
-      const [key2, schema] = entry;
+      const [key, schema] = entry;
       extractDefs(ctx2, schema);
-      assignProp(schemas, key2, finalize(ctx2, schema));
+      assignProp(schemas, key, finalize(ctx2, schema));
     }
     if (Object.keys(defs).length > 0) {
       const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
@@ -35420,13 +35420,13 @@ var init_json_schema_processors = __esm({
     init_schemas();
     init_to_json_schema();
     init_util();
-    narrowMin = (agg, key2, value) => {
-      if (agg[key2] === void 0 || value > agg[key2])
-        agg[key2] = value;
+    narrowMin = (agg, key, value) => {
+      if (agg[key] === void 0 || value > agg[key])
+        agg[key] = value;
     };
-    narrowMax = (agg, key2, value) => {
-      if (agg[key2] === void 0 || value < agg[key2])
-        agg[key2] = value;
+    narrowMax = (agg, key, value) => {
+      if (agg[key] === void 0 || value < agg[key])
+        agg[key] = value;
     };
     narrowBoth = (agg, value) => {
       narrowMin(agg, "minimum", value);
@@ -35726,17 +35726,17 @@ var init_json_schema_processors = __esm({
       }
       json2.type = "object";
       json2.properties = {};
-      for (const key2 in shape) {
-        assignProp(json2.properties, key2, processSchema(shape[key2], ctx, {
+      for (const key in shape) {
+        assignProp(json2.properties, key, processSchema(shape[key], ctx, {
           ...params,
-          path: [...params.path, "properties", key2]
+          path: [...params.path, "properties", key]
         }));
       }
       const requiredKeys = [];
-      for (const key2 of Object.keys(shape)) {
-        const field = def.shape[key2];
+      for (const key of Object.keys(shape)) {
+        const field = def.shape[key];
         if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
-          requiredKeys.push(key2);
+          requiredKeys.push(key);
         }
       }
       if (requiredKeys.length > 0) {
@@ -36495,17 +36495,17 @@ var init_checks2 = __esm({
 });
 
 // node_modules/.pnpm/zod@4.6.7/node_modules/zod/v4/classic/errors.js
-function _lazyMethod(proto, key2, make) {
-  Object.defineProperty(proto, key2, {
+function _lazyMethod(proto, key, make) {
+  Object.defineProperty(proto, key, {
     configurable: true,
     enumerable: false,
     get() {
       const value = make(this);
-      Object.defineProperty(this, key2, { value, configurable: true, writable: true });
+      Object.defineProperty(this, key, { value, configurable: true, writable: true });
       return value;
     },
     set(value) {
-      Object.defineProperty(this, key2, { value, configurable: true, writable: true });
+      Object.defineProperty(this, key, { value, configurable: true, writable: true });
     }
   });
 }
@@ -38320,11 +38320,11 @@ function resolveRef(ref, ctx) {
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
   if (path2[0] === defsKey) {
-    const key2 = path2[1] === void 0 ? void 0 : decodeJSONPointerSegment(path2[1]);
-    if (!key2 || !ctx.defs[key2]) {
+    const key = path2[1] === void 0 ? void 0 : decodeJSONPointerSegment(path2[1]);
+    if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
-    return ctx.defs[key2];
+    return ctx.defs[key];
   }
   throw new Error(`Reference not found: ${ref}`);
 }
@@ -38359,16 +38359,16 @@ function checkObjectGuards(objectSchema, guards) {
       });
     }
     if (guards.keySchema) {
-      for (const key2 of keys) {
-        const result = guards.keySchema.safeParse(key2);
+      for (const key of keys) {
+        const result = guards.keySchema.safeParse(key);
         if (result.success)
           continue;
         payload.issues.push({
           code: "invalid_key",
           origin: "record",
           issues: result.error.issues,
-          input: key2,
-          path: [key2],
+          input: key,
+          path: [key],
           continue: true
         });
       }
@@ -38393,20 +38393,20 @@ function canonicalKey(value, seen) {
     if (Array.isArray(value)) {
       const parts2 = [];
       for (const item of value) {
-        const key2 = canonicalKey(item, seen);
-        if (key2 === null)
+        const key = canonicalKey(item, seen);
+        if (key === null)
           return null;
-        parts2.push(key2);
+        parts2.push(key);
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
     const keys = Object.keys(value).sort();
     const parts = [];
     for (const k2 of keys) {
-      const key2 = canonicalKey(value[k2], seen);
-      if (key2 === null)
+      const key = canonicalKey(value[k2], seen);
+      if (key === null)
         return null;
-      parts.push(`${k2.length}:${k2}=${key2}`);
+      parts.push(`${k2.length}:${k2}=${key}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
@@ -38420,10 +38420,10 @@ function containsRef(value) {
     return value.some(containsRef);
   if (typeof value.$ref === "string")
     return true;
-  return Object.entries(value).some(([key2, sub]) => {
-    if (SCHEMA_KEYWORDS.has(key2))
+  return Object.entries(value).some(([key, sub]) => {
+    if (SCHEMA_KEYWORDS.has(key))
       return containsRef(sub);
-    if (!SCHEMA_MAP_KEYWORDS.has(key2) || typeof sub !== "object" || sub === null)
+    if (!SCHEMA_MAP_KEYWORDS.has(key) || typeof sub !== "object" || sub === null)
       return false;
     return Object.values(sub).some(containsRef);
   });
@@ -38439,12 +38439,12 @@ function checkArrayGuards(arraySchema, guards) {
     if (guards.uniqueItems === true) {
       const firstSeen = /* @__PURE__ */ new Map();
       for (let i2 = 0; i2 < items.length; i2++) {
-        const key2 = canonicalKey(items[i2], /* @__PURE__ */ new Set());
-        if (key2 === null)
+        const key = canonicalKey(items[i2], /* @__PURE__ */ new Set());
+        if (key === null)
           continue;
-        const first = firstSeen.get(key2);
+        const first = firstSeen.get(key);
         if (first === void 0) {
-          firstSeen.set(key2, i2);
+          firstSeen.set(key, i2);
           continue;
         }
         payload.issues.push({
@@ -38682,9 +38682,9 @@ function convertBaseSchema(schema, ctx) {
       const properties = schema.properties || {};
       const requiredSet = new Set(schema.required || []);
       const additionalSchema = typeof schema.additionalProperties === "object" ? convertSchema(schema.additionalProperties, ctx) : void 0;
-      for (const [key2, propSchema] of Object.entries(properties)) {
+      for (const [key, propSchema] of Object.entries(properties)) {
         const propZodSchema = convertSchema(propSchema, ctx);
-        assignProp(shape, key2, requiredSet.has(key2) ? propZodSchema : propZodSchema.optional());
+        assignProp(shape, key, requiredSet.has(key) ? propZodSchema : propZodSchema.optional());
       }
       if (schema.patternProperties) {
         const patternProps = schema.patternProperties;
@@ -38719,12 +38719,12 @@ function convertBaseSchema(schema, ctx) {
             if (!isPlainObject(payload.value))
               return;
             const unrecognized = [];
-            for (const key2 of Object.keys(payload.value)) {
-              if (propertyKeys.includes(key2))
+            for (const key of Object.keys(payload.value)) {
+              if (propertyKeys.includes(key))
                 continue;
-              if (patterns.some((regex) => regex.test(key2)))
+              if (patterns.some((regex) => regex.test(key)))
                 continue;
-              unrecognized.push(key2);
+              unrecognized.push(key);
             }
             if (unrecognized.length) {
               payload.issues.push({
@@ -38855,38 +38855,38 @@ function convertSchema(schema, ctx) {
   }
   const extraMeta = {};
   const coreMetadataKeys = ["$id", "id", "$comment", "$anchor", "$vocabulary", "$dynamicRef", "$dynamicAnchor"];
-  for (const key2 of coreMetadataKeys) {
-    if (key2 in schema) {
-      extraMeta[key2] = schema[key2];
+  for (const key of coreMetadataKeys) {
+    if (key in schema) {
+      extraMeta[key] = schema[key];
     }
   }
   const contentMetadataKeys = ["contentEncoding", "contentMediaType", "contentSchema"];
-  for (const key2 of contentMetadataKeys) {
-    if (key2 in schema) {
-      extraMeta[key2] = schema[key2];
+  for (const key of contentMetadataKeys) {
+    if (key in schema) {
+      extraMeta[key] = schema[key];
     }
   }
   if (schema.type === "object" && schema.$ref === void 0) {
     if (schema.propertyNames !== void 0 && !containsRef(schema.propertyNames)) {
       extraMeta.propertyNames = schema.propertyNames;
     }
-    for (const key2 of ["minProperties", "maxProperties"]) {
-      if (schema[key2] !== void 0)
-        extraMeta[key2] = schema[key2];
+    for (const key of ["minProperties", "maxProperties"]) {
+      if (schema[key] !== void 0)
+        extraMeta[key] = schema[key];
     }
   }
   if (schema.type === "array" && schema.$ref === void 0) {
     if (schema.contains !== void 0 && !containsRef(schema.contains)) {
       extraMeta.contains = schema.contains;
     }
-    for (const key2 of ["uniqueItems", "minContains", "maxContains"]) {
-      if (schema[key2] !== void 0)
-        extraMeta[key2] = schema[key2];
+    for (const key of ["uniqueItems", "minContains", "maxContains"]) {
+      if (schema[key] !== void 0)
+        extraMeta[key] = schema[key];
     }
   }
-  for (const key2 of Object.keys(schema)) {
-    if (!RECOGNIZED_KEYS.has(key2)) {
-      assignProp(extraMeta, key2, schema[key2]);
+  for (const key of Object.keys(schema)) {
+    if (!RECOGNIZED_KEYS.has(key)) {
+      assignProp(extraMeta, key, schema[key]);
     }
   }
   if (Object.keys(extraMeta).length > 0) {
@@ -39039,27 +39039,27 @@ function visit(schema, fnOrHandlers) {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
   };
-  const cache = /* @__PURE__ */ new Map();
+  const cache2 = /* @__PURE__ */ new Map();
   function run(s3) {
-    const cached2 = cache.get(s3);
+    const cached2 = cache2.get(s3);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
-        getter: () => cache.get(s3)
+        getter: () => cache2.get(s3)
       });
     }
     if (cached2 !== void 0)
       return cached2;
-    cache.set(s3, RESOLVING);
+    cache2.set(s3, RESOLVING);
     const inner = mapInner(s3);
     const mapped = fn(inner, inner !== s3);
-    cache.set(s3, mapped);
+    cache2.set(s3, mapped);
     return mapped;
   }
   function mapInner(s3) {
     const def = s3._zod.def;
-    const kind = def.type;
-    switch (kind) {
+    const kind2 = def.type;
+    switch (kind2) {
       case "object": {
         const oldShape = def.shape;
         const keys = Object.keys(oldShape);
@@ -39179,7 +39179,7 @@ function visit(schema, fnOrHandlers) {
       case "custom":
         return s3;
       default: {
-        kind;
+        kind2;
         return s3;
       }
     }
@@ -39663,6 +39663,302 @@ var init_baseline = __esm({
   }
 });
 
+// packages/core/src/severity.ts
+function severityRank(s3) {
+  return RANK[s3];
+}
+function compareSeverity(a, b3) {
+  return RANK[b3] - RANK[a];
+}
+function atLeast(s3, threshold2) {
+  return RANK[s3] >= RANK[threshold2];
+}
+function isSeverity(value) {
+  return typeof value === "string" && SEVERITIES.includes(value);
+}
+function severityFromCvssScore(score2) {
+  if (!Number.isFinite(score2) || score2 <= 0) return "info";
+  if (score2 >= 9) return "critical";
+  if (score2 >= 7) return "high";
+  if (score2 >= 4) return "medium";
+  return "low";
+}
+function severityFromSecuritySeverity(value) {
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number.parseFloat(value) : Number.NaN;
+  return Number.isFinite(n) ? severityFromCvssScore(n) : void 0;
+}
+function severityFromSarifLevel(level) {
+  switch (level) {
+    case "error":
+      return "high";
+    case "warning":
+      return "medium";
+    case "note":
+      return "low";
+    case "none":
+      return "info";
+    default:
+      return "medium";
+  }
+}
+function sarifLevelFor(s3) {
+  if (s3 === "critical" || s3 === "high") return "error";
+  if (s3 === "medium") return "warning";
+  return "note";
+}
+var SEVERITIES, RANK, SEVERITY_SCORE;
+var init_severity = __esm({
+  "packages/core/src/severity.ts"() {
+    "use strict";
+    SEVERITIES = ["critical", "high", "medium", "low", "info"];
+    RANK = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+    SEVERITY_SCORE = {
+      critical: 9.5,
+      high: 8,
+      medium: 5.5,
+      low: 2,
+      info: 0
+    };
+  }
+});
+
+// packages/core/src/model.ts
+var SCHEMA_VERSION, STAGE_IDS, STAGE_TITLES, CONFIDENCES, REPORT_STATUSES, IDENTIFIER_TYPES, DEPENDENCY_SCOPES, SUPPRESSION_KINDS, BASELINE_STATES, SeveritySchema, StageIdSchema, isoDateTime, LocationSchema, PackageRefSchema, IdentifierSchema, CvssSchema, FixSchema, SuppressionSchema, FindingSchema, ReportErrorSchema, GateViolationSchema, GateResultSchema, ReportSchema;
+var init_model = __esm({
+  "packages/core/src/model.ts"() {
+    "use strict";
+    init_zod();
+    init_severity();
+    SCHEMA_VERSION = "1";
+    STAGE_IDS = ["sast", "deps", "secrets", "test-gate", "deploy-approval"];
+    STAGE_TITLES = {
+      sast: "SAST",
+      deps: "Dependency scan",
+      secrets: "Secret detection",
+      "test-gate": "Test gate",
+      "deploy-approval": "Deploy approval"
+    };
+    CONFIDENCES = ["high", "medium", "low"];
+    REPORT_STATUSES = ["ok", "partial", "failed"];
+    IDENTIFIER_TYPES = ["cve", "ghsa", "osv", "cwe", "owasp", "rule", "other"];
+    DEPENDENCY_SCOPES = ["prod", "dev", "optional", "peer", "unknown"];
+    SUPPRESSION_KINDS = ["inline", "config", "baseline"];
+    BASELINE_STATES = ["new", "existing"];
+    SeveritySchema = external_exports.enum(SEVERITIES).describe("critical > high > medium > low > info");
+    StageIdSchema = external_exports.enum(STAGE_IDS);
+    isoDateTime = external_exports.iso.datetime({ offset: true });
+    LocationSchema = external_exports.object({
+      path: external_exports.string().min(1).describe("Path relative to the target root, with forward slashes."),
+      startLine: external_exports.number().int().min(1),
+      startColumn: external_exports.number().int().min(1).optional(),
+      endLine: external_exports.number().int().min(1).optional(),
+      endColumn: external_exports.number().int().min(1).optional(),
+      snippet: external_exports.string().optional().describe("The flagged code, trimmed. Redacted for secrets: never the raw value.")
+    }).strict();
+    PackageRefSchema = external_exports.object({
+      ecosystem: external_exports.string().min(1).describe("OSV ecosystem name: npm, PyPI, Go, crates.io, Maven, ..."),
+      name: external_exports.string().min(1),
+      version: external_exports.string(),
+      purl: external_exports.string().optional(),
+      direct: external_exports.boolean().optional(),
+      scope: external_exports.enum(DEPENDENCY_SCOPES).optional(),
+      dependencyPath: external_exports.array(external_exports.string()).optional().describe("Shortest path from a direct dependency to this package, as name@version entries."),
+      manifest: external_exports.string().describe("The lockfile or manifest the package was read from, relative to the root.")
+    }).strict();
+    IdentifierSchema = external_exports.object({
+      type: external_exports.enum(IDENTIFIER_TYPES),
+      value: external_exports.string().min(1),
+      url: external_exports.string().optional()
+    }).strict();
+    CvssSchema = external_exports.object({
+      version: external_exports.string().describe('"3.1", "4.0", ...'),
+      vector: external_exports.string().optional(),
+      score: external_exports.number().min(0).max(10).optional()
+    }).strict();
+    FixSchema = external_exports.object({
+      summary: external_exports.string(),
+      versions: external_exports.array(external_exports.string()).optional().describe("Versions that fix the finding, smallest first.")
+    }).strict();
+    SuppressionSchema = external_exports.object({
+      kind: external_exports.enum(SUPPRESSION_KINDS),
+      reason: external_exports.string().min(1),
+      expires: external_exports.string().optional().describe("ISO date after which the suppression no longer applies."),
+      source: external_exports.string().optional().describe("Where the suppression was declared: file and line.")
+    }).strict();
+    FindingSchema = external_exports.object({
+      fingerprint: external_exports.string().regex(/^[0-9a-f]{16,64}$/).describe("Stable across runs and line shifts: rule + path + normalised code, or package + advisory."),
+      stage: StageIdSchema,
+      ruleId: external_exports.string().min(1),
+      title: external_exports.string().min(1),
+      message: external_exports.string(),
+      severity: SeveritySchema,
+      confidence: external_exports.enum(CONFIDENCES),
+      location: LocationSchema.optional(),
+      package: PackageRefSchema.optional(),
+      identifiers: external_exports.array(IdentifierSchema),
+      cvss: CvssSchema.optional(),
+      fix: FixSchema.optional(),
+      references: external_exports.array(external_exports.string()),
+      suppression: SuppressionSchema.optional(),
+      baselineState: external_exports.enum(BASELINE_STATES).optional(),
+      tool: external_exports.object({ name: external_exports.string(), version: external_exports.string().optional() }).strict().optional().describe("The scanner that produced the finding, when it is not the report tool (imports, merges)."),
+      properties: external_exports.record(external_exports.string(), external_exports.unknown()).optional().describe("Stage-specific extras (never secrets in clear).")
+    }).strict();
+    ReportErrorSchema = external_exports.object({
+      message: external_exports.string(),
+      path: external_exports.string().optional(),
+      line: external_exports.number().int().optional(),
+      kind: external_exports.enum(["error", "skipped"]).default("error")
+    }).strict();
+    GateViolationSchema = external_exports.object({
+      rule: external_exports.enum(["fail-on", "max-findings", "required-stage", "partial-report", "stage-failed", "stage"]),
+      message: external_exports.string(),
+      stage: StageIdSchema.optional(),
+      fingerprint: external_exports.string().optional()
+    }).strict();
+    GateResultSchema = external_exports.object({
+      passed: external_exports.boolean(),
+      violations: external_exports.array(GateViolationSchema)
+    }).strict();
+    ReportSchema = external_exports.object({
+      schemaVersion: external_exports.literal(SCHEMA_VERSION),
+      stage: StageIdSchema,
+      tool: external_exports.object({ name: external_exports.string(), version: external_exports.string() }).strict(),
+      target: external_exports.object({ root: external_exports.string(), commit: external_exports.string().optional(), ref: external_exports.string().optional() }).strict(),
+      startedAt: isoDateTime,
+      finishedAt: isoDateTime,
+      status: external_exports.enum(REPORT_STATUSES),
+      findings: external_exports.array(FindingSchema),
+      errors: external_exports.array(ReportErrorSchema),
+      stats: external_exports.record(external_exports.string(), external_exports.number()),
+      diff: external_exports.object({
+        applied: external_exports.boolean(),
+        base: external_exports.string().optional(),
+        reason: external_exports.string().optional().describe("Why the diff filter was not applied."),
+        removed: external_exports.number().int().optional()
+      }).strict().optional(),
+      gate: GateResultSchema.optional()
+    }).strict();
+  }
+});
+
+// packages/core/src/policy.ts
+function resolveFixPolicy(sections) {
+  const out = { ...DEFAULT_FIX_POLICY, labels: [...DEFAULT_FIX_POLICY.labels] };
+  for (const s3 of sections) {
+    if (!s3) continue;
+    if (s3.automatic !== void 0) out.automatic = s3.automatic;
+    if (s3.test !== void 0) out.test = s3.test;
+    if (s3.branch !== void 0) out.branch = s3.branch;
+    if (s3.labels !== void 0) out.labels = s3.labels;
+  }
+  return out;
+}
+function parseSize(value, fallback = DEFAULT_MAX_FILE_SIZE) {
+  if (value === void 0) return fallback;
+  if (typeof value === "number") return value;
+  const m2 = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i.exec(value.trim());
+  if (!m2) return fallback;
+  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m2[2].toUpperCase()];
+  return Math.round(Number(m2[1]) * unit);
+}
+function defaultPolicy(baseDir2) {
+  return {
+    files: [],
+    baseDir: baseDir2,
+    gate: { failOn: "high", newOnly: false, allowPartial: false },
+    fix: resolveFixPolicy([]),
+    requiredStages: [],
+    diffAware: false,
+    exclude: [],
+    maxFileSize: DEFAULT_MAX_FILE_SIZE,
+    ignore: [],
+    stages: {},
+    teams: [],
+    locate: () => void 0
+  };
+}
+var FailOnSchema, dateString, IgnoreEntrySchema, gateFields, StageSectionSchema, TeamSchema, stagesShape, FIX_AUTOMATIC_LEVELS, FixSectionSchema, DEFAULT_FIX_POLICY, ConfigFileSchema, DEFAULT_MAX_FILE_SIZE;
+var init_policy = __esm({
+  "packages/core/src/policy.ts"() {
+    "use strict";
+    init_zod();
+    init_model();
+    init_severity();
+    FailOnSchema = external_exports.enum([...SEVERITIES, "none"]);
+    dateString = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, "an ISO date such as 2026-12-31");
+    IgnoreEntrySchema = external_exports.object({
+      rule: external_exports.string().min(1).optional().describe("Rule id; `*` suffix matches a prefix."),
+      path: external_exports.string().min(1).optional().describe("Glob over finding paths (or manifests for packages)."),
+      advisory: external_exports.string().min(1).optional().describe("CVE / GHSA / OSV id, matched against identifiers."),
+      fingerprint: external_exports.string().min(1).optional(),
+      reason: external_exports.string().min(1, "a reason is required"),
+      expires: dateString.optional()
+    }).strict().refine((e) => e.rule || e.path || e.advisory || e.fingerprint, {
+      message: "an ignore needs at least one of rule, path, advisory or fingerprint"
+    });
+    gateFields = {
+      failOn: FailOnSchema.optional(),
+      maxFindings: external_exports.number().int().min(0).optional(),
+      newOnly: external_exports.boolean().optional().describe("Only findings not in the baseline count towards the gate."),
+      allowPartial: external_exports.boolean().optional().describe("A partial report passes the gate instead of failing it.")
+    };
+    StageSectionSchema = external_exports.object({
+      enabled: external_exports.boolean().optional(),
+      ...gateFields,
+      diffAware: external_exports.boolean().optional().describe("Per-stage opt-out of the diff filter."),
+      import: external_exports.array(external_exports.string().min(1)).optional().describe("Other scanners' SARIF files (relative to the config) merged into this stage's report.")
+    }).catchall(external_exports.unknown());
+    TeamSchema = external_exports.object({
+      name: external_exports.string().min(1),
+      paths: external_exports.array(external_exports.string().min(1)).min(1),
+      owners: external_exports.array(external_exports.string()).optional(),
+      ...gateFields,
+      ignore: external_exports.array(IgnoreEntrySchema).optional()
+    }).strict();
+    stagesShape = Object.fromEntries(STAGE_IDS.map((id) => [id, StageSectionSchema.optional()]));
+    FIX_AUTOMATIC_LEVELS = ["none", "patch", "minor", "major"];
+    FixSectionSchema = external_exports.object({
+      automatic: external_exports.enum(FIX_AUTOMATIC_LEVELS).optional().describe("Largest upgrade applied without a person: none, patch, minor (default) or major."),
+      test: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)], {
+        error: "expected a command: a list of arguments, or a string split into arguments (no shell)"
+      }).optional().describe("The test command run in the project root after the fix (no shell)."),
+      branch: external_exports.string().min(1).optional().describe("Prefix of the PR/MR branch (default devsecflow/fix)."),
+      labels: external_exports.array(external_exports.string().min(1)).optional().describe("Labels of the PR/MR.")
+    }).strict();
+    DEFAULT_FIX_POLICY = {
+      automatic: "minor",
+      branch: "devsecflow/fix",
+      labels: ["dependencies", "security"]
+    };
+    ConfigFileSchema = external_exports.object({
+      $schema: external_exports.string().optional(),
+      version: external_exports.literal(1).optional(),
+      extends: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional(),
+      ...gateFields,
+      requiredStages: external_exports.array(external_exports.enum(STAGE_IDS)).optional(),
+      baseline: external_exports.string().optional().describe("Baseline file, relative to the config file."),
+      diffAware: external_exports.union([external_exports.boolean(), external_exports.object({ base: external_exports.string().optional() }).strict()]).optional().describe("Report only findings on lines the change touched."),
+      exclude: external_exports.array(external_exports.string()).optional().describe("Globs excluded from every stage, on top of .gitignore."),
+      maxFileSize: external_exports.union(
+        [
+          external_exports.number().int().positive(),
+          external_exports.string().regex(
+            /^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i,
+            "expected a number of bytes or a size such as 512KB or 2MB"
+          )
+        ],
+        { error: "expected a number of bytes or a size such as 512KB or 2MB" }
+      ).optional(),
+      ignore: external_exports.array(IgnoreEntrySchema).optional(),
+      stages: external_exports.object(stagesShape).strict().optional(),
+      teams: external_exports.array(TeamSchema).optional(),
+      fix: FixSectionSchema.optional().describe("What `devsecflow fix` may do on its own.")
+    }).strict();
+    DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+  }
+});
+
 // node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/nodes/identity.js"(exports2) {
@@ -39676,9 +39972,9 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isMap = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -39700,7 +39996,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -39712,10 +40008,10 @@ var require_identity = __commonJS({
     exports2.isAlias = isAlias;
     exports2.isCollection = isCollection;
     exports2.isDocument = isDocument;
-    exports2.isMap = isMap2;
+    exports2.isMap = isMap;
     exports2.isNode = isNode;
-    exports2.isPair = isPair2;
-    exports2.isScalar = isScalar2;
+    exports2.isPair = isPair;
+    exports2.isScalar = isScalar;
     exports2.isSeq = isSeq;
   }
 });
@@ -39740,11 +40036,11 @@ var require_visit = __commonJS({
     visit4.BREAK = BREAK;
     visit4.SKIP = SKIP;
     visit4.REMOVE = REMOVE;
-    function visit_(key2, node2, visitor, path2) {
-      const ctrl = callVisitor(key2, node2, visitor, path2);
+    function visit_(key, node2, visitor, path2) {
+      const ctrl = callVisitor(key, node2, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path2, ctrl);
-        return visit_(key2, ctrl, visitor, path2);
+        replaceNode(key, path2, ctrl);
+        return visit_(key, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
@@ -39788,11 +40084,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node2, visitor, path2) {
-      const ctrl = await callVisitor(key2, node2, visitor, path2);
+    async function visitAsync_(key, node2, visitor, path2) {
+      const ctrl = await callVisitor(key, node2, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path2, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path2);
+        replaceNode(key, path2, ctrl);
+        return visitAsync_(key, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
@@ -39842,27 +40138,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node2, visitor, path2) {
+    function callVisitor(key, node2, visitor, path2) {
       if (typeof visitor === "function")
-        return visitor(key2, node2, path2);
+        return visitor(key, node2, path2);
       if (identity.isMap(node2))
-        return visitor.Map?.(key2, node2, path2);
+        return visitor.Map?.(key, node2, path2);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key2, node2, path2);
+        return visitor.Seq?.(key, node2, path2);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key2, node2, path2);
+        return visitor.Pair?.(key, node2, path2);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key2, node2, path2);
+        return visitor.Scalar?.(key, node2, path2);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key2, node2, path2);
+        return visitor.Alias?.(key, node2, path2);
       return void 0;
     }
-    function replaceNode(key2, path2, node2) {
+    function replaceNode(key, path2, node2) {
       const parent = path2[path2.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key2] = node2;
+        parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
-        if (key2 === "key")
+        if (key === "key")
           parent.key = node2;
         else
           parent.value = node2;
@@ -40123,7 +40419,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
-    function applyReviver(reviver, obj2, key2, val) {
+    function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i2 = 0, len = val.length; i2 < len; ++i2) {
@@ -40163,7 +40459,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj2, key2, val);
+      return reviver.call(obj2, key, val);
     }
     exports2.applyReviver = applyReviver;
   }
@@ -40526,14 +40822,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path2))
           this.add(value);
         else {
-          const [key2, ...rest] = path2;
-          const node2 = this.get(key2, true);
+          const [key, ...rest] = path2;
+          const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
           else if (node2 === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -40541,14 +40837,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path2) {
-        const [key2, ...rest] = path2;
+        const [key, ...rest] = path2;
         if (rest.length === 0)
-          return this.delete(key2);
-        const node2 = this.get(key2, true);
+          return this.delete(key);
+        const node2 = this.get(key, true);
         if (identity.isCollection(node2))
           return node2.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -40556,8 +40852,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path2, keepScalar) {
-        const [key2, ...rest] = path2;
-        const node2 = this.get(key2, true);
+        const [key, ...rest] = path2;
+        const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
         else
@@ -40575,10 +40871,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path2) {
-        const [key2, ...rest] = path2;
+        const [key, ...rest] = path2;
         if (rest.length === 0)
-          return this.has(key2);
-        const node2 = this.get(key2, true);
+          return this.has(key);
+        const node2 = this.get(key, true);
         return identity.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
@@ -40586,17 +40882,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path2, value) {
-        const [key2, ...rest] = path2;
+        const [key, ...rest] = path2;
         if (rest.length === 0) {
-          this.set(key2, value);
+          this.set(key, value);
         } else {
-          const node2 = this.get(key2, true);
+          const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.setIn(rest, value);
           else if (node2 === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
       }
     };
@@ -41174,19 +41470,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key2) && key2.comment || null;
+      let keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
+        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -41194,7 +41490,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify3.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str2 = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -41338,7 +41634,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge3.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge3.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -41355,14 +41651,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key2, value2] of srcMap) {
+      for (const [key, value2] of srcMap) {
         if (map2 instanceof Map) {
-          if (!map2.has(key2))
-            map2.set(key2, value2);
+          if (!map2.has(key))
+            map2.set(key, value2);
         } else if (map2 instanceof Set) {
-          map2.add(key2);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key2)) {
-          Object.defineProperty(map2, key2, {
+          map2.add(key);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
+          Object.defineProperty(map2, key, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -41390,19 +41686,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify3 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key: key2, value }) {
-      if (identity.isNode(key2) && key2.addToJSMap)
-        key2.addToJSMap(ctx, map2, value);
-      else if (merge3.isMergeKey(ctx, key2))
+    function addPairToJSMap(ctx, map2, { key, value }) {
+      if (identity.isNode(key) && key.addToJSMap)
+        key.addToJSMap(ctx, map2, value);
+      else if (merge3.isMergeKey(ctx, key))
         merge3.addMergeToJSMap(ctx, map2, value);
       else {
-        const jsKey = toJS.toJS(key2, "", ctx);
+        const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
           map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key2, jsKey, ctx);
+          const stringKey = stringifyKey(key, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
@@ -41417,19 +41713,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map2;
     }
-    function stringifyKey(key2, jsKey, ctx) {
+    function stringifyKey(key, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key2) && ctx?.doc) {
+      if (identity.isNode(key) && ctx?.doc) {
         const strCtx = stringify3.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key2.toString(strCtx);
+        const strKey = key.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -41453,24 +41749,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key2, value, ctx) {
-      const k2 = createNode.createNode(key2, void 0, ctx);
+    function createPair(key, value, ctx) {
+      const k2 = createNode.createNode(key, void 0, ctx);
       const v2 = createNode.createNode(value, void 0, ctx);
       return new Pair(k2, v2);
     }
     var Pair = class _Pair {
-      constructor(key2, value = null) {
+      constructor(key, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key2;
+        this.key = key;
         this.value = value;
       }
       clone(schema) {
-        let { key: key2, value } = this;
-        if (identity.isNode(key2))
-          key2 = key2.clone(schema);
+        let { key, value } = this;
+        if (identity.isNode(key))
+          key = key.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key2, value);
+        return new _Pair(key, value);
       }
       toJSON(_2, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -41646,11 +41942,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key2) {
-      const k2 = identity.isScalar(key2) ? key2.value : key2;
+    function findPair(items, key) {
+      const k2 = identity.isScalar(key) ? key.value : key;
       for (const it2 of items) {
         if (identity.isPair(it2)) {
-          if (it2.key === key2 || it2.key === k2)
+          if (it2.key === key || it2.key === k2)
             return it2;
           if (identity.isScalar(it2.key) && it2.key.value === k2)
             return it2;
@@ -41673,20 +41969,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key2, value) => {
+        const add = (key, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key2, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key2))
+            value = replacer.call(obj2, key, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key2, value, ctx));
+            map2.items.push(Pair.createPair(key, value, ctx));
         };
         if (obj2 instanceof Map) {
-          for (const [key2, value] of obj2)
-            add(key2, value);
+          for (const [key, value] of obj2)
+            add(key, value);
         } else if (obj2 && typeof obj2 === "object") {
-          for (const key2 of Object.keys(obj2))
-            add(key2, obj2[key2]);
+          for (const key of Object.keys(obj2))
+            add(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -41726,23 +42022,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key2) {
-        const it2 = findPair(this.items, key2);
+      delete(key) {
+        const it2 = findPair(this.items, key);
         if (!it2)
           return false;
         const del = this.items.splice(this.items.indexOf(it2), 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const it2 = findPair(this.items, key2);
+      get(key, keepScalar) {
+        const it2 = findPair(this.items, key);
         const node2 = it2?.value;
         return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
-      has(key2) {
-        return !!findPair(this.items, key2);
+      has(key) {
+        return !!findPair(this.items, key);
       }
-      set(key2, value) {
-        this.add(new Pair.Pair(key2, value), true);
+      set(key, value) {
+        this.add(new Pair.Pair(key, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -41831,15 +42127,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        const idx = asItemIndex(key2);
+      delete(key) {
+        const idx = asItemIndex(key);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const idx = asItemIndex(key2);
+      get(key, keepScalar) {
+        const idx = asItemIndex(key);
         if (typeof idx !== "number")
           return void 0;
         const it2 = this.items[idx];
@@ -41851,8 +42147,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key2) {
-        const idx = asItemIndex(key2);
+      has(key) {
+        const idx = asItemIndex(key);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -41862,10 +42158,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key2, value) {
-        const idx = asItemIndex(key2);
+      set(key, value) {
+        const idx = asItemIndex(key);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key2}.`);
+          throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -41899,8 +42195,8 @@ var require_YAMLSeq = __commonJS({
           let i2 = 0;
           for (let it2 of obj2) {
             if (typeof replacer === "function") {
-              const key2 = obj2 instanceof Set ? it2 : String(i2++);
-              it2 = replacer.call(obj2, key2, it2);
+              const key = obj2 instanceof Set ? it2 : String(i2++);
+              it2 = replacer.call(obj2, key, it2);
             }
             seq.items.push(createNode.createNode(it2, void 0, ctx));
           }
@@ -41908,8 +42204,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key2) {
-      let idx = identity.isScalar(key2) ? key2.value : key2;
+    function asItemIndex(key) {
+      let idx = identity.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -42323,25 +42619,25 @@ ${cn2.comment}` : item.comment;
         for (let it2 of iterable) {
           if (typeof replacer === "function")
             it2 = replacer.call(iterable, String(i2++), it2);
-          let key2, value;
+          let key, value;
           if (Array.isArray(it2)) {
             if (it2.length === 2) {
-              key2 = it2[0];
+              key = it2[0];
               value = it2[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it2}`);
           } else if (it2 && it2 instanceof Object) {
             const keys = Object.keys(it2);
             if (keys.length === 1) {
-              key2 = keys[0];
-              value = it2[key2];
+              key = keys[0];
+              value = it2[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key2 = it2;
+            key = it2;
           }
-          pairs2.items.push(Pair.createPair(key2, value, ctx));
+          pairs2.items.push(Pair.createPair(key, value, ctx));
         }
       return pairs2;
     }
@@ -42388,16 +42684,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair of this.items) {
-          let key2, value;
+          let key, value;
           if (identity.isPair(pair)) {
-            key2 = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key2, ctx);
+            key = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key, ctx);
           } else {
-            key2 = toJS.toJS(pair, "", ctx);
+            key = toJS.toJS(pair, "", ctx);
           }
-          if (map2.has(key2))
+          if (map2.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key2, value);
+          map2.set(key, value);
         }
         return map2;
       }
@@ -42418,12 +42714,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key: key2 } of pairs$1.items) {
-          if (identity.isScalar(key2)) {
-            if (seenKeys.includes(key2.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
+        for (const { key } of pairs$1.items) {
+          if (identity.isScalar(key)) {
+            if (seenKeys.includes(key.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
-              seenKeys.push(key2.value);
+              seenKeys.push(key.value);
             }
           }
         }
@@ -42608,14 +42904,14 @@ var require_set = __commonJS({
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key2) {
+      add(key) {
         let pair;
-        if (identity.isPair(key2))
-          pair = key2;
-        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair = new Pair.Pair(key2.key, null);
+        if (identity.isPair(key))
+          pair = key;
+        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
+          pair = new Pair.Pair(key.key, null);
         else
-          pair = new Pair.Pair(key2, null);
+          pair = new Pair.Pair(key, null);
         const prev = YAMLMap.findPair(this.items, pair.key);
         if (!prev)
           this.items.push(pair);
@@ -42624,18 +42920,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key2, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key2);
+      get(key, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key2, value) {
+      set(key, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key2);
+        const prev = YAMLMap.findPair(this.items, key);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key2));
+          this.items.push(new Pair.Pair(key));
         }
       }
       toJSON(_2, ctx) {
@@ -42882,7 +43178,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -42898,7 +43194,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags2.includes(tagObj))
@@ -43162,8 +43458,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key2, value, options = {}) {
-        const k2 = this.createNode(key2, null, options);
+      createPair(key, value, options = {}) {
+        const k2 = this.createNode(key, null, options);
         const v2 = this.createNode(value, null, options);
         return new Pair.Pair(k2, v2);
       }
@@ -43171,8 +43467,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
+      delete(key) {
+        return assertCollection(this.contents) ? this.contents.delete(key) : false;
       }
       /**
        * Removes a value from the document.
@@ -43192,8 +43488,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key2, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
+      get(key, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -43208,8 +43504,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key2) {
-        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
+      has(key) {
+        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -43223,11 +43519,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key2, value) {
+      set(key, value) {
         if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key2], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key2, value);
+          this.contents.set(key, value);
         }
       }
       /**
@@ -43535,24 +43831,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
-    function containsNewline(key2) {
-      if (!key2)
+    function containsNewline(key) {
+      if (!key)
         return null;
-      switch (key2.type) {
+      switch (key.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key2.source.includes("\n"))
+          if (key.source.includes("\n"))
             return true;
-          if (key2.end) {
-            for (const st2 of key2.end)
+          if (key.end) {
+            for (const st2 of key.end)
               if (st2.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it2 of key2.items) {
+          for (const it2 of key.items) {
             for (const st2 of it2.start)
               if (st2.type === "newline")
                 return true;
@@ -43626,10 +43922,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep6, value } = collItem;
+        const { start, key, sep: sep6, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep6?.[0],
+          next: key ?? sep6?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -43637,10 +43933,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key2) {
-            if (key2.type === "block-seq")
+          if (key) {
+            if (key.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key2 && key2.indent !== bm.indent)
+            else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep6) {
@@ -43653,17 +43949,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
-            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
+            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -43673,7 +43969,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key2 || key2.type === "block-scalar"
+          startOnNewline: !key || key.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -43824,9 +44120,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap = fc.start.source === "{";
+      const fcName = isMap ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -43837,11 +44133,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key: key2, sep: sep6, value } = collItem;
+        const { start, key, sep: sep6, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep6?.[0],
+          next: key ?? sep6?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -43862,9 +44158,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
-              key2,
+              key,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -43902,7 +44198,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep6 && !props.found) {
+        if (!isMap && !sep6 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -43911,8 +44207,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key2))
+          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep6 ?? [], {
@@ -43925,7 +44221,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap && !props.found && ctx.options.strict) {
               if (sep6)
                 for (const st2 of sep6) {
                   if (st2 === valueProps.found)
@@ -43957,7 +44253,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -43973,7 +44269,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap ? "}" : "]";
       const [ce2, ...ee2] = fc.end;
       let cePos = offset;
       if (ce2?.source === expectedEnd)
@@ -45062,9 +45358,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key2 of Object.keys(token))
-          if (key2 !== "type" && key2 !== "offset")
-            delete token[key2];
+        for (const key of Object.keys(token))
+          if (key !== "type" && key !== "offset")
+            delete token[key];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -45112,9 +45408,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
-          for (const key2 of Object.keys(token))
-            if (key2 !== "type" && key2 !== "offset")
-              delete token[key2];
+          for (const key of Object.keys(token))
+            if (key !== "type" && key !== "offset")
+              delete token[key];
           Object.assign(token, { type, indent, source, end });
         }
       }
@@ -45169,12 +45465,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep6, value }) {
+    function stringifyItem({ start, key, sep: sep6, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
-      if (key2)
-        res += stringifyToken(key2);
+      if (key)
+        res += stringifyToken(key);
       if (sep6)
         for (const st2 of sep6)
           res += st2.source;
@@ -45260,7 +45556,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -45344,7 +45640,7 @@ var require_cst = __commonJS({
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
     exports2.isCollection = isCollection;
-    exports2.isScalar = isScalar2;
+    exports2.isScalar = isScalar;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
   }
@@ -45943,7 +46239,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
-    var LineCounter3 = class {
+    var LineCounter2 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -45966,7 +46262,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports2.LineCounter = LineCounter3;
+    exports2.LineCounter = LineCounter2;
   }
 });
 
@@ -46506,7 +46802,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
-                  const key2 = it2.key;
+                  const key = it2.key;
                   const sep6 = it2.sep;
                   sep6.push(this.sourceToken);
                   delete it2.key;
@@ -46515,7 +46811,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep6 }]
+                    items: [{ start: start2, key, sep: sep6 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -46874,7 +47170,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
+    function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -46893,14 +47189,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse11(src, reviver, options) {
+    function parse12(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument3(src, options);
+      const doc = parseDocument2(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log2.warn(doc.options.logLevel, warning2));
@@ -46934,9 +47230,9 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse11;
+    exports2.parse = parse12;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument3;
+    exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify3;
   }
 });
@@ -46993,275 +47289,6 @@ var require_dist = __commonJS({
   }
 });
 
-// packages/core/src/severity.ts
-function severityRank(s3) {
-  return RANK[s3];
-}
-function compareSeverity(a, b3) {
-  return RANK[b3] - RANK[a];
-}
-function atLeast(s3, threshold2) {
-  return RANK[s3] >= RANK[threshold2];
-}
-function isSeverity(value) {
-  return typeof value === "string" && SEVERITIES.includes(value);
-}
-function severityFromCvssScore(score2) {
-  if (!Number.isFinite(score2) || score2 <= 0) return "info";
-  if (score2 >= 9) return "critical";
-  if (score2 >= 7) return "high";
-  if (score2 >= 4) return "medium";
-  return "low";
-}
-function severityFromSecuritySeverity(value) {
-  const n = typeof value === "number" ? value : typeof value === "string" ? Number.parseFloat(value) : Number.NaN;
-  return Number.isFinite(n) ? severityFromCvssScore(n) : void 0;
-}
-function severityFromSarifLevel(level) {
-  switch (level) {
-    case "error":
-      return "high";
-    case "warning":
-      return "medium";
-    case "note":
-      return "low";
-    case "none":
-      return "info";
-    default:
-      return "medium";
-  }
-}
-function sarifLevelFor(s3) {
-  if (s3 === "critical" || s3 === "high") return "error";
-  if (s3 === "medium") return "warning";
-  return "note";
-}
-var SEVERITIES, RANK, SEVERITY_SCORE;
-var init_severity = __esm({
-  "packages/core/src/severity.ts"() {
-    "use strict";
-    SEVERITIES = ["critical", "high", "medium", "low", "info"];
-    RANK = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
-    SEVERITY_SCORE = {
-      critical: 9.5,
-      high: 8,
-      medium: 5.5,
-      low: 2,
-      info: 0
-    };
-  }
-});
-
-// packages/core/src/model.ts
-var SCHEMA_VERSION, STAGE_IDS, STAGE_TITLES, CONFIDENCES, REPORT_STATUSES, IDENTIFIER_TYPES, DEPENDENCY_SCOPES, SUPPRESSION_KINDS, BASELINE_STATES, SeveritySchema, StageIdSchema, isoDateTime, LocationSchema, PackageRefSchema, IdentifierSchema, CvssSchema, FixSchema, SuppressionSchema, FindingSchema, ReportErrorSchema, GateViolationSchema, GateResultSchema, ReportSchema;
-var init_model = __esm({
-  "packages/core/src/model.ts"() {
-    "use strict";
-    init_zod();
-    init_severity();
-    SCHEMA_VERSION = "1";
-    STAGE_IDS = ["sast", "deps", "secrets", "test-gate", "deploy-approval"];
-    STAGE_TITLES = {
-      sast: "SAST",
-      deps: "Dependency scan",
-      secrets: "Secret detection",
-      "test-gate": "Test gate",
-      "deploy-approval": "Deploy approval"
-    };
-    CONFIDENCES = ["high", "medium", "low"];
-    REPORT_STATUSES = ["ok", "partial", "failed"];
-    IDENTIFIER_TYPES = ["cve", "ghsa", "osv", "cwe", "owasp", "rule", "other"];
-    DEPENDENCY_SCOPES = ["prod", "dev", "optional", "peer", "unknown"];
-    SUPPRESSION_KINDS = ["inline", "config", "baseline"];
-    BASELINE_STATES = ["new", "existing"];
-    SeveritySchema = external_exports.enum(SEVERITIES).describe("critical > high > medium > low > info");
-    StageIdSchema = external_exports.enum(STAGE_IDS);
-    isoDateTime = external_exports.iso.datetime({ offset: true });
-    LocationSchema = external_exports.object({
-      path: external_exports.string().min(1).describe("Path relative to the target root, with forward slashes."),
-      startLine: external_exports.number().int().min(1),
-      startColumn: external_exports.number().int().min(1).optional(),
-      endLine: external_exports.number().int().min(1).optional(),
-      endColumn: external_exports.number().int().min(1).optional(),
-      snippet: external_exports.string().optional().describe("The flagged code, trimmed. Redacted for secrets: never the raw value.")
-    }).strict();
-    PackageRefSchema = external_exports.object({
-      ecosystem: external_exports.string().min(1).describe("OSV ecosystem name: npm, PyPI, Go, crates.io, Maven, ..."),
-      name: external_exports.string().min(1),
-      version: external_exports.string(),
-      purl: external_exports.string().optional(),
-      direct: external_exports.boolean().optional(),
-      scope: external_exports.enum(DEPENDENCY_SCOPES).optional(),
-      dependencyPath: external_exports.array(external_exports.string()).optional().describe("Shortest path from a direct dependency to this package, as name@version entries."),
-      manifest: external_exports.string().describe("The lockfile or manifest the package was read from, relative to the root.")
-    }).strict();
-    IdentifierSchema = external_exports.object({
-      type: external_exports.enum(IDENTIFIER_TYPES),
-      value: external_exports.string().min(1),
-      url: external_exports.string().optional()
-    }).strict();
-    CvssSchema = external_exports.object({
-      version: external_exports.string().describe('"3.1", "4.0", ...'),
-      vector: external_exports.string().optional(),
-      score: external_exports.number().min(0).max(10).optional()
-    }).strict();
-    FixSchema = external_exports.object({
-      summary: external_exports.string(),
-      versions: external_exports.array(external_exports.string()).optional().describe("Versions that fix the finding, smallest first.")
-    }).strict();
-    SuppressionSchema = external_exports.object({
-      kind: external_exports.enum(SUPPRESSION_KINDS),
-      reason: external_exports.string().min(1),
-      expires: external_exports.string().optional().describe("ISO date after which the suppression no longer applies."),
-      source: external_exports.string().optional().describe("Where the suppression was declared: file and line.")
-    }).strict();
-    FindingSchema = external_exports.object({
-      fingerprint: external_exports.string().regex(/^[0-9a-f]{16,64}$/).describe("Stable across runs and line shifts: rule + path + normalised code, or package + advisory."),
-      stage: StageIdSchema,
-      ruleId: external_exports.string().min(1),
-      title: external_exports.string().min(1),
-      message: external_exports.string(),
-      severity: SeveritySchema,
-      confidence: external_exports.enum(CONFIDENCES),
-      location: LocationSchema.optional(),
-      package: PackageRefSchema.optional(),
-      identifiers: external_exports.array(IdentifierSchema),
-      cvss: CvssSchema.optional(),
-      fix: FixSchema.optional(),
-      references: external_exports.array(external_exports.string()),
-      suppression: SuppressionSchema.optional(),
-      baselineState: external_exports.enum(BASELINE_STATES).optional(),
-      tool: external_exports.object({ name: external_exports.string(), version: external_exports.string().optional() }).strict().optional().describe("The scanner that produced the finding, when it is not the report tool (imports, merges)."),
-      properties: external_exports.record(external_exports.string(), external_exports.unknown()).optional().describe("Stage-specific extras (never secrets in clear).")
-    }).strict();
-    ReportErrorSchema = external_exports.object({
-      message: external_exports.string(),
-      path: external_exports.string().optional(),
-      line: external_exports.number().int().optional(),
-      kind: external_exports.enum(["error", "skipped"]).default("error")
-    }).strict();
-    GateViolationSchema = external_exports.object({
-      rule: external_exports.enum(["fail-on", "max-findings", "required-stage", "partial-report", "stage-failed", "stage"]),
-      message: external_exports.string(),
-      stage: StageIdSchema.optional(),
-      fingerprint: external_exports.string().optional()
-    }).strict();
-    GateResultSchema = external_exports.object({
-      passed: external_exports.boolean(),
-      violations: external_exports.array(GateViolationSchema)
-    }).strict();
-    ReportSchema = external_exports.object({
-      schemaVersion: external_exports.literal(SCHEMA_VERSION),
-      stage: StageIdSchema,
-      tool: external_exports.object({ name: external_exports.string(), version: external_exports.string() }).strict(),
-      target: external_exports.object({ root: external_exports.string(), commit: external_exports.string().optional(), ref: external_exports.string().optional() }).strict(),
-      startedAt: isoDateTime,
-      finishedAt: isoDateTime,
-      status: external_exports.enum(REPORT_STATUSES),
-      findings: external_exports.array(FindingSchema),
-      errors: external_exports.array(ReportErrorSchema),
-      stats: external_exports.record(external_exports.string(), external_exports.number()),
-      diff: external_exports.object({
-        applied: external_exports.boolean(),
-        base: external_exports.string().optional(),
-        reason: external_exports.string().optional().describe("Why the diff filter was not applied."),
-        removed: external_exports.number().int().optional()
-      }).strict().optional(),
-      gate: GateResultSchema.optional()
-    }).strict();
-  }
-});
-
-// packages/core/src/policy.ts
-function parseSize(value, fallback = DEFAULT_MAX_FILE_SIZE) {
-  if (value === void 0) return fallback;
-  if (typeof value === "number") return value;
-  const m2 = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i.exec(value.trim());
-  if (!m2) return fallback;
-  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m2[2].toUpperCase()];
-  return Math.round(Number(m2[1]) * unit);
-}
-function defaultPolicy(baseDir2) {
-  return {
-    files: [],
-    baseDir: baseDir2,
-    gate: { failOn: "high", newOnly: false, allowPartial: false },
-    requiredStages: [],
-    diffAware: false,
-    exclude: [],
-    maxFileSize: DEFAULT_MAX_FILE_SIZE,
-    ignore: [],
-    stages: {},
-    teams: [],
-    locate: () => void 0
-  };
-}
-var FailOnSchema, dateString, IgnoreEntrySchema, gateFields, StageSectionSchema, TeamSchema, stagesShape, ConfigFileSchema, DEFAULT_MAX_FILE_SIZE;
-var init_policy = __esm({
-  "packages/core/src/policy.ts"() {
-    "use strict";
-    init_zod();
-    init_model();
-    init_severity();
-    FailOnSchema = external_exports.enum([...SEVERITIES, "none"]);
-    dateString = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, "an ISO date such as 2026-12-31");
-    IgnoreEntrySchema = external_exports.object({
-      rule: external_exports.string().min(1).optional().describe("Rule id; `*` suffix matches a prefix."),
-      path: external_exports.string().min(1).optional().describe("Glob over finding paths (or manifests for packages)."),
-      advisory: external_exports.string().min(1).optional().describe("CVE / GHSA / OSV id, matched against identifiers."),
-      fingerprint: external_exports.string().min(1).optional(),
-      reason: external_exports.string().min(1, "a reason is required"),
-      expires: dateString.optional()
-    }).strict().refine((e) => e.rule || e.path || e.advisory || e.fingerprint, {
-      message: "an ignore needs at least one of rule, path, advisory or fingerprint"
-    });
-    gateFields = {
-      failOn: FailOnSchema.optional(),
-      maxFindings: external_exports.number().int().min(0).optional(),
-      newOnly: external_exports.boolean().optional().describe("Only findings not in the baseline count towards the gate."),
-      allowPartial: external_exports.boolean().optional().describe("A partial report passes the gate instead of failing it.")
-    };
-    StageSectionSchema = external_exports.object({
-      enabled: external_exports.boolean().optional(),
-      ...gateFields,
-      diffAware: external_exports.boolean().optional().describe("Per-stage opt-out of the diff filter."),
-      import: external_exports.array(external_exports.string().min(1)).optional().describe("Other scanners' SARIF files (relative to the config) merged into this stage's report.")
-    }).catchall(external_exports.unknown());
-    TeamSchema = external_exports.object({
-      name: external_exports.string().min(1),
-      paths: external_exports.array(external_exports.string().min(1)).min(1),
-      owners: external_exports.array(external_exports.string()).optional(),
-      ...gateFields,
-      ignore: external_exports.array(IgnoreEntrySchema).optional()
-    }).strict();
-    stagesShape = Object.fromEntries(STAGE_IDS.map((id) => [id, StageSectionSchema.optional()]));
-    ConfigFileSchema = external_exports.object({
-      $schema: external_exports.string().optional(),
-      version: external_exports.literal(1).optional(),
-      extends: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional(),
-      ...gateFields,
-      requiredStages: external_exports.array(external_exports.enum(STAGE_IDS)).optional(),
-      baseline: external_exports.string().optional().describe("Baseline file, relative to the config file."),
-      diffAware: external_exports.union([external_exports.boolean(), external_exports.object({ base: external_exports.string().optional() }).strict()]).optional().describe("Report only findings on lines the change touched."),
-      exclude: external_exports.array(external_exports.string()).optional().describe("Globs excluded from every stage, on top of .gitignore."),
-      maxFileSize: external_exports.union(
-        [
-          external_exports.number().int().positive(),
-          external_exports.string().regex(
-            /^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i,
-            "expected a number of bytes or a size such as 512KB or 2MB"
-          )
-        ],
-        { error: "expected a number of bytes or a size such as 512KB or 2MB" }
-      ).optional(),
-      ignore: external_exports.array(IgnoreEntrySchema).optional(),
-      stages: external_exports.object(stagesShape).strict().optional(),
-      teams: external_exports.array(TeamSchema).optional()
-    }).strict();
-    DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
-  }
-});
-
 // packages/core/src/config.ts
 import { existsSync as existsSync2 } from "node:fs";
 import { readFile as readFile2 } from "node:fs/promises";
@@ -47286,16 +47313,16 @@ function typeName(v2) {
   return `${typeof v2} ${JSON.stringify(v2)}`.slice(0, 60);
 }
 function describeIssue(issue3) {
-  const key2 = issue3.path.length ? issue3.path.map(String).join(".") : "(top level)";
+  const key = issue3.path.length ? issue3.path.map(String).join(".") : "(top level)";
   switch (issue3.code) {
     case "unrecognized_keys": {
       const k2 = issue3.keys[0];
-      const where5 = issue3.path.length ? ` in ${key2}` : "";
+      const where5 = issue3.path.length ? ` in ${key}` : "";
       return { message: `unknown key '${k2}'${where5}`, extraKey: k2 };
     }
     case "invalid_value":
       return {
-        message: `${key2}: expected one of ${issue3.values.map((v2) => JSON.stringify(v2)).join(", ")}`
+        message: `${key}: expected one of ${issue3.values.map((v2) => JSON.stringify(v2)).join(", ")}`
       };
     case "invalid_type":
       if (issue3.input === void 0) {
@@ -47304,13 +47331,13 @@ function describeIssue(issue3) {
           message: `missing required key '${String(issue3.path.at(-1))}'${parent ? ` in ${parent}` : ""}`
         };
       }
-      return { message: `${key2}: expected ${issue3.expected}, got ${typeName(issue3.input)}` };
+      return { message: `${key}: expected ${issue3.expected}, got ${typeName(issue3.input)}` };
     default:
-      return { message: `${key2}: ${issue3.message}` };
+      return { message: `${key}: ${issue3.message}` };
   }
 }
 function validateAt(schema, data, file2, locate2, prefix = []) {
-  const parsed2 = schema.safeParse(data);
+  const parsed2 = schema.safeParse(data, { reportInput: true });
   if (parsed2.success) return parsed2.data;
   const issue3 = parsed2.error.issues[0];
   const { message, extraKey } = describeIssue(issue3);
@@ -47340,8 +47367,9 @@ async function loadYamlFile(file2, shown) {
       }
     );
   }
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const { isMap, isPair, isScalar, LineCounter: LineCounter2, parseDocument: parseDocument2 } = await Promise.resolve().then(() => __toESM(require_dist(), 1));
+  const lineCounter = new LineCounter2();
+  const doc = parseDocument2(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const err2 = doc.errors[0];
   if (err2) {
     const pos = lineCounter.linePos(err2.pos[0]);
@@ -47356,9 +47384,9 @@ async function loadYamlFile(file2, shown) {
     const last = path2[path2.length - 1];
     const parent = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
     let node2;
-    if (last !== void 0 && (0, import_yaml.isMap)(parent)) {
+    if (last !== void 0 && isMap(parent)) {
       const pair = parent.items.find(
-        (p2) => (0, import_yaml.isPair)(p2) && (0, import_yaml.isScalar)(p2.key) && String(p2.key.value) === String(last)
+        (p2) => isPair(p2) && isScalar(p2.key) && String(p2.key.value) === String(last)
       );
       node2 = pair?.key ?? void 0;
     }
@@ -47450,6 +47478,7 @@ async function loadConfig(file2) {
       return void 0;
     }
   };
+  policy.fix = resolveFixPolicy(chain.map((layer) => layer.data.fix));
   for (const layer of chain) {
     const d = layer.data;
     if (d.failOn !== void 0) policy.gate.failOn = d.failOn;
@@ -47485,11 +47514,10 @@ function stageOwnOptions(section) {
 function enabledStages(policy) {
   return STAGE_IDS.filter((id) => policy.stages[id] !== void 0 && policy.stages[id]?.enabled !== false);
 }
-var import_yaml, CONFIG_FILE_NAMES, COMMON_STAGE_KEYS;
+var CONFIG_FILE_NAMES, COMMON_STAGE_KEYS;
 var init_config = __esm({
   "packages/core/src/config.ts"() {
     "use strict";
-    import_yaml = __toESM(require_dist(), 1);
     init_errors3();
     init_model();
     init_policy();
@@ -47527,8 +47555,8 @@ function codeFingerprint(ruleId, path2, code, occurrence = 0) {
 function packageFingerprint(advisoryId, ecosystem, name, version2, manifest) {
   return sha256(["pkg", advisoryId, ecosystem, name, version2, normalisePath(manifest)]).slice(0, 32);
 }
-function keyFingerprint(...key2) {
-  return sha256(["key", ...key2]).slice(0, 32);
+function keyFingerprint(...key) {
+  return sha256(["key", ...key]).slice(0, 32);
 }
 var SEP;
 var init_fingerprint = __esm({
@@ -48517,7 +48545,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse11 = (input3, options) => {
+    var parse12 = (input3, options) => {
       if (typeof input3 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -48661,16 +48689,16 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open6 = tokens[token.tokensIndex];
-          open6.type = "text";
-          open6.value = literal2;
-          open6.output = safeOutput || utils.escapeRegex(literal2);
+          const open5 = tokens[token.tokensIndex];
+          open5.type = "text";
+          open5.value = literal2;
+          open5.output = safeOutput || utils.escapeRegex(literal2);
           for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
             tokens[i2].value = "";
             tokens[i2].output = "";
             delete tokens[i2].suffix;
           }
-          state.output = token.output + open6.output;
+          state.output = token.output + open5.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -48687,7 +48715,7 @@ var require_parse2 = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse11(rest, { ...options, fastpaths: false }).output;
+            const expression = parse12(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -48890,15 +48918,15 @@ var require_parse2 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open6 = {
+          const open5 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open6);
-          push(open6);
+          braces.push(open5);
+          push(open5);
           continue;
         }
         if (value === "}") {
@@ -49210,7 +49238,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse11.fastpaths = (input3, options) => {
+    parse12.fastpaths = (input3, options) => {
       const opts = { ...options };
       const max2 = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input3.length;
@@ -49275,7 +49303,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse11;
+    module.exports = parse12;
   }
 });
 
@@ -49284,7 +49312,7 @@ var require_picomatch = __commonJS({
   "node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/lib/picomatch.js"(exports2, module) {
     "use strict";
     var scan2 = require_scan();
-    var parse11 = require_parse2();
+    var parse12 = require_parse2();
     var utils = require_utils2();
     var constants4 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -49372,7 +49400,7 @@ var require_picomatch = __commonJS({
     picomatch6.isMatch = (str2, patterns, options) => picomatch6(patterns, options)(str2);
     picomatch6.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p2) => picomatch6.parse(p2, options));
-      return parse11(pattern, { ...options, fastpaths: false });
+      return parse12(pattern, { ...options, fastpaths: false });
     };
     picomatch6.scan = (input3, options) => scan2(input3, options);
     picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -49398,10 +49426,10 @@ var require_picomatch = __commonJS({
       }
       let parsed2 = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input3[0] === "." || input3[0] === "*")) {
-        parsed2.output = parse11.fastpaths(input3, options);
+        parsed2.output = parse12.fastpaths(input3, options);
       }
       if (!parsed2.output) {
-        parsed2 = parse11(input3, options);
+        parsed2 = parse12(input3, options);
       }
       return picomatch6.compileRe(parsed2, options, returnOutput, returnState);
     };
@@ -49440,9 +49468,9 @@ var require_picomatch2 = __commonJS({
 function parseInlineDirective(text, line) {
   const m2 = INLINE.exec(text);
   if (!m2) return void 0;
-  const ruleIds = m2[1].split(",").map((s3) => s3.trim());
+  const ruleIds2 = m2[1].split(",").map((s3) => s3.trim());
   const reason = m2[2]?.trim();
-  return { ruleIds, line, ...reason ? { reason } : {} };
+  return { ruleIds: ruleIds2, line, ...reason ? { reason } : {} };
 }
 function ruleMatches(pattern, ruleId) {
   if (pattern === ruleId) return true;
@@ -50761,32 +50789,118 @@ var init_pipeline = __esm({
 });
 
 // packages/core/src/platform.ts
-function issueMarker(key2) {
-  return `<!-- ${key2} -->`;
+function issueMarker(key) {
+  return `<!-- ${key} -->`;
 }
-function hasIssueMarker(body, key2) {
+function hasIssueMarker(body, key) {
   if (!body) return false;
-  const marker = issueMarker(key2);
+  const marker = issueMarker(key);
   let fence;
   for (const raw of body.split(/\r?\n/)) {
     const line = raw.trimEnd();
-    const open6 = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    const open5 = /^ {0,3}(`{3,}|~{3,})/.exec(line);
     if (fence) {
-      if (open6 && open6[1][0] === fence[0] && open6[1].length >= fence.length && line.trim() === open6[1])
+      if (open5 && open5[1][0] === fence[0] && open5[1].length >= fence.length && line.trim() === open5[1])
         fence = void 0;
       continue;
     }
-    if (open6) {
-      fence = open6[1];
+    if (open5) {
+      fence = open5[1];
       continue;
     }
     if (line === marker) return true;
   }
   return false;
 }
+function branchNameProblem(name) {
+  if (!name) return "it is empty";
+  if (name.startsWith("-")) return 'it starts with "-"';
+  if (name.startsWith("/") || name.endsWith("/") || name.includes("//"))
+    return "it has an empty path component";
+  if (name === "@" || name.includes("@{")) return 'it is "@" or contains "@{"';
+  if (name.includes("..")) return 'it contains ".."';
+  if (name.endsWith(".")) return 'it ends with "."';
+  const bad = /[\x00-\x20\x7f ~^:?*[\\]/.exec(name);
+  if (bad) return `it contains ${JSON.stringify(bad[0])}`;
+  for (const part of name.split("/")) {
+    if (part.startsWith(".")) return `its component "${part}" starts with "."`;
+    if (part.endsWith(".lock")) return `its component "${part}" ends with ".lock"`;
+  }
+  return void 0;
+}
+function prepareChangeProposal(proposal) {
+  const { key, branch, base } = proposal;
+  if (!key.trim() || /[\r\n]|-->/.test(key))
+    throw new UserError(
+      `change proposal: the key must be one line without "-->", got ${JSON.stringify(key)}`
+    );
+  const branchProblem = branchNameProblem(branch);
+  if (branchProblem)
+    throw new UserError(
+      `change proposal: branch ${JSON.stringify(branch)} is not a valid branch name (${branchProblem})`
+    );
+  if (base !== void 0) {
+    const baseProblem = branchNameProblem(base);
+    if (baseProblem)
+      throw new UserError(
+        `change proposal: base ${JSON.stringify(base)} is not a valid branch name (${baseProblem})`
+      );
+    if (base === branch) throw new UserError(`change proposal: branch and base are both "${branch}"`);
+  }
+  if (!proposal.title.trim()) throw new UserError("change proposal: the title is empty");
+  if (!proposal.commitMessage.trim()) throw new UserError("change proposal: the commit message is empty");
+  if (proposal.files.length === 0) throw new UserError(`change proposal ${key}: no files to commit`);
+  const seen = /* @__PURE__ */ new Set();
+  for (const f2 of proposal.files) {
+    const parts = f2.path.split("/");
+    if (!f2.path || f2.path.startsWith("/") || /\\|[\x00-\x1f]/.test(f2.path) || /^[A-Za-z]:/.test(f2.path))
+      throw new UserError(
+        `change proposal ${key}: file path ${JSON.stringify(f2.path)} is not a repository-relative path with "/" separators`
+      );
+    if (parts.some((p2) => p2 === "" || p2 === "." || p2 === ".." || p2.toLowerCase() === ".git"))
+      throw new UserError(
+        `change proposal ${key}: file path ${JSON.stringify(f2.path)} has an empty, ".", ".." or ".git" component`
+      );
+    if (seen.has(f2.path)) throw new UserError(`change proposal ${key}: file ${f2.path} is given twice`);
+    seen.add(f2.path);
+  }
+  const marker = issueMarker(key);
+  const body = hasIssueMarker(proposal.body, key) ? proposal.body : `${proposal.body.trimEnd()}
+
+${marker}
+`;
+  return { ...proposal, body, labels: [...new Set(proposal.labels.filter((l) => l.trim()))] };
+}
+function fitChangeBody(body, key, limit) {
+  if (body.length <= limit) return body;
+  const marker = issueMarker(key);
+  const note = `_Cut to fit the platform's ${limit.toLocaleString("en")}-character limit (the full text is ${body.length.toLocaleString("en")} characters)._`;
+  const budget = limit - note.length - marker.length - 16;
+  const kept = [];
+  let used = 0;
+  let fence;
+  for (const line of body.split("\n")) {
+    if (used + line.length + 1 > budget - (fence?.length ?? 0)) break;
+    kept.push(line);
+    used += line.length + 1;
+    const open5 = /^ {0,3}(`{3,}|~{3,})/.exec(line.trimEnd());
+    if (fence) {
+      if (open5 && open5[1][0] === fence[0] && open5[1].length >= fence.length && line.trim() === open5[1])
+        fence = void 0;
+    } else if (open5) fence = open5[1];
+  }
+  if (fence) kept.push(fence);
+  return `${kept.join("\n").trimEnd()}
+
+${note}
+
+${marker}
+`;
+}
 var init_platform = __esm({
   "packages/core/src/platform.ts"() {
     "use strict";
+    init_errors3();
   }
 });
 
@@ -50815,8 +50929,8 @@ var require_ignore = __commonJS({
       TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
     }
     var KEY_IGNORE = TMP_KEY_IGNORE;
-    var define2 = (object2, key2, value) => {
-      Object.defineProperty(object2, key2, { value });
+    var define2 = (object2, key, value) => {
+      Object.defineProperty(object2, key, { value });
       return value;
     };
     var RETURN_FALSE = () => false;
@@ -51334,25 +51448,25 @@ var require_ignore = __commonJS({
         return define2(this, "_basenameOnly", matchesBasename(this.body));
       }
       get regex() {
-        const key2 = UNDERSCORE + MODE_IGNORE;
-        if (this[key2]) {
-          return this[key2];
+        const key = UNDERSCORE + MODE_IGNORE;
+        if (this[key]) {
+          return this[key];
         }
-        return this._make(MODE_IGNORE, key2);
+        return this._make(MODE_IGNORE, key);
       }
       get checkRegex() {
-        const key2 = UNDERSCORE + MODE_CHECK_IGNORE;
-        if (this[key2]) {
-          return this[key2];
+        const key = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key]) {
+          return this[key];
         }
-        return this._make(MODE_CHECK_IGNORE, key2);
+        return this._make(MODE_CHECK_IGNORE, key);
       }
-      _make(mode, key2) {
+      _make(mode, key) {
         const str2 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
         const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
-        return define2(this, key2, regex);
+        return define2(this, key, regex);
       }
     };
     var hasTrailingBackslash = (str2) => {
@@ -51588,13 +51702,13 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path2) {
+      _test(originalPath, cache2, path2) {
         checkPath(
           path2,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path2 ? this._t(path2, cache) : {
+        return path2 ? this._t(path2, cache2) : {
           ignored: false,
           unignored: false
         };
@@ -51611,13 +51725,13 @@ var require_ignore = __commonJS({
         const literal2 = this._rules.testLiteral(path2);
         return literal2.ignored || literal2.unignored ? literal2 : dir;
       }
-      _t(path2, cache) {
-        if (path2 in cache) {
-          return cache[path2];
+      _t(path2, cache2) {
+        if (path2 in cache2) {
+          return cache2[path2];
         }
         const parentPath = parentOf(path2);
-        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path2] = parent && parent.ignored ? parent : this._rules.test(path2, MODE_IGNORE);
+        const parent = parentPath ? this._t(parentPath, cache2) : UNDEFINED;
+        return cache2[path2] = parent && parent.ignored ? parent : this._rules.test(path2, MODE_IGNORE);
       }
       ignores(path2) {
         return this._test(path2, this._ignoreCache, convertPath(path2)).ignored;
@@ -51677,8 +51791,17 @@ var init_walker_types = __esm({
 });
 
 // packages/core/src/walker.ts
-import { constants as constants3 } from "node:fs";
-import { open as open3, readdir as readdir2, readFile as readFile3, realpath, stat as stat2 } from "node:fs/promises";
+import {
+  closeSync,
+  constants as constants3,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync
+} from "node:fs";
+import { readFile as readFile3, realpath, stat as stat2 } from "node:fs/promises";
 import path from "node:path";
 function recordSkip(stats, filePath, reason, detail) {
   stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1;
@@ -51782,7 +51905,7 @@ async function listDirectory(walk, rel) {
   const abs = rel === "" ? walk.root : path.join(walk.root, rel);
   let entries;
   try {
-    entries = await readdir2(abs, { withFileTypes: true });
+    entries = readdirSync(abs, { withFileTypes: true });
   } catch (e) {
     return { error: errorCode(e) };
   }
@@ -51800,7 +51923,7 @@ async function listDirectory(walk, rel) {
 async function examineLink(walk, rel, abs) {
   let real;
   try {
-    real = await realpath(abs);
+    real = realpathSync.native(abs);
   } catch (e) {
     const code = errorCode(e);
     if (code === "ELOOP") return { reason: "symlink-loop", detail: "symlink chain loops (ELOOP)" };
@@ -51812,7 +51935,7 @@ async function examineLink(walk, rel, abs) {
   }
   let target;
   try {
-    target = await stat2(real);
+    target = statSync(real);
   } catch (e) {
     return { reason: "unreadable", detail: `cannot stat symlink target (${errorCode(e)})` };
   }
@@ -51841,7 +51964,7 @@ async function examineFile(walk, rel, abs, entry) {
   if (!walk.skipBinary) {
     let s3;
     try {
-      s3 = await stat2(openPath);
+      s3 = statSync(openPath);
     } catch (e) {
       return { reason: "unreadable", detail: errorCode(e) };
     }
@@ -51849,18 +51972,18 @@ async function examineFile(walk, rel, abs, entry) {
     if (s3.size > walk.maxFileSize) return tooLarge(walk, s3.size);
     return { file: { path: rel, absolutePath: abs, size: s3.size } };
   }
-  let handle;
+  let fd2;
   try {
-    handle = await open3(openPath, constants3.O_RDONLY | constants3.O_NONBLOCK);
+    fd2 = openSync(openPath, constants3.O_RDONLY | constants3.O_NONBLOCK);
   } catch (e) {
     return { reason: "unreadable", detail: errorCode(e) };
   }
   try {
-    const s3 = await handle.stat();
+    const s3 = fstatSync(fd2);
     if (!s3.isFile()) return { reason: "unreadable", detail: "not a regular file" };
     if (s3.size > walk.maxFileSize) return tooLarge(walk, s3.size);
     const head = Buffer.alloc(Math.min(SNIFF_BYTES, s3.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const bytesRead = head.length > 0 ? readSync(fd2, head, 0, head.length, 0) : 0;
     if (head.subarray(0, bytesRead).includes(0)) {
       return { reason: "binary", detail: "NUL byte in the first 8 KiB" };
     }
@@ -51868,7 +51991,10 @@ async function examineFile(walk, rel, abs, entry) {
   } catch (e) {
     return { reason: "unreadable", detail: errorCode(e) };
   } finally {
-    await handle.close().catch(() => void 0);
+    try {
+      closeSync(fd2);
+    } catch {
+    }
   }
 }
 function tooLarge(walk, size) {
@@ -52106,12 +52232,12 @@ function createStageContext(input3) {
   };
 }
 function lineReader(root, maxSize) {
-  const cache = /* @__PURE__ */ new Map();
+  const cache2 = /* @__PURE__ */ new Map();
   return (path2) => {
-    let p2 = cache.get(path2);
+    let p2 = cache2.get(path2);
     if (!p2) {
       p2 = readFile4(join2(root, path2)).then((buf) => buf.length > maxSize ? void 0 : buf.toString("utf8").split(/\r?\n/)).catch(() => void 0);
-      cache.set(path2, p2);
+      cache2.set(path2, p2);
     }
     return p2;
   };
@@ -53046,7 +53172,7 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve13(response);
             }
-            function dateTimeDeserializer(key2, value) {
+            function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
                 const a = new Date(value);
                 if (!isNaN(a.valueOf())) {
@@ -53214,9 +53340,9 @@ function identifiersOf(f2, report2, advisoryFirst) {
   const list2 = advisoryFirst && advisory.length > 0 ? [...advisory, ruleId, ...rest] : [ruleId, ...advisory, ...rest];
   const seen = /* @__PURE__ */ new Set();
   return list2.filter((i2) => {
-    const key2 = `${i2.type}:${i2.value}`;
-    if (seen.has(key2)) return false;
-    seen.add(key2);
+    const key = `${i2.type}:${i2.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
     return true;
   });
 }
@@ -53605,7 +53731,7 @@ function toJunit(reports) {
   let tests = 0;
   let failures = 0;
   let errors = 0;
-  let skipped = 0;
+  let skipped2 = 0;
   let time3 = 0;
   for (const report2 of reports) {
     const cases = [...report2.findings].sort(compareFindings).map(findingCase);
@@ -53630,7 +53756,7 @@ function toJunit(reports) {
     tests += cases.length;
     failures += f2;
     errors += e;
-    skipped += s3;
+    skipped2 += s3;
     time3 += Number(t);
     suites.push(
       `  <testsuite${attr("name", `devsecflow ${report2.stage}`)}${attr("tests", cases.length)}${attr("failures", f2)}${attr("errors", e)}${attr("skipped", s3)}${attr("time", t)}${attr("timestamp", report2.startedAt.replace(/(\.\d+)?Z$/, ""))}>
@@ -53642,7 +53768,7 @@ function toJunit(reports) {
     );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites${attr("name", "devsecflow")}${attr("tests", tests)}${attr("failures", failures)}${attr("errors", errors)}${attr("skipped", skipped)}${attr("time", time3.toFixed(3))}>
+<testsuites${attr("name", "devsecflow")}${attr("tests", tests)}${attr("failures", failures)}${attr("errors", errors)}${attr("skipped", skipped2)}${attr("time", time3.toFixed(3))}>
 ` + suites.join("") + "</testsuites>\n";
 }
 var ILLEGAL_XML, attr;
@@ -53845,9 +53971,9 @@ function buildRun(report2, opts) {
     if (list2) list2.push(f2);
     else byRule.set(f2.ruleId, [f2]);
   }
-  const ruleIds = [...byRule.keys()];
-  const ruleIndex = new Map(ruleIds.map((id, i2) => [id, i2]));
-  const rules = ruleIds.map((id) => buildRule(id, byRule.get(id)));
+  const ruleIds2 = [...byRule.keys()];
+  const ruleIndex = new Map(ruleIds2.map((id, i2) => [id, i2]));
+  const rules = ruleIds2.map((id) => buildRule(id, byRule.get(id)));
   const anchorPath = opts.anchorPath ?? "devsecflow.yml";
   const results = report2.findings.map((f2) => buildResult(f2, ruleIndex.get(f2.ruleId), anchorPath));
   const invocation = {
@@ -54067,7 +54193,7 @@ function formatSarifMessage(template, args) {
     return v2 === void 0 ? m2 : String(v2);
   });
 }
-function messageOf2(msg, rule, rules) {
+function messageOf3(msg, rule, rules) {
   const m2 = asObj(msg);
   let text = asStr(m2.text) ?? asStr(m2.markdown);
   const id = asStr(m2.id);
@@ -54193,8 +54319,8 @@ function ourFindingBag(props) {
   return isObj(bag) ? bag : void 0;
 }
 function convertResult(result, ctx) {
-  const kind = asStr(result.kind);
-  if (kind === "pass" || kind === "notApplicable") return void 0;
+  const kind2 = asStr(result.kind);
+  if (kind2 === "pass" || kind2 === "notApplicable") return void 0;
   if (result.baselineState === "absent") return void 0;
   const rule = ctx.rules.find(result)?.rule;
   const ruleId = asStr(result.ruleId) ?? asStr(asObj(result.rule).id) ?? asStr(rule?.id) ?? "unknown-rule";
@@ -54202,7 +54328,7 @@ function convertResult(result, ctx) {
   const props = asObj(result.properties);
   const ours = ourFindingBag(props);
   const tags = tagsOf(ruleProps, props);
-  const message = messageOf2(result.message, rule, ctx.rules) ?? asStr(asObj(rule?.shortDescription).text) ?? asStr(asObj(rule?.fullDescription).text) ?? ruleId;
+  const message = messageOf3(result.message, rule, ctx.rules) ?? asStr(asObj(rule?.shortDescription).text) ?? asStr(asObj(rule?.fullDescription).text) ?? ruleId;
   const title = titleOf(rule, ruleId);
   const level = result.level ?? asObj(rule?.defaultConfiguration).level;
   const severity = severityFromSecuritySeverity(props["security-severity"]) ?? severityFromSecuritySeverity(ruleProps["security-severity"]) ?? problemSeverity(props["problem.severity"] ?? ruleProps["problem.severity"]) ?? tagSeverity(tags) ?? severityFromSarifLevel(level ?? "warning");
@@ -54243,9 +54369,9 @@ function convertResult(result, ctx) {
   let fingerprint = asStr(asObj(result.partialFingerprints)[SARIF_FINGERPRINT_KEY]);
   if (!fingerprint || !/^[0-9a-f]{16,64}$/.test(fingerprint)) {
     const context3 = rawSnippet?.trim() ? rawSnippet : `${ruleId}\0${message}`;
-    const key2 = `${ruleId}\0${path2 ?? ""}\0${context3}`;
-    const n = ctx.occurrences.get(key2) ?? 0;
-    ctx.occurrences.set(key2, n + 1);
+    const key = `${ruleId}\0${path2 ?? ""}\0${context3}`;
+    const n = ctx.occurrences.get(key) ?? 0;
+    ctx.occurrences.set(key, n + 1);
     fingerprint = codeFingerprint(ruleId, path2 ?? "", context3, n);
   }
   let suppression;
@@ -54322,7 +54448,7 @@ function convertRun(runValue, runIndex, opts) {
     errors.push({ message: `runs[${runIndex}] is not an object; skipped`, path: opts.file, kind: "error" });
   }
   const findings = [];
-  let skipped = 0;
+  let skipped2 = 0;
   const results = run.results;
   if (results !== void 0 && results !== null && !Array.isArray(results)) {
     errors.push({
@@ -54342,7 +54468,7 @@ function convertRun(runValue, runIndex, opts) {
     }
     const f2 = convertResult(r, ctx);
     if (f2) findings.push(f2);
-    else skipped++;
+    else skipped2++;
   });
   const invocations = asArr(run.invocations).map(asObj);
   let failedInvocation = false;
@@ -54377,7 +54503,7 @@ function convertRun(runValue, runIndex, opts) {
     status: status3,
     findings,
     errors: errors.map((e) => ({ ...e, kind: e.kind ?? "error" })),
-    stats: { findings: findings.length, ...skipped > 0 ? { sarifResultsNotFindings: skipped } : {} }
+    stats: { findings: findings.length, ...skipped2 > 0 ? { sarifResultsNotFindings: skipped2 } : {} }
   };
   if (isObj(runValue) && isObj(oursRun) && Object.keys(oursRun).length > 0) restoreReport(report2, oursRun);
   const parsed2 = ReportSchema.safeParse(report2);
@@ -54835,493 +54961,6 @@ var init_languages = __esm({
   }
 });
 
-// packages/sast/src/rule-schema.ts
-var toList, AstGrepRule, TaintRef, TaintSpecSchema, RuleFileSchema, TaintLibrarySchema;
-var init_rule_schema = __esm({
-  "packages/sast/src/rule-schema.ts"() {
-    "use strict";
-    init_src();
-    init_zod();
-    init_languages();
-    toList = (v2) => v2 === void 0 ? [] : Array.isArray(v2) ? v2 : [v2];
-    AstGrepRule = external_exports.record(external_exports.string(), external_exports.unknown());
-    TaintRef = external_exports.union([external_exports.string().min(1), AstGrepRule]);
-    TaintSpecSchema = external_exports.object({
-      sources: external_exports.array(TaintRef).min(1).describe("Where untrusted data enters: rules or shared set names."),
-      sanitizers: external_exports.array(TaintRef).optional().describe("Calls whose result is no longer dangerous."),
-      sinks: external_exports.array(AstGrepRule).min(1).describe("Dangerous calls; the metavariable $ARG names the argument that must not be tainted."),
-      reportUnknown: external_exports.union([external_exports.boolean(), external_exports.literal("concatenation")]).default(true).describe(
-        "Report a non-literal $ARG whose source is not visible, with low confidence; `concatenation`: only when it is built into a string."
-      )
-    }).strict();
-    RuleFileSchema = external_exports.object({
-      id: external_exports.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and hyphens"),
-      language: external_exports.enum(LANGUAGES),
-      title: external_exports.string().min(1),
-      message: external_exports.string().min(1),
-      severity: SeveritySchema,
-      confidence: external_exports.enum(CONFIDENCES).default("high"),
-      cwe: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).transform(toList).pipe(external_exports.array(external_exports.string().regex(/^CWE-\d+$/, "CWE-<number>")).min(1)),
-      owasp: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional().transform(toList),
-      fix: external_exports.string().min(1),
-      references: external_exports.array(external_exports.url()).default([]),
-      rule: AstGrepRule.optional(),
-      constraints: external_exports.record(external_exports.string(), AstGrepRule).optional(),
-      utils: external_exports.record(external_exports.string(), AstGrepRule).optional(),
-      taint: TaintSpecSchema.optional()
-    }).strict().refine((r) => r.rule === void 0 !== (r.taint === void 0), {
-      message: "exactly one of `rule` (a structural rule) or `taint` (a source-to-sink rule) is required",
-      path: ["rule"]
-    });
-    TaintLibrarySchema = external_exports.object({
-      sources: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
-      sanitizers: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
-      utils: external_exports.record(external_exports.string(), AstGrepRule).optional()
-    }).strict();
-  }
-});
-
-// packages/sast/src/rules.ts
-import { readdirSync, readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
-import { basename, dirname as dirname2, join as join6, relative as relative4 } from "node:path";
-import { fileURLToPath as fileURLToPath4 } from "node:url";
-function locate(doc, lc, path2) {
-  for (let p2 = path2; ; p2 = p2.slice(0, -1)) {
-    const node2 = p2.length === 0 ? doc.contents : doc.getIn(p2, true);
-    const range = node2?.range;
-    if (range) return lc.linePos(range[0]).line;
-    if (p2.length === 0) return void 0;
-  }
-}
-function keyName(path2) {
-  let s3 = "";
-  for (const k2 of path2) s3 += typeof k2 === "number" ? `[${k2}]` : s3 ? `.${String(k2)}` : String(k2);
-  return s3 || "(top level)";
-}
-function readYaml(file2, display) {
-  let text;
-  try {
-    text = readFileSync5(file2, "utf8");
-  } catch (e) {
-    throw new ConfigError(`cannot read rule file: ${e.code ?? String(e)}`, {
-      file: display
-    });
-  }
-  const lc = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: lc, uniqueKeys: true });
-  const err2 = doc.errors[0];
-  if (err2) {
-    const pos = err2.linePos?.[0];
-    throw new ConfigError(`invalid YAML: ${err2.message.split("\n")[0]}`, {
-      file: display,
-      line: pos?.line,
-      column: pos?.col
-    });
-  }
-  return { data: doc.toJS(), doc, lc };
-}
-function zodFail(error63, doc, lc, display, what) {
-  const issue3 = error63.issues[0];
-  const path2 = issue3.path.filter((k2) => typeof k2 !== "symbol");
-  throw new ConfigError(`${what} key \`${keyName(path2)}\`: ${issue3.message}`, {
-    file: display,
-    line: locate(doc, lc, path2)
-  });
-}
-function score(s3) {
-  if (!s3 || s3.length === 0) return -1;
-  return Math.min(
-    ...s3.map((w2) => {
-      const bare = w2.replace(/^[bi]:/, "");
-      return WEAK_WORDS.has(bare) ? 0 : bare.length;
-    })
-  ) - s3.length * 0.01;
-}
-function best(sets) {
-  let pick2 = null;
-  for (const s3 of sets) if (score(s3) > score(pick2)) pick2 = s3;
-  return pick2;
-}
-function wordsOfPattern(p2) {
-  const words = p2.replace(/\$+[A-Z_][A-Z0-9_]*|\$\$\$/g, " ").match(/[A-Za-z_][A-Za-z0-9_]*/g);
-  return (words ?? []).filter((w2) => w2.length >= 3 && !WEAK_WORDS.has(w2)).map((w2) => [`b:${w2}`]);
-}
-function regexClauses(regex) {
-  const insensitive = regex.startsWith("(?i)");
-  const r = (insensitive ? regex.slice(4) : regex).replace(/\(\?-u:(\\[wsd])\)/g, "$1");
-  if (r.includes("(?")) return [];
-  const candidates = [];
-  const quantified = (i2) => r[i2] === "?" || r[i2] === "*" || r[i2] === "{";
-  const openBefore = (i2) => r[i2 - 1] === "^" || r[i2 - 1] === ")" || r.slice(i2 - 2, i2) === "\\.";
-  const closedAfter = (j2) => r[j2] === "$" || r.slice(j2, j2 + 2) === "\\." || r.slice(j2, j2 + 2) === "\\(";
-  const mark = (words, boundary) => words.map((w2) => insensitive ? `i:${w2.toLowerCase()}` : boundary ? `b:${w2}` : w2);
-  let word = "";
-  let wordStart = 0;
-  const flush = (next) => {
-    const cut = quantified(next);
-    const w2 = cut ? word.slice(0, -1) : word;
-    if (w2.length >= 3) candidates.push(mark([w2], !cut && openBefore(wordStart) && closedAfter(next)));
-    word = "";
-  };
-  for (let i2 = 0; i2 < r.length; i2++) {
-    const c = r[i2];
-    if (/[A-Za-z0-9_]/.test(c)) {
-      if (!word) wordStart = i2;
-      word += c;
-      continue;
-    }
-    flush(i2);
-    if (c === "|") return [];
-    if (c === "\\") i2++;
-    else if (c === "[") {
-      while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
-    } else if (c === "(") {
-      let depth = 1;
-      let j2 = i2 + 1;
-      for (; j2 < r.length && depth > 0; j2++) {
-        if (r[j2] === "\\") j2++;
-        else if (r[j2] === "(") depth++;
-        else if (r[j2] === ")") depth--;
-      }
-      const body = r.slice(i2 + 1, j2 - 1);
-      if (!quantified(j2) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) {
-        candidates.push(mark(body.split("|"), openBefore(i2) && closedAfter(j2)));
-      }
-      i2 = j2 - 1;
-    }
-  }
-  flush(r.length);
-  return candidates;
-}
-function requiredWords(rule, utils = {}, constraints = {}) {
-  return best(requiredClauses(rule, utils, constraints));
-}
-function requiredClauses(rule, utils = {}, constraints = {}, seen = /* @__PURE__ */ new Set()) {
-  if (!rule || typeof rule !== "object") return [];
-  const r = rule;
-  const out = [];
-  if (typeof r.pattern === "string") out.push(...wordsOfPattern(r.pattern));
-  else if (r.pattern && typeof r.pattern === "object") {
-    const ctx = r.pattern.context;
-    if (typeof ctx === "string") out.push(...wordsOfPattern(ctx));
-  }
-  if (typeof r.regex === "string") out.push(...regexClauses(r.regex));
-  for (const rel of ["inside", "has", "follows", "precedes"]) {
-    if (r[rel]) out.push(...requiredClauses(r[rel], utils, constraints, seen));
-  }
-  if (Array.isArray(r.all))
-    for (const sub of r.all) out.push(...requiredClauses(sub, utils, constraints, seen));
-  if (Array.isArray(r.any)) {
-    const union2 = [];
-    let ok = r.any.length > 0;
-    for (const sub of r.any) {
-      const b3 = best(requiredClauses(sub, utils, constraints, seen));
-      if (!b3) ok = false;
-      else union2.push(...b3);
-    }
-    if (ok) out.push([...new Set(union2)]);
-  }
-  if (typeof r.matches === "string" && !seen.has(r.matches)) {
-    out.push(...requiredClauses(utils[r.matches], utils, constraints, /* @__PURE__ */ new Set([...seen, r.matches])));
-  }
-  if (typeof r.pattern === "string") {
-    for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
-      const c = constraints[mv.slice(1)];
-      if (c) out.push(...requiredClauses(c, utils, {}, seen));
-    }
-  }
-  return out.filter((c) => !!c && c.length > 0);
-}
-function prefilter(clauses) {
-  const picked = clauses.filter((c) => !!c && score(c) > 2).sort((a, b3) => score(b3) - score(a)).slice(0, 3);
-  return picked.length ? picked : null;
-}
-function collectPatterns(rule, out) {
-  if (Array.isArray(rule)) {
-    for (const r of rule) collectPatterns(r, out);
-    return;
-  }
-  if (!rule || typeof rule !== "object") return;
-  for (const [k2, v2] of Object.entries(rule)) {
-    if (k2 === "pattern" && typeof v2 === "string") out.push(v2);
-    else if (k2 === "pattern" && v2 && typeof v2 === "object" && typeof v2.context === "string") {
-      out.push(v2.context);
-    } else collectPatterns(v2, out);
-  }
-}
-function patternVariants(p2) {
-  const re2 = /, \$\$\$(?![A-Z_])|\$\$\$, /g;
-  const spots = [...p2.matchAll(re2)];
-  if (spots.length === 0 || spots.length > 4) return [p2];
-  const out = /* @__PURE__ */ new Set();
-  for (let mask = 0; mask < 1 << spots.length; mask++) {
-    let s3 = "";
-    let last = 0;
-    spots.forEach((m2, i2) => {
-      s3 += p2.slice(last, m2.index);
-      if (!(mask & 1 << i2)) s3 += m2[0];
-      last = m2.index + m2[0].length;
-    });
-    out.add(s3 + p2.slice(last));
-  }
-  return [...out];
-}
-function expandPatterns(rule) {
-  if (Array.isArray(rule)) return rule.map(expandPatterns);
-  if (!rule || typeof rule !== "object") return rule;
-  const out = {};
-  for (const [k2, v2] of Object.entries(rule)) out[k2] = k2 === "pattern" ? v2 : expandPatterns(v2);
-  if (typeof out.pattern === "string") {
-    const variants = patternVariants(out.pattern);
-    if (variants.length > 1) {
-      delete out.pattern;
-      const alt = { any: variants.map((pattern) => ({ pattern })) };
-      out.all = Array.isArray(out.all) ? [alt, ...out.all] : [alt];
-    }
-  }
-  return out;
-}
-function expandRuleFile(r) {
-  const rec = (o) => o && Object.fromEntries(Object.entries(o).map(([k2, v2]) => [k2, expandPatterns(v2)]));
-  return {
-    ...r,
-    rule: r.rule && expandPatterns(r.rule),
-    utils: rec(r.utils),
-    constraints: rec(r.constraints),
-    taint: r.taint && {
-      ...r.taint,
-      sinks: expandPatterns(r.taint.sinks),
-      sources: expandPatterns(r.taint.sources),
-      sanitizers: r.taint.sanitizers && expandPatterns(r.taint.sanitizers)
-    }
-  };
-}
-function checkMatcher(language, config2) {
-  for (const g2 of grammarsOf(language)) {
-    const lang = napiLang(g2);
-    try {
-      (0, import_napi2.parse)(lang, "").root().findAll(config2);
-    } catch (e) {
-      throw new Error(e.message.replace(/\n\s*\|->/g, ": ").replace(/\s+/g, " "));
-    }
-    const patterns = [];
-    collectPatterns([config2.rule, config2.constraints, config2.utils], patterns);
-    if (g2 === "go" || g2 === "java") continue;
-    const ex = expandoChar(g2);
-    for (const p2 of patterns) {
-      const src = ex && ex !== "$" ? p2.replaceAll("$", ex) : p2;
-      const bad = (0, import_napi2.parse)(lang, src).root().find({ rule: { kind: "ERROR" } });
-      if (bad)
-        throw new Error(
-          `pattern \`${p2}\` is not valid ${g2} (syntax error near \`${bad.text().slice(0, 30)}\`)`
-        );
-    }
-  }
-}
-function taintLibrary(language, dir = BUILTIN_RULES_DIR) {
-  const file2 = join6(dir, language, "_taint.yml");
-  const cached2 = libraries.get(file2);
-  if (cached2) return cached2;
-  let lib = { sources: {}, sanitizers: {}, file: file2 };
-  try {
-    statSync3(file2);
-    const { data, doc, lc } = readYaml(file2, file2);
-    const parsed2 = TaintLibrarySchema.safeParse(data);
-    if (!parsed2.success) zodFail(parsed2.error, doc, lc, file2, "taint library");
-    const ex = (sets) => Object.fromEntries(Object.entries(sets).map(([k2, v2]) => [k2, expandPatterns(v2)]));
-    lib = {
-      sources: ex(parsed2.data.sources),
-      sanitizers: ex(parsed2.data.sanitizers),
-      ...parsed2.data.utils ? { utils: ex({ u: [parsed2.data.utils] }).u[0] } : {},
-      file: file2
-    };
-  } catch (e) {
-    if (e.code !== "ENOENT") throw e;
-  }
-  libraries.set(file2, lib);
-  return lib;
-}
-function resolveRefs(refs, kind, lib, fail2) {
-  const out = [];
-  refs.forEach((ref, i2) => {
-    if (typeof ref === "string") {
-      const set2 = lib[kind][ref];
-      if (!set2) {
-        const known = Object.keys(lib[kind]).join(", ") || "none";
-        fail2(i2, `unknown shared ${kind} set \`${ref}\` (known: ${known})`);
-      }
-      out.push(...set2);
-    } else out.push(ref);
-  });
-  return out;
-}
-function loadRuleFile(file2, display = file2) {
-  const { data, doc, lc } = readYaml(file2, display);
-  const parsed2 = RuleFileSchema.safeParse(data);
-  if (!parsed2.success) zodFail(parsed2.error, doc, lc, display, "rule");
-  const r = expandRuleFile(parsed2.data);
-  const at2 = (path2) => ({ file: display, line: locate(doc, lc, path2) });
-  const compileFail = (path2, msg) => {
-    throw new ConfigError(`rule \`${r.id}\` key \`${keyName(path2)}\`: ${msg}`, at2(path2));
-  };
-  const lib = taintLibrary(r.language);
-  const utils = { ...lib.utils ?? {}, ...r.utils ?? {} };
-  const base = { utils, ...r.constraints ? { constraints: r.constraints } : {} };
-  const check3 = (path2, cfg) => {
-    try {
-      checkMatcher(r.language, cfg);
-    } catch (e) {
-      compileFail(path2, e.message);
-    }
-  };
-  const meta3 = {
-    id: r.id,
-    language: r.language,
-    title: r.title,
-    message: r.message.trim(),
-    severity: r.severity,
-    confidence: r.confidence,
-    cwe: r.cwe,
-    owasp: r.owasp,
-    fix: r.fix.trim(),
-    references: r.references,
-    file: display
-  };
-  if (r.rule) {
-    const matcher = { rule: r.rule, ...base };
-    check3(["rule"], matcher);
-    return {
-      ...meta3,
-      kind: "structural",
-      matcher,
-      requires: prefilter(requiredClauses(r.rule, utils, r.constraints ?? {}))
-    };
-  }
-  const t = r.taint;
-  t.sinks.forEach((sink, i2) => {
-    check3(["taint", "sinks", i2], { rule: sink, ...base });
-  });
-  const sources = resolveRefs(t.sources, "sources", lib, (i2, m2) => compileFail(["taint", "sources", i2], m2));
-  sources.forEach((s3, i2) => {
-    check3(["taint", "sources", i2], { rule: s3, utils });
-  });
-  const sanitizers = resolveRefs(
-    t.sanitizers ?? [],
-    "sanitizers",
-    lib,
-    (i2, m2) => compileFail(["taint", "sanitizers", i2], m2)
-  );
-  sanitizers.forEach((s3, i2) => {
-    check3(["taint", "sanitizers", i2], { rule: s3, utils });
-  });
-  const sinkRule = { any: t.sinks };
-  const sourcesCfg = { rule: { any: sources }, utils };
-  const sanitizersCfg = sanitizers.length ? { rule: { any: sanitizers }, utils } : void 0;
-  return {
-    ...meta3,
-    kind: "taint",
-    matcher: { rule: sinkRule, ...base },
-    taint: {
-      sources: sourcesCfg,
-      sanitizers: sanitizersCfg,
-      reportUnknown: t.reportUnknown,
-      sourcesKey: JSON.stringify(sourcesCfg),
-      sanitizersKey: sanitizersCfg ? JSON.stringify(sanitizersCfg) : void 0
-    },
-    // Without unknown-source reports a finding needs a source in the file too.
-    requires: prefilter([
-      ...requiredClauses(sinkRule, utils, r.constraints ?? {}),
-      ...t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []
-    ])
-  };
-}
-function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
-  const files = [];
-  for (const lang of LANGUAGES) {
-    let names;
-    try {
-      names = readdirSync(join6(dir, lang));
-    } catch {
-      continue;
-    }
-    for (const n of names.sort())
-      if (/\.ya?ml$/.test(n) && !n.startsWith("_")) files.push(join6(dir, lang, n));
-  }
-  return files;
-}
-function loadRules(options = {}) {
-  const rules = [];
-  const seen = /* @__PURE__ */ new Map();
-  const add = (file2, display) => {
-    const rule = loadRuleFile(file2, display);
-    const prev = seen.get(rule.id);
-    if (prev)
-      throw new ConfigError(`duplicate rule id \`${rule.id}\` (also defined in ${prev})`, { file: display });
-    seen.set(rule.id, display);
-    rules.push(rule);
-  };
-  if (options.builtin !== false) {
-    builtinCache ??= builtinRuleFiles().map(
-      (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
-    );
-    for (const rule of builtinCache) {
-      seen.set(rule.id, rule.file);
-      rules.push(rule);
-    }
-  }
-  for (const f2 of options.files ?? []) add(f2, options.displayRoot ? relative4(options.displayRoot, f2) : f2);
-  const disabled = new Set(options.disable ?? []);
-  for (const id of disabled) {
-    if (!seen.has(id)) throw new ConfigError(`stages.sast.disable: unknown rule id \`${id}\``);
-  }
-  const langs = options.languages ? new Set(options.languages) : void 0;
-  return rules.filter((r) => {
-    if (disabled.has(r.id)) return false;
-    if (!langs) return true;
-    if (langs.has(r.language)) return true;
-    return r.language === "javascript" && langs.has("typescript");
-  });
-}
-var import_napi2, import_yaml2, BUILTIN_RULES_DIR, WEAK_WORDS, libraries, builtinCache;
-var init_rules = __esm({
-  "packages/sast/src/rules.ts"() {
-    "use strict";
-    import_napi2 = __toESM(require_napi(), 1);
-    init_src();
-    import_yaml2 = __toESM(require_dist(), 1);
-    init_languages();
-    init_rule_schema();
-    BUILTIN_RULES_DIR = join6(dirname2(fileURLToPath4(import.meta.url)), "rules");
-    WEAK_WORDS = /* @__PURE__ */ new Set([
-      "function",
-      "return",
-      "const",
-      "let",
-      "var",
-      "new",
-      "this",
-      "true",
-      "false",
-      "null",
-      "import",
-      "from",
-      "def",
-      "self",
-      "func",
-      "string",
-      "String",
-      "True",
-      "False",
-      "None",
-      "if",
-      "for",
-      "in",
-      "of"
-    ]);
-    libraries = /* @__PURE__ */ new Map();
-  }
-});
-
 // packages/sast/src/taint.ts
 function namesIn(pattern, identKinds) {
   if (!pattern) return [];
@@ -55334,7 +54973,7 @@ function namesIn(pattern, identKinds) {
     while (n && !identKinds.includes(n.kind())) n = n.namedChildren()[0] ?? null;
     return n ? [n.text()] : [];
   }
-  return pattern.findAll({ rule: { any: identKinds.map((kind) => ({ kind })) } }).filter((id) => {
+  return pattern.findAll({ rule: { any: identKinds.map((kind2) => ({ kind: kind2 })) } }).filter((id) => {
     const p2 = id.parent();
     return !(p2 && /pair_pattern|pair/.test(p2.kind()) && isField(p2, "key", id));
   }).map((id) => id.text());
@@ -55353,10 +54992,12 @@ function containsSpan(spans, n) {
   const r = n.range();
   return spans.some((s3) => r.start.index <= s3.start && s3.end <= r.end.index);
 }
-var TAINTED, UNKNOWN, CONSTANT, STATES2, isField, JS_IDENTS, JS2, PY_IDENTS, PY, GO_IDENTS, GO, JAVA_IDENTS, JAVA, SPECS, BUILDERS, FORMAT_CALL, PROPAGATORS, lastSegment, GUARDS, key, TaintAnalyzer;
+var import_napi2, TAINTED, UNKNOWN, CONSTANT, STATES2, isField, JS_IDENTS, JS2, PY_IDENTS, PY, GO_IDENTS, GO, JAVA_IDENTS, JAVA, SPECS, BUILDERS, FORMAT_CALL, PROPAGATORS, lastSegment, FUNCTION_KINDS, GUARDS, TaintAnalyzer;
 var init_taint = __esm({
   "packages/sast/src/taint.ts"() {
     "use strict";
+    import_napi2 = __toESM(require_napi(), 1);
+    init_languages();
     TAINTED = 2;
     UNKNOWN = 1;
     CONSTANT = 0;
@@ -55499,33 +55140,65 @@ var init_taint = __esm({
     FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
     PROPAGATORS = /^(format|join|Join|concat|replace|replaceAll|sprintf|Sprintf|Sprint|Sprintln|Errorf|valueOf|toString|String|str|bytes|repr|trim|strip|lstrip|rstrip|lower|upper|toLowerCase|toUpperCase|encode|decode|split|slice|substring|substr|Clean|from|parse|loads|unquote|unquote_plus|unescape|decodeURIComponent|decodeURI|atob|btoa|resolve|normalize|normpath|abspath|assign|values|entries|keys|stringify|dumps|Buffer|URL|URLSearchParams|parse_qs|urlparse|urlsplit|ParseQuery|StringBuilder|append|fromString|TrimSpace|ToLower|ToUpper|TrimPrefix|TrimSuffix|Replace|ReplaceAll|Split|Fields|QueryUnescape|PathUnescape|b64decode|urlsafe_b64decode)$/;
     lastSegment = (n) => (n?.text() ?? "").split(".").pop()?.trim() ?? "";
+    FUNCTION_KINDS = /* @__PURE__ */ new Map();
     GUARDS = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
-    key = (n) => {
-      const r = n.range();
-      return `${r.start.index}:${r.end.index}`;
-    };
     TaintAnalyzer = class {
       constructor(root, grammar) {
         this.root = root;
+        this.grammar = grammar;
         this.spec = SPECS[grammar];
       }
       root;
+      grammar;
       spec;
       matches = /* @__PURE__ */ new Map();
       bindingCache = /* @__PURE__ */ new Map();
+      functionSpans;
+      bindingNodes = /* @__PURE__ */ new Map();
       paramCache = /* @__PURE__ */ new Map();
+      /** The function node kinds this grammar really has (a rule naming an unknown kind fails to compile). */
+      functionKinds() {
+        let kinds = FUNCTION_KINDS.get(this.grammar);
+        if (!kinds) {
+          const lang = napiLang(this.grammar);
+          kinds = [...this.spec.functions].filter((k2) => (0, import_napi2.kind)(lang, k2) !== 0);
+          FUNCTION_KINDS.set(this.grammar, kinds);
+        }
+        return kinds;
+      }
+      /**
+       * The functions enclosing a position, innermost first, from one search of the file's functions
+       * (walking each identifier's ancestors instead was the slowest part of the analysis).
+       */
+      scopesAt(index) {
+        this.functionSpans ??= this.root.findAll({ rule: { any: this.functionKinds().map((kind2) => ({ kind: kind2 })) } }).map((node2) => {
+          const r = node2.range();
+          return { node: node2, start: r.start.index, end: r.end.index };
+        });
+        return this.functionSpans.filter((f2) => f2.start <= index && index < f2.end).sort((a, b3) => b3.start - a.start || a.end - b3.end).map((f2) => f2.node);
+      }
       find(cfgKey, cfg) {
-        if (!cfgKey || !cfg) return { keys: /* @__PURE__ */ new Set(), spans: [] };
+        if (!cfgKey || !cfg) return { ids: /* @__PURE__ */ new Set(), spans: [] };
         let m2 = this.matches.get(cfgKey);
         if (!m2) {
           const nodes = this.root.findAll(cfg);
           m2 = {
-            keys: new Set(nodes.map(key)),
+            ids: new Set(nodes.map((n) => n.id())),
             spans: nodes.map((n) => ({ start: n.range().start.index, end: n.range().end.index }))
           };
           this.matches.set(cfgKey, m2);
         }
         return m2;
+      }
+      /** Records the matches of a source or sanitiser set found by an earlier search of the same tree. */
+      seed(cfgKey, nodes) {
+        this.matches.set(cfgKey, {
+          ids: new Set(nodes.map((n) => n.id())),
+          spans: nodes.map((n) => {
+            const r = n.range();
+            return { start: r.start.index, end: r.end.index };
+          })
+        });
       }
       /** Whether any source of the set occurs in the file (one search per distinct set, cached). */
       hasSources(taint) {
@@ -55546,16 +55219,29 @@ var init_taint = __esm({
         const stack = /* @__PURE__ */ new Set();
         let budget = 5e3;
         const spec = this.spec;
-        const bindingsOf = (scope) => {
+        const bindingNodesOf = (scope) => {
           const id = scope.id();
-          let bs2 = this.bindingCache.get(id);
+          let nodes = this.bindingNodes.get(id);
+          if (!nodes) {
+            const kinds = { any: spec.bindingKinds.map((kind2) => ({ kind: kind2 })) };
+            const rule = scope === this.root ? {
+              ...kinds,
+              not: { inside: { any: this.functionKinds().map((kind2) => ({ kind: kind2 })), stopBy: "end" } }
+            } : kinds;
+            nodes = scope.findAll({ rule }).map((node2) => {
+              const side = node2.field("name") ?? node2.field("left");
+              return { node: node2, bound: (side ?? node2).text() };
+            });
+            this.bindingNodes.set(id, nodes);
+          }
+          return nodes;
+        };
+        const bindingsOf = (scope, name) => {
+          const cacheKey = `${scope.id()}:${name}`;
+          let bs2 = this.bindingCache.get(cacheKey);
           if (!bs2) {
-            let nodes = scope.findAll({ rule: { any: spec.bindingKinds.map((kind) => ({ kind })) } });
-            if (scope === this.root) {
-              nodes = nodes.filter((n) => !n.ancestors().some((a) => spec.functions.has(a.kind())));
-            }
-            bs2 = nodes.flatMap((n) => spec.bindings(n));
-            this.bindingCache.set(id, bs2);
+            bs2 = bindingNodesOf(scope).filter((b3) => b3.bound.includes(name)).flatMap((b3) => spec.bindings(b3.node)).filter((b3) => b3.names.includes(name));
+            this.bindingCache.set(cacheKey, bs2);
           }
           return bs2;
         };
@@ -55564,7 +55250,7 @@ var init_taint = __esm({
           let ps2 = this.paramCache.get(id);
           if (!ps2) {
             const params = spec.params(scope);
-            ps2 = params ? params.findAll({ rule: { any: [...spec.identifiers].map((kind) => ({ kind })) } }) : [];
+            ps2 = params ? params.findAll({ rule: { any: [...spec.identifiers].map((kind2) => ({ kind: kind2 })) } }) : [];
             this.paramCache.set(id, ps2);
           }
           return ps2;
@@ -55576,10 +55262,10 @@ var init_taint = __esm({
         const lookup = (ident) => {
           const name = ident.text();
           const at2 = ident.range().start.index;
-          const scopes = ident.ancestors().filter((a) => spec.functions.has(a.kind()));
+          const scopes = this.scopesAt(at2);
           let innermost = true;
           for (const scope of [...scopes, this.root]) {
-            const bs2 = bindingsOf(scope).filter((b3) => b3.names.includes(name) && (!innermost || b3.start < at2));
+            const bs2 = bindingsOf(scope, name).filter((b3) => !innermost || b3.start < at2);
             if (bs2.length) {
               let worst2 = CONSTANT;
               for (const b3 of bs2) {
@@ -55601,22 +55287,22 @@ var init_taint = __esm({
         };
         const evalNode = (n) => {
           if (--budget < 0) return UNKNOWN;
-          const k2 = key(n);
-          if (sanitizers.keys.has(k2)) return CONSTANT;
-          if (sources.keys.has(k2)) return TAINTED;
-          const kind = n.kind();
-          if (kind === "comment") return CONSTANT;
-          if (spec.identifiers.has(kind)) {
+          const id = n.id();
+          if (sanitizers.ids.has(id)) return CONSTANT;
+          if (sources.ids.has(id)) return TAINTED;
+          const kind2 = n.kind();
+          if (kind2 === "comment") return CONSTANT;
+          if (spec.identifiers.has(kind2)) {
             if (spec.isName(n, n.parent())) return CONSTANT;
             return lookup(n);
           }
-          if (GUARDS.has(kind)) {
-            const cond = n.field("condition") ?? (kind === "conditional_expression" ? n.namedChildren()[1] ?? null : null);
+          if (GUARDS.has(kind2)) {
+            const cond = n.field("condition") ?? (kind2 === "conditional_expression" ? n.namedChildren()[1] ?? null : null);
             if (cond && containsSpan(sanitizers.spans, cond)) return CONSTANT;
           }
           const children = n.namedChildren();
-          if (children.length === 0) return spec.opaque.has(kind) ? UNKNOWN : CONSTANT;
-          if (spec.calls.has(kind)) {
+          if (children.length === 0) return spec.opaque.has(kind2) ? UNKNOWN : CONSTANT;
+          if (spec.calls.has(kind2)) {
             let worst3 = UNKNOWN;
             const recv = spec.receiver(n);
             if (recv) worst3 = Math.max(worst3, evalNode(recv));
@@ -55634,8 +55320,8 @@ var init_taint = __esm({
             worst2 = Math.max(worst2, evalNode(c));
             if (worst2 === TAINTED) break;
           }
-          if (worst2 > CONSTANT && BUILDERS.has(kind) && !built) {
-            built = kind !== "string" || children.some((c) => c.kind() === "interpolation");
+          if (worst2 > CONSTANT && BUILDERS.has(kind2) && !built) {
+            built = kind2 !== "string" || children.some((c) => c.kind() === "interpolation");
           }
           return worst2;
         };
@@ -55646,30 +55332,1007 @@ var init_taint = __esm({
   }
 });
 
+// packages/sast/src/combined.ts
+function patternKinds(pattern, grammar) {
+  const cacheKey = `${grammar}\0${pattern}`;
+  if (patternKindCache.has(cacheKey)) return patternKindCache.get(cacheKey);
+  let kinds = null;
+  try {
+    const expando2 = expandoChar(grammar);
+    const text = (expando2 ? pattern.replaceAll("$", expando2) : pattern).trim();
+    const root = (0, import_napi3.parse)(napiLang(grammar), text).root();
+    if (!root.find({ rule: { kind: "ERROR" } })) {
+      const chain = [];
+      let node2 = root;
+      for (; ; ) {
+        const named = node2.children().filter((c) => c.isNamed());
+        if (named.length !== 1) break;
+        node2 = named[0];
+        if (node2.text().trim() === text) chain.push(node2.kind());
+      }
+      const lone = /^[$\u00b5]+[A-Z0-9_]+$/.test(node2.text());
+      kinds = chain.length > 0 && !lone ? chain : null;
+    }
+  } catch {
+    kinds = null;
+  }
+  patternKindCache.set(cacheKey, kinds);
+  return kinds;
+}
+function rootKinds(rule, utils, grammar, seen = /* @__PURE__ */ new Set()) {
+  if (!rule || typeof rule !== "object") return null;
+  const r = rule;
+  const bounds = [];
+  if (typeof r.kind === "string") bounds.push([r.kind]);
+  if (typeof r.pattern === "string") {
+    const k2 = patternKinds(r.pattern, grammar);
+    if (k2) bounds.push(k2);
+  } else if (r.pattern && typeof r.pattern === "object") {
+    const p2 = r.pattern;
+    const k2 = typeof p2.selector === "string" ? [p2.selector] : typeof p2.context === "string" ? patternKinds(p2.context, grammar) : null;
+    if (k2) bounds.push(k2);
+  }
+  if (Array.isArray(r.any) && r.any.length > 0) {
+    const union2 = /* @__PURE__ */ new Set();
+    let known = true;
+    for (const sub of r.any) {
+      const k2 = rootKinds(sub, utils, grammar, seen);
+      if (!k2) known = false;
+      else for (const x2 of k2) union2.add(x2);
+    }
+    if (known) bounds.push([...union2]);
+  }
+  if (Array.isArray(r.all)) {
+    for (const sub of r.all) {
+      const k2 = rootKinds(sub, utils, grammar, seen);
+      if (k2) bounds.push(k2);
+    }
+  }
+  if (typeof r.matches === "string" && !seen.has(r.matches)) {
+    const k2 = rootKinds(utils[r.matches], utils, grammar, /* @__PURE__ */ new Set([...seen, r.matches]));
+    if (k2) bounds.push(k2);
+  }
+  if (bounds.length === 0) return null;
+  return bounds.reduce((acc, b3) => acc.filter((k2) => b3.includes(k2)));
+}
+function renameMetavariables(pattern, prefix) {
+  return pattern.replace(/\$(\$\$)?([A-Z][A-Z0-9_]*)/g, (_m, multi, name) => {
+    return `$${multi ?? ""}${prefix}${name}`;
+  });
+}
+function renameRule(value, prefix) {
+  if (Array.isArray(value)) return value.map((v2) => renameRule(v2, prefix));
+  if (!value || typeof value !== "object") return value;
+  const out = {};
+  for (const [k2, v2] of Object.entries(value)) {
+    if (k2 === "pattern" && typeof v2 === "string") out[k2] = renameMetavariables(v2, prefix);
+    else if (k2 === "pattern" && v2 && typeof v2 === "object") {
+      const p2 = v2;
+      out[k2] = typeof p2.context === "string" ? { ...p2, context: renameMetavariables(p2.context, prefix) } : p2;
+    } else if (k2 === "matches" && typeof v2 === "string") out[k2] = `${prefix}${v2}`;
+    else out[k2] = renameRule(v2, prefix);
+  }
+  return out;
+}
+function renameUtils(utils, prefix) {
+  const out = {};
+  for (const [name, rule] of Object.entries(utils ?? {})) out[`${prefix}${name}`] = renameRule(rule, prefix);
+  return out;
+}
+function combineRules(rules, grammar) {
+  const key = `${grammar}:${rules.map((r) => {
+    let id = ruleIds.get(r);
+    if (id === void 0) {
+      id = nextRuleId++;
+      ruleIds.set(r, id);
+    }
+    return id;
+  }).join(",")}`;
+  const cached2 = cache.get(key);
+  if (cached2) return cached2;
+  if (cache.size >= CACHE_MAX) cache.clear();
+  const parts = [];
+  const utils = {};
+  const slots = [];
+  const sets = /* @__PURE__ */ new Map();
+  const addSet = (key2, cfg) => {
+    if (!key2 || !cfg || sets.has(key2)) return;
+    const prefix = `S${sets.size}_`;
+    const slot = { key: key2, hit: `${prefix}HIT` };
+    sets.set(key2, slot);
+    const body = renameRule(cfg.rule, prefix);
+    Object.assign(utils, renameUtils(cfg.utils, prefix));
+    parts.push({ hit: slot.hit, body });
+  };
+  for (const rule of rules) {
+    if (!grammarsOf(rule.language).includes(grammar)) continue;
+    const prefix = `R${slots.length}_`;
+    const slot = { rule, prefix, hit: `${prefix}HIT` };
+    slots.push(slot);
+    const body = renameRule(rule.matcher.rule, prefix);
+    Object.assign(utils, renameUtils(rule.matcher.utils, prefix));
+    parts.push({ hit: slot.hit, body });
+    addSet(rule.taint?.sourcesKey, rule.taint?.sources);
+  }
+  const errorHit = "ERROR_HIT";
+  const buckets = /* @__PURE__ */ new Map();
+  for (const part of parts) {
+    for (const kind2 of rootKinds(part.body, utils, grammar) ?? [ANY_KIND]) {
+      const bucket = buckets.get(kind2);
+      if (bucket) bucket.push(part);
+      else buckets.set(kind2, [part]);
+    }
+  }
+  buckets.set("ERROR", [...buckets.get("ERROR") ?? [], { hit: errorHit, body: { kind: "ERROR" } }]);
+  const ref = /* @__PURE__ */ new Map();
+  for (const part of [...parts, ...buckets.get("ERROR").slice(-1)]) {
+    utils[`part:${part.hit}`] = part.body;
+    ref.set(part.hit, { matches: `part:${part.hit}` });
+  }
+  const gate = [];
+  const branches = [];
+  const groups = /* @__PURE__ */ new Map();
+  for (const [kind2, members2] of buckets) {
+    const bodies = members2.map((m2) => ref.get(m2.hit));
+    const own2 = [];
+    const ownBranches = [];
+    for (let i2 = 0; i2 < members2.length; i2 += GROUP_SIZE) {
+      const group2 = members2.slice(i2, i2 + GROUP_SIZE);
+      const hit = `G${kind2 === ANY_KIND ? "ANY" : kind2.toUpperCase()}${own2.length}_HIT`.replace(
+        /[^A-Z0-9_]/g,
+        "_"
+      );
+      own2.push({ hit, members: group2.map((m2) => m2.hit) });
+      ownBranches.push(
+        tagged(
+          {
+            all: [
+              { any: group2.map((m2) => ref.get(m2.hit)) },
+              ...group2.map((m2) => tagged(ref.get(m2.hit), m2.hit))
+            ]
+          },
+          hit
+        )
+      );
+    }
+    groups.set(kind2, own2);
+    if (kind2 === ANY_KIND) {
+      gate.push(...bodies);
+      branches.push(...ownBranches);
+    } else {
+      gate.push({ kind: kind2, any: bodies });
+      branches.push({ any: [{ kind: kind2, all: ownBranches }, { pattern: "$_" }] });
+    }
+  }
+  const combined = {
+    grammar,
+    config: { rule: { all: [{ any: gate }, ...branches] }, utils },
+    rules: slots,
+    sets: [...sets.values()],
+    groups,
+    errorHit
+  };
+  cache.set(key, combined);
+  return combined;
+}
+function constraintsHold(slot, node2) {
+  const constraints = slot.rule.matcher.constraints;
+  if (!constraints) return true;
+  for (const [name, rule] of Object.entries(constraints)) {
+    const captured = node2.getMatch(`${slot.prefix}${name}`);
+    if (captured && !captured.matches({ rule, utils: slot.rule.matcher.utils })) return false;
+  }
+  return true;
+}
+function matchNodes(nodes, combined, draft2) {
+  const byRule = /* @__PURE__ */ new Map();
+  const bySet = /* @__PURE__ */ new Map();
+  let errorLine;
+  const slotOf = new Map(combined.rules.map((r) => [r.hit, r]));
+  const setOf = new Map(combined.sets.map((s3) => [s3.hit, s3]));
+  const everyKind = combined.groups.get(ANY_KIND) ?? [];
+  for (const node2 of nodes) {
+    const kind2 = node2.kind();
+    if (errorLine === void 0 && kind2 === "ERROR") errorLine = node2.range().start.line + 1;
+    for (const groups of [combined.groups.get(kind2), everyKind]) {
+      for (const group2 of groups ?? []) {
+        if (!node2.getMatch(group2.hit)) continue;
+        for (const hit of group2.members) {
+          if (!node2.getMatch(hit)) continue;
+          const slot = slotOf.get(hit);
+          if (slot) {
+            const list3 = byRule.get(slot);
+            if (list3) list3.push(node2);
+            else byRule.set(slot, [node2]);
+            continue;
+          }
+          const set2 = setOf.get(hit);
+          if (!set2) continue;
+          const list2 = bySet.get(set2.key);
+          if (list2) list2.push(node2);
+          else bySet.set(set2.key, [node2]);
+        }
+      }
+    }
+  }
+  const findings = [];
+  let taint;
+  const analyzer = () => {
+    if (taint) return taint;
+    const top = nodes[0].getRoot().root();
+    taint = new TaintAnalyzer(top, combined.grammar);
+    for (const set2 of combined.sets) taint.seed(set2.key, bySet.get(set2.key) ?? []);
+    return taint;
+  };
+  for (const [slot, hits] of byRule) {
+    const { rule } = slot;
+    if (rule.taint && rule.taint.reportUnknown === false && !bySet.get(rule.taint.sourcesKey)?.length)
+      continue;
+    const seen = /* @__PURE__ */ new Set();
+    for (const node2 of hits) {
+      const r = node2.range();
+      const at2 = `${r.start.index}:${r.end.index}`;
+      if (seen.has(at2) || !constraintsHold(slot, node2)) continue;
+      seen.add(at2);
+      if (!rule.taint) {
+        findings.push(draft2(slot, node2, rule.confidence, rule.severity));
+        continue;
+      }
+      const arg = node2.getMatch(`${slot.prefix}ARG`) ?? node2.field("arguments") ?? node2;
+      const { state, built } = analyzer().analyze(arg, rule.taint);
+      const unknownWanted = rule.taint.reportUnknown === "concatenation" ? built : rule.taint.reportUnknown;
+      if (state === "tainted")
+        findings.push(draft2(slot, node2, rule.confidence, rule.severity, "source-reached"));
+      else if (state === "unknown" && unknownWanted) {
+        findings.push(draft2(slot, node2, "low", LOWER[rule.severity], "source-not-visible"));
+      }
+    }
+  }
+  return { findings, ...errorLine !== void 0 ? { syntaxErrorLine: errorLine } : {} };
+}
+var import_napi3, GROUP_SIZE, ANY_KIND, patternKindCache, tagged, ruleIds, nextRuleId, cache, CACHE_MAX, LOWER;
+var init_combined = __esm({
+  "packages/sast/src/combined.ts"() {
+    "use strict";
+    import_napi3 = __toESM(require_napi(), 1);
+    init_languages();
+    init_taint();
+    GROUP_SIZE = 8;
+    ANY_KIND = "*";
+    patternKindCache = /* @__PURE__ */ new Map();
+    tagged = (body, hit) => ({
+      any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: "$_" }]
+    });
+    ruleIds = /* @__PURE__ */ new WeakMap();
+    nextRuleId = 0;
+    cache = /* @__PURE__ */ new Map();
+    CACHE_MAX = 512;
+    LOWER = {
+      critical: "high",
+      high: "medium",
+      medium: "low",
+      low: "low",
+      info: "info"
+    };
+  }
+});
+
+// packages/sast/src/prefilter.ts
+function containedWords(words) {
+  const out = /* @__PURE__ */ new Map();
+  for (const w2 of words)
+    out.set(
+      w2,
+      words.filter((v2) => v2 !== w2 && w2.includes(v2))
+    );
+  return out;
+}
+function anywhere(words, flags) {
+  if (words.length === 0) return void 0;
+  const alternation = [...words].sort((a, b3) => b3.length - a.length).map(escapeRegex2).join("|");
+  return new RegExp(alternation, flags);
+}
+function* eachStart(regex, text) {
+  regex.lastIndex = 0;
+  for (let m2 = regex.exec(text); m2; m2 = regex.exec(text)) {
+    yield m2[0];
+    regex.lastIndex = m2.index + 1;
+  }
+}
+function applicableRules(text, grammar, rules) {
+  let byGrammar = indexes.get(rules);
+  if (!byGrammar) {
+    byGrammar = /* @__PURE__ */ new Map();
+    indexes.set(rules, byGrammar);
+  }
+  let index = byGrammar.get(grammar);
+  if (!index) {
+    index = new WordIndex(rules.filter((r) => grammarsOf(r.language).includes(grammar)));
+    byGrammar.set(grammar, index);
+  }
+  return index.applicable(text, grammar);
+}
+var IDENT, escapeRegex2, WordIndex, indexes;
+var init_prefilter = __esm({
+  "packages/sast/src/prefilter.ts"() {
+    "use strict";
+    init_languages();
+    IDENT = "A-Za-z0-9_$";
+    escapeRegex2 = (w2) => w2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    WordIndex = class {
+      constructor(rules) {
+        this.rules = rules;
+        const words = new Set(rules.flatMap((r) => (r.requires ?? []).flat()));
+        const ids = [];
+        const subs = [];
+        const lower = [];
+        for (const w2 of words) {
+          if (w2.startsWith("b:")) ids.push(w2.slice(2));
+          else if (w2.startsWith("i:")) lower.push(w2.slice(2));
+          else subs.push(w2);
+        }
+        if (ids.length > 0) {
+          const alternation = ids.sort((a, b3) => b3.length - a.length).map(escapeRegex2).join("|");
+          this.identifiers = new RegExp(`(?<![${IDENT}])(?:${alternation})(?![${IDENT}])`, "g");
+        }
+        this.substrings = anywhere(subs, "g");
+        this.insensitive = anywhere(lower, "gi");
+        this.contained = containedWords(subs);
+        this.containedLower = containedWords(lower);
+      }
+      rules;
+      identifiers;
+      substrings;
+      insensitive;
+      contained;
+      containedLower;
+      /** Every word of the index present in `text`, with its `b:` / `i:` prefix. */
+      wordsIn(text) {
+        const found = /* @__PURE__ */ new Set();
+        if (this.identifiers) for (const m2 of text.matchAll(this.identifiers)) found.add(`b:${m2[0]}`);
+        if (this.substrings) {
+          for (const w2 of eachStart(this.substrings, text)) {
+            if (found.has(w2)) continue;
+            found.add(w2);
+            for (const v2 of this.contained.get(w2) ?? []) found.add(v2);
+          }
+        }
+        if (this.insensitive) {
+          for (const match of eachStart(this.insensitive, text)) {
+            const w2 = match.toLowerCase();
+            if (found.has(`i:${w2}`)) continue;
+            found.add(`i:${w2}`);
+            for (const v2 of this.containedLower.get(w2) ?? []) found.add(`i:${v2}`);
+          }
+        }
+        return found;
+      }
+      /** Rules that apply to `grammar` and whose pre-filter words occur in `text`, in rule order. */
+      applicable(text, grammar) {
+        let words;
+        return this.rules.filter((r) => {
+          if (!grammarsOf(r.language).includes(grammar)) return false;
+          if (!r.requires) return true;
+          words ??= this.wordsIn(text);
+          const found = words;
+          return r.requires.every((clause) => clause.some((w2) => found.has(w2)));
+        });
+      }
+    };
+    indexes = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// packages/sast/src/rule-schema.ts
+var toList, AstGrepRule, TaintRef, TaintSpecSchema, RuleFileSchema, TaintLibrarySchema;
+var init_rule_schema = __esm({
+  "packages/sast/src/rule-schema.ts"() {
+    "use strict";
+    init_src();
+    init_zod();
+    init_languages();
+    toList = (v2) => v2 === void 0 ? [] : Array.isArray(v2) ? v2 : [v2];
+    AstGrepRule = external_exports.record(external_exports.string(), external_exports.unknown());
+    TaintRef = external_exports.union([external_exports.string().min(1), AstGrepRule]);
+    TaintSpecSchema = external_exports.object({
+      sources: external_exports.array(TaintRef).min(1).describe("Where untrusted data enters: rules or shared set names."),
+      sanitizers: external_exports.array(TaintRef).optional().describe("Calls whose result is no longer dangerous."),
+      sinks: external_exports.array(AstGrepRule).min(1).describe("Dangerous calls; the metavariable $ARG names the argument that must not be tainted."),
+      reportUnknown: external_exports.union([external_exports.boolean(), external_exports.literal("concatenation")]).default(true).describe(
+        "Report a non-literal $ARG whose source is not visible, with low confidence; `concatenation`: only when it is built into a string."
+      )
+    }).strict();
+    RuleFileSchema = external_exports.object({
+      id: external_exports.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and hyphens"),
+      language: external_exports.enum(LANGUAGES),
+      title: external_exports.string().min(1),
+      message: external_exports.string().min(1),
+      severity: SeveritySchema,
+      confidence: external_exports.enum(CONFIDENCES).default("high"),
+      cwe: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).transform(toList).pipe(external_exports.array(external_exports.string().regex(/^CWE-\d+$/, "CWE-<number>")).min(1)),
+      owasp: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional().transform(toList),
+      fix: external_exports.string().min(1),
+      references: external_exports.array(external_exports.url()).default([]),
+      rule: AstGrepRule.optional(),
+      constraints: external_exports.record(external_exports.string(), AstGrepRule).optional(),
+      utils: external_exports.record(external_exports.string(), AstGrepRule).optional(),
+      taint: TaintSpecSchema.optional()
+    }).strict().refine((r) => r.rule === void 0 !== (r.taint === void 0), {
+      message: "exactly one of `rule` (a structural rule) or `taint` (a source-to-sink rule) is required",
+      path: ["rule"]
+    });
+    TaintLibrarySchema = external_exports.object({
+      sources: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
+      sanitizers: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
+      utils: external_exports.record(external_exports.string(), AstGrepRule).optional()
+    }).strict();
+  }
+});
+
+// packages/sast/src/rules.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
+import { basename, dirname as dirname2, join as join6, relative as relative4 } from "node:path";
+import { fileURLToPath as fileURLToPath4 } from "node:url";
+function locate(doc, lc, path2) {
+  for (let p2 = path2; ; p2 = p2.slice(0, -1)) {
+    const node2 = p2.length === 0 ? doc.contents : doc.getIn(p2, true);
+    const range = node2?.range;
+    if (range) return lc.linePos(range[0]).line;
+    if (p2.length === 0) return void 0;
+  }
+}
+function keyName(path2) {
+  let s3 = "";
+  for (const k2 of path2) s3 += typeof k2 === "number" ? `[${k2}]` : s3 ? `.${String(k2)}` : String(k2);
+  return s3 || "(top level)";
+}
+function readYaml(file2, display) {
+  let text;
+  try {
+    text = readFileSync5(file2, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read rule file: ${e.code ?? String(e)}`, {
+      file: display
+    });
+  }
+  const lc = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lc, uniqueKeys: true });
+  const err2 = doc.errors[0];
+  if (err2) {
+    const pos = err2.linePos?.[0];
+    throw new ConfigError(`invalid YAML: ${err2.message.split("\n")[0]}`, {
+      file: display,
+      line: pos?.line,
+      column: pos?.col
+    });
+  }
+  return { data: doc.toJS(), doc, lc };
+}
+function zodFail(error63, doc, lc, display, what) {
+  const issue3 = error63.issues[0];
+  const path2 = issue3.path.filter((k2) => typeof k2 !== "symbol");
+  throw new ConfigError(`${what} key \`${keyName(path2)}\`: ${issue3.message}`, {
+    file: display,
+    line: locate(doc, lc, path2)
+  });
+}
+function score(s3) {
+  if (!s3 || s3.length === 0) return -1;
+  return Math.min(
+    ...s3.map((w2) => {
+      const bare = w2.replace(/^[bi]:/, "");
+      if (WEAK_WORDS.has(bare)) return 0;
+      return COMMON_WORDS.has(bare) ? Math.min(COMMON_SCORE, bare.length) : bare.length;
+    })
+  ) - s3.length * 0.01;
+}
+function best(sets) {
+  let pick2 = null;
+  for (const s3 of sets) if (score(s3) > score(pick2)) pick2 = s3;
+  return pick2;
+}
+function wordsOfPattern(p2) {
+  const words = p2.replace(/\$+[A-Z_][A-Z0-9_]*|\$\$\$/g, " ").match(/[A-Za-z_][A-Za-z0-9_]*/g);
+  return (words ?? []).filter((w2) => w2.length >= 3 && !WEAK_WORDS.has(w2)).map((w2) => [`b:${w2}`]);
+}
+function regexClauses(regex) {
+  const insensitive = regex.startsWith("(?i)");
+  const r = (insensitive ? regex.slice(4) : regex).replace(/\(\?-u:(\\[wsd])\)/g, "$1");
+  if (r.includes("(?")) return [];
+  const alternatives = splitAlternatives(r);
+  if (alternatives.length > 1) {
+    const union2 = alternativesClause(alternatives, insensitive);
+    return union2 ? [union2] : [];
+  }
+  const candidates = [];
+  const quantified = (i2) => r[i2] === "?" || r[i2] === "*" || r[i2] === "{";
+  const openBefore = (i2) => r[i2 - 1] === "^" || r[i2 - 1] === ")" || r.slice(i2 - 2, i2) === "\\.";
+  const closedAfter = (j2) => r[j2] === "$" || r.slice(j2, j2 + 2) === "\\." || r.slice(j2, j2 + 2) === "\\(";
+  const mark = (words, boundary) => words.map((w2) => insensitive ? `i:${w2.toLowerCase()}` : boundary ? `b:${w2}` : w2);
+  let word = "";
+  let wordStart = 0;
+  const flush = (next) => {
+    const cut = quantified(next);
+    const w2 = cut ? word.slice(0, -1) : word;
+    if (w2.length >= 3) candidates.push(mark([w2], !cut && openBefore(wordStart) && closedAfter(next)));
+    word = "";
+  };
+  for (let i2 = 0; i2 < r.length; i2++) {
+    const c = r[i2];
+    if (/[A-Za-z0-9_]/.test(c)) {
+      if (!word) wordStart = i2;
+      word += c;
+      continue;
+    }
+    flush(i2);
+    if (c === "|") return [];
+    if (c === "\\") i2++;
+    else if (c === "[") {
+      while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
+    } else if (c === "(") {
+      let depth = 1;
+      let j2 = i2 + 1;
+      for (; j2 < r.length && depth > 0; j2++) {
+        if (r[j2] === "\\") j2++;
+        else if (r[j2] === "(") depth++;
+        else if (r[j2] === ")") depth--;
+      }
+      const body = r.slice(i2 + 1, j2 - 1);
+      if (!quantified(j2) && /^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$/.test(body)) {
+        candidates.push(mark(body.split("|"), openBefore(i2) && closedAfter(j2)));
+      } else if (!quantified(j2)) {
+        const union2 = alternativesClause(splitAlternatives(body), insensitive);
+        if (union2) candidates.push(union2);
+      }
+      i2 = j2 - 1;
+    }
+  }
+  flush(r.length);
+  return candidates;
+}
+function splitAlternatives(r) {
+  const out = [];
+  let depth = 0;
+  let start = 0;
+  for (let i2 = 0; i2 < r.length; i2++) {
+    const c = r[i2];
+    if (c === "\\") i2++;
+    else if (c === "[") {
+      while (i2 < r.length && r[i2] !== "]") i2 += r[i2] === "\\" ? 2 : 1;
+    } else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) {
+      out.push(r.slice(start, i2));
+      start = i2 + 1;
+    }
+  }
+  out.push(r.slice(start));
+  return out;
+}
+function alternativesClause(alternatives, insensitive) {
+  const union2 = [];
+  for (const alt of alternatives) {
+    const b3 = best(regexClauses(alt.replace(/^\^|\$$/g, "")));
+    if (!b3) return null;
+    union2.push(
+      ...b3.map((w2) => {
+        const bare = w2.replace(/^[bi]:/, "");
+        return insensitive ? `i:${bare.toLowerCase()}` : bare;
+      })
+    );
+  }
+  return [...new Set(union2)];
+}
+function requiredWords(rule, utils = {}, constraints = {}) {
+  return best(requiredClauses(rule, utils, constraints));
+}
+function requiredClauses(rule, utils = {}, constraints = {}, seen = /* @__PURE__ */ new Set()) {
+  if (!rule || typeof rule !== "object") return [];
+  const r = rule;
+  const out = [];
+  if (typeof r.pattern === "string") out.push(...wordsOfPattern(r.pattern));
+  else if (r.pattern && typeof r.pattern === "object") {
+    const ctx = r.pattern.context;
+    if (typeof ctx === "string") out.push(...wordsOfPattern(ctx));
+  }
+  if (typeof r.regex === "string") out.push(...regexClauses(r.regex));
+  for (const rel of ["inside", "has", "follows", "precedes"]) {
+    if (r[rel]) out.push(...requiredClauses(r[rel], utils, constraints, seen));
+  }
+  if (Array.isArray(r.all))
+    for (const sub of r.all) out.push(...requiredClauses(sub, utils, constraints, seen));
+  if (Array.isArray(r.any)) {
+    const union2 = [];
+    let ok = r.any.length > 0;
+    for (const sub of r.any) {
+      const b3 = best(requiredClauses(sub, utils, constraints, seen));
+      if (!b3) ok = false;
+      else union2.push(...b3);
+    }
+    if (ok) out.push([...new Set(union2)]);
+  }
+  if (typeof r.matches === "string" && !seen.has(r.matches)) {
+    out.push(...requiredClauses(utils[r.matches], utils, constraints, /* @__PURE__ */ new Set([...seen, r.matches])));
+  }
+  if (typeof r.pattern === "string") {
+    for (const mv of r.pattern.match(/\$[A-Z_][A-Z0-9_]*/g) ?? []) {
+      const c = constraints[mv.slice(1)];
+      if (c) out.push(...requiredClauses(c, utils, {}, seen));
+    }
+  }
+  return out.filter((c) => !!c && c.length > 0);
+}
+function prefilter(clauses) {
+  const picked = clauses.filter((c) => !!c && score(c) > 2).sort((a, b3) => score(b3) - score(a)).slice(0, 3);
+  return picked.length ? picked : null;
+}
+function collectPatterns(rule, out) {
+  if (Array.isArray(rule)) {
+    for (const r of rule) collectPatterns(r, out);
+    return;
+  }
+  if (!rule || typeof rule !== "object") return;
+  for (const [k2, v2] of Object.entries(rule)) {
+    if (k2 === "pattern" && typeof v2 === "string") out.push(v2);
+    else if (k2 === "pattern" && v2 && typeof v2 === "object" && typeof v2.context === "string") {
+      out.push(v2.context);
+    } else collectPatterns(v2, out);
+  }
+}
+function patternVariants(p2) {
+  const re2 = /, \$\$\$(?![A-Z_])|\$\$\$, /g;
+  const spots = [...p2.matchAll(re2)];
+  if (spots.length === 0 || spots.length > 4) return [p2];
+  const out = /* @__PURE__ */ new Set();
+  for (let mask = 0; mask < 1 << spots.length; mask++) {
+    let s3 = "";
+    let last = 0;
+    spots.forEach((m2, i2) => {
+      s3 += p2.slice(last, m2.index);
+      if (!(mask & 1 << i2)) s3 += m2[0];
+      last = m2.index + m2[0].length;
+    });
+    out.add(s3 + p2.slice(last));
+  }
+  return [...out];
+}
+function expandPatterns(rule) {
+  if (Array.isArray(rule)) return rule.map(expandPatterns);
+  if (!rule || typeof rule !== "object") return rule;
+  const out = {};
+  for (const [k2, v2] of Object.entries(rule)) out[k2] = k2 === "pattern" ? v2 : expandPatterns(v2);
+  if (typeof out.pattern === "string") {
+    const variants = patternVariants(out.pattern);
+    if (variants.length > 1) {
+      delete out.pattern;
+      const alt = { any: variants.map((pattern) => ({ pattern })) };
+      out.all = Array.isArray(out.all) ? [alt, ...out.all] : [alt];
+    }
+  }
+  return out;
+}
+function expandRuleFile(r) {
+  const rec = (o) => o && Object.fromEntries(Object.entries(o).map(([k2, v2]) => [k2, expandPatterns(v2)]));
+  return {
+    ...r,
+    rule: r.rule && expandPatterns(r.rule),
+    utils: rec(r.utils),
+    constraints: rec(r.constraints),
+    taint: r.taint && {
+      ...r.taint,
+      sinks: expandPatterns(r.taint.sinks),
+      sources: expandPatterns(r.taint.sources),
+      sanitizers: r.taint.sanitizers && expandPatterns(r.taint.sanitizers)
+    }
+  };
+}
+function checkMatcher(language, config2) {
+  const json2 = JSON.stringify(config2);
+  for (const g2 of grammarsOf(language)) {
+    if (validMatchers.has(`${g2}\0${json2}`)) continue;
+    const lang = napiLang(g2);
+    try {
+      (0, import_napi4.parse)(lang, "").root().findAll(config2);
+    } catch (e) {
+      throw new Error(e.message.replace(/\n\s*\|->/g, ": ").replace(/\s+/g, " "));
+    }
+    const patterns = [];
+    collectPatterns([config2.rule, config2.constraints, config2.utils], patterns);
+    if (g2 === "go" || g2 === "java") continue;
+    const ex = expandoChar(g2);
+    for (const p2 of patterns) {
+      if (validPatterns.has(`${g2}\0${p2}`)) continue;
+      const src = ex && ex !== "$" ? p2.replaceAll("$", ex) : p2;
+      const bad = (0, import_napi4.parse)(lang, src).root().find({ rule: { kind: "ERROR" } });
+      if (bad)
+        throw new Error(
+          `pattern \`${p2}\` is not valid ${g2} (syntax error near \`${bad.text().slice(0, 30)}\`)`
+        );
+      validPatterns.add(`${g2}\0${p2}`);
+    }
+    validMatchers.add(`${g2}\0${json2}`);
+  }
+}
+function taintLibrary(language, dir = BUILTIN_RULES_DIR) {
+  const file2 = join6(dir, language, "_taint.yml");
+  const cached2 = libraries.get(file2);
+  if (cached2) return cached2;
+  let lib = { sources: {}, sanitizers: {}, file: file2 };
+  try {
+    statSync4(file2);
+    const { data, doc, lc } = readYaml(file2, file2);
+    const parsed2 = TaintLibrarySchema.safeParse(data);
+    if (!parsed2.success) zodFail(parsed2.error, doc, lc, file2, "taint library");
+    const ex = (sets) => Object.fromEntries(Object.entries(sets).map(([k2, v2]) => [k2, expandPatterns(v2)]));
+    lib = {
+      sources: ex(parsed2.data.sources),
+      sanitizers: ex(parsed2.data.sanitizers),
+      ...parsed2.data.utils ? { utils: ex({ u: [parsed2.data.utils] }).u[0] } : {},
+      file: file2
+    };
+  } catch (e) {
+    if (e.code !== "ENOENT") throw e;
+  }
+  libraries.set(file2, lib);
+  return lib;
+}
+function resolveRefs(refs, kind2, lib, fail2) {
+  const out = [];
+  refs.forEach((ref, i2) => {
+    if (typeof ref === "string") {
+      const set2 = lib[kind2][ref];
+      if (!set2) {
+        const known = Object.keys(lib[kind2]).join(", ") || "none";
+        fail2(i2, `unknown shared ${kind2} set \`${ref}\` (known: ${known})`);
+      }
+      out.push(...set2);
+    } else out.push(ref);
+  });
+  return out;
+}
+function loadRuleFile(file2, display = file2) {
+  const { data, doc, lc } = readYaml(file2, display);
+  const parsed2 = RuleFileSchema.safeParse(data);
+  if (!parsed2.success) zodFail(parsed2.error, doc, lc, display, "rule");
+  const r = expandRuleFile(parsed2.data);
+  const at2 = (path2) => ({ file: display, line: locate(doc, lc, path2) });
+  const compileFail = (path2, msg) => {
+    throw new ConfigError(`rule \`${r.id}\` key \`${keyName(path2)}\`: ${msg}`, at2(path2));
+  };
+  const lib = taintLibrary(r.language);
+  const utils = { ...lib.utils ?? {}, ...r.utils ?? {} };
+  const base = { utils, ...r.constraints ? { constraints: r.constraints } : {} };
+  const check3 = (path2, cfg) => {
+    try {
+      checkMatcher(r.language, cfg);
+    } catch (e) {
+      compileFail(path2, e.message);
+    }
+  };
+  const meta3 = {
+    id: r.id,
+    language: r.language,
+    title: r.title,
+    message: r.message.trim(),
+    severity: r.severity,
+    confidence: r.confidence,
+    cwe: r.cwe,
+    owasp: r.owasp,
+    fix: r.fix.trim(),
+    references: r.references,
+    file: display
+  };
+  if (r.rule) {
+    const matcher = { rule: r.rule, ...base };
+    check3(["rule"], matcher);
+    return {
+      ...meta3,
+      kind: "structural",
+      matcher,
+      requires: prefilter(requiredClauses(r.rule, utils, r.constraints ?? {}))
+    };
+  }
+  const t = r.taint;
+  t.sinks.forEach((sink, i2) => {
+    check3(["taint", "sinks", i2], { rule: sink, ...base });
+  });
+  const sources = resolveRefs(t.sources, "sources", lib, (i2, m2) => compileFail(["taint", "sources", i2], m2));
+  sources.forEach((s3, i2) => {
+    check3(["taint", "sources", i2], { rule: s3, utils });
+  });
+  const sanitizers = resolveRefs(
+    t.sanitizers ?? [],
+    "sanitizers",
+    lib,
+    (i2, m2) => compileFail(["taint", "sanitizers", i2], m2)
+  );
+  sanitizers.forEach((s3, i2) => {
+    check3(["taint", "sanitizers", i2], { rule: s3, utils });
+  });
+  const sinkRule = { any: t.sinks };
+  const sourcesCfg = { rule: { any: sources }, utils };
+  const sanitizersCfg = sanitizers.length ? { rule: { any: sanitizers }, utils } : void 0;
+  return {
+    ...meta3,
+    kind: "taint",
+    matcher: { rule: sinkRule, ...base },
+    taint: {
+      sources: sourcesCfg,
+      sanitizers: sanitizersCfg,
+      reportUnknown: t.reportUnknown,
+      sourcesKey: JSON.stringify(sourcesCfg),
+      sanitizersKey: sanitizersCfg ? JSON.stringify(sanitizersCfg) : void 0
+    },
+    // Without unknown-source reports a finding needs a source in the file too.
+    requires: prefilter([
+      ...requiredClauses(sinkRule, utils, r.constraints ?? {}),
+      ...t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []
+    ])
+  };
+}
+function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
+  const files = [];
+  for (const lang of LANGUAGES) {
+    let names;
+    try {
+      names = readdirSync2(join6(dir, lang));
+    } catch {
+      continue;
+    }
+    for (const n of names.sort())
+      if (/\.ya?ml$/.test(n) && !n.startsWith("_")) files.push(join6(dir, lang, n));
+  }
+  return files;
+}
+function loadRules(options = {}) {
+  const rules = [];
+  const seen = /* @__PURE__ */ new Map();
+  const add = (file2, display) => {
+    const rule = loadRuleFile(file2, display);
+    const prev = seen.get(rule.id);
+    if (prev)
+      throw new ConfigError(`duplicate rule id \`${rule.id}\` (also defined in ${prev})`, { file: display });
+    seen.set(rule.id, display);
+    rules.push(rule);
+  };
+  if (options.builtin !== false) {
+    builtinCache ??= builtinRuleFiles().map(
+      (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
+    );
+    for (const rule of builtinCache) {
+      seen.set(rule.id, rule.file);
+      rules.push(rule);
+    }
+  }
+  for (const f2 of options.files ?? []) add(f2, options.displayRoot ? relative4(options.displayRoot, f2) : f2);
+  const disabled = new Set(options.disable ?? []);
+  for (const id of disabled) {
+    if (!seen.has(id)) throw new ConfigError(`stages.sast.disable: unknown rule id \`${id}\``);
+  }
+  const langs = options.languages ? new Set(options.languages) : void 0;
+  return rules.filter((r) => {
+    if (disabled.has(r.id)) return false;
+    if (!langs) return true;
+    if (langs.has(r.language)) return true;
+    return r.language === "javascript" && langs.has("typescript");
+  });
+}
+var import_napi4, import_yaml, BUILTIN_RULES_DIR, WEAK_WORDS, COMMON_WORDS, COMMON_SCORE, validMatchers, validPatterns, libraries, builtinCache;
+var init_rules = __esm({
+  "packages/sast/src/rules.ts"() {
+    "use strict";
+    import_napi4 = __toESM(require_napi(), 1);
+    init_src();
+    import_yaml = __toESM(require_dist(), 1);
+    init_languages();
+    init_rule_schema();
+    BUILTIN_RULES_DIR = join6(dirname2(fileURLToPath4(import.meta.url)), "rules");
+    WEAK_WORDS = /* @__PURE__ */ new Set([
+      "function",
+      "return",
+      "const",
+      "let",
+      "var",
+      "new",
+      "this",
+      "true",
+      "false",
+      "null",
+      "import",
+      "from",
+      "def",
+      "self",
+      "func",
+      "string",
+      "String",
+      "True",
+      "False",
+      "None",
+      "if",
+      "for",
+      "in",
+      "of"
+    ]);
+    COMMON_WORDS = /* @__PURE__ */ new Set([
+      "get",
+      "set",
+      "getAll",
+      "text",
+      "json",
+      "data",
+      "body",
+      "url",
+      "path",
+      "name",
+      "value",
+      "type",
+      "key",
+      "end",
+      "send",
+      "write",
+      "run",
+      "all",
+      "each",
+      "find",
+      "call",
+      "apply",
+      "then",
+      "push",
+      "join",
+      "split",
+      "replace",
+      "error",
+      "message",
+      "options",
+      "result",
+      "length",
+      "prototype",
+      "exports",
+      "require",
+      "module",
+      "default",
+      "object",
+      "undefined",
+      "arguments",
+      "Object",
+      "Array",
+      "Error",
+      "Promise",
+      "append",
+      "before",
+      "after",
+      "test"
+    ]);
+    COMMON_SCORE = 2.5;
+    validMatchers = /* @__PURE__ */ new Set();
+    validPatterns = /* @__PURE__ */ new Set();
+    libraries = /* @__PURE__ */ new Map();
+  }
+});
+
 // packages/sast/src/scan.ts
-import { existsSync as existsSync6 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 import { readFile as readFile6 } from "node:fs/promises";
-import { fileURLToPath as fileURLToPath5 } from "node:url";
-import { Worker } from "node:worker_threads";
 function cweUrl(cwe) {
   return `https://cwe.mitre.org/data/definitions/${cwe.slice(4)}.html`;
 }
-function interpolate(message, node2) {
+function interpolate(message, node2, prefix) {
   return message.replace(/\$([A-Z_][A-Z0-9_]*)/g, (all, name) => {
-    const m2 = node2.getMatch(name);
+    const m2 = node2.getMatch(`${prefix}${name}`);
     if (!m2) return all;
     const t = m2.text().replace(/\s+/g, " ");
     return t.length > 60 ? `${t.slice(0, 57)}...` : t;
   });
 }
-function draft(rule, node2, path2, confidence, severity, flow) {
+function draft(slot, node2, path2, confidence, severity, flow) {
+  const { rule, prefix } = slot;
   const r = node2.range();
   const text = node2.text();
   const snippet = text.trim();
   return {
     ruleId: rule.id,
     title: rule.title,
-    message: flow === "source-not-visible" ? `${interpolate(rule.message, node2)} Low confidence: no untrusted source is visible in this function, but the value is not a constant; check where it comes from.` : interpolate(rule.message, node2),
+    message: flow === "source-not-visible" ? `${interpolate(rule.message, node2, prefix)} Low confidence: no untrusted source is visible in this function, but the value is not a constant; check where it comes from.` : interpolate(rule.message, node2, prefix),
     severity,
     confidence,
     location: {
@@ -55691,69 +56354,19 @@ function draft(rule, node2, path2, confidence, severity, flow) {
     ...flow ? { properties: { taint: flow } } : {}
   };
 }
-function hasIdentifier(text, word) {
-  for (let i2 = text.indexOf(word); i2 !== -1; i2 = text.indexOf(word, i2 + 1)) {
-    const before = i2 > 0 ? text[i2 - 1] : " ";
-    const after = text[i2 + word.length] ?? " ";
-    if (!IDENT.test(before) && !IDENT.test(after)) return true;
-  }
-  return false;
-}
-function applicableRules(text, grammar, rules) {
-  let lower;
-  const seen = /* @__PURE__ */ new Map();
-  const has = (w2) => {
-    let hit = seen.get(w2);
-    if (hit === void 0) {
-      if (w2.startsWith("i:")) {
-        lower ??= text.toLowerCase();
-        hit = lower.includes(w2.slice(2));
-      } else if (w2.startsWith("b:")) hit = hasIdentifier(text, w2.slice(2));
-      else hit = text.includes(w2);
-      seen.set(w2, hit);
-    }
-    return hit;
-  };
-  return rules.filter(
-    (r) => grammarsOf(r.language).includes(grammar) && (!r.requires || r.requires.every((c) => c.some(has)))
-  );
-}
 function scanTree(root, grammar, rules, path2) {
-  const out = [];
-  const top = root.root();
-  let taint;
-  for (const rule of rules) {
-    if (rule.taint && rule.taint.reportUnknown === false) {
-      taint ??= new TaintAnalyzer(top, grammar);
-      if (!taint.hasSources(rule.taint)) continue;
-    }
-    const seen = /* @__PURE__ */ new Set();
-    for (const node2 of top.findAll(rule.matcher)) {
-      const r = node2.range();
-      const at2 = `${r.start.index}:${r.end.index}`;
-      if (seen.has(at2)) continue;
-      seen.add(at2);
-      if (rule.kind === "structural" || !rule.taint) {
-        out.push(draft(rule, node2, path2, rule.confidence, rule.severity));
-        continue;
-      }
-      taint ??= new TaintAnalyzer(top, grammar);
-      const arg = node2.getMatch("ARG") ?? node2.field("arguments") ?? node2;
-      const { state, built } = taint.analyze(arg, rule.taint);
-      const unknownWanted = rule.taint.reportUnknown === "concatenation" ? built : rule.taint.reportUnknown;
-      if (state === "tainted")
-        out.push(draft(rule, node2, path2, rule.confidence, rule.severity, "source-reached"));
-      else if (state === "unknown" && unknownWanted) {
-        out.push(draft(rule, node2, path2, "low", LOWER[rule.severity], "source-not-visible"));
-      }
-    }
-  }
-  return out;
+  const combined = combineRules(rules, grammar);
+  if (combined.rules.length === 0) return { findings: [] };
+  return matchNodes(
+    root.root().findAll(combined.config),
+    combined,
+    (slot, node2, c, sev, flow) => draft(slot, node2, path2, c, sev, flow)
+  );
 }
 function scanSource(text, grammar, rules, path2 = "input") {
   const applicable = applicableRules(text, grammar, rules);
   if (applicable.length === 0) return [];
-  return scanTree((0, import_napi3.parse)(napiLang(grammar), text), grammar, applicable, path2);
+  return scanTree((0, import_napi5.parse)(napiLang(grammar), text), grammar, applicable, path2).findings;
 }
 function failed(file2, message, grammar) {
   return {
@@ -55763,19 +56376,50 @@ function failed(file2, message, grammar) {
     error: { path: file2.path, kind: "error", message }
   };
 }
+function parsedResult(file2, grammar, matched) {
+  const line = matched.syntaxErrorLine;
+  if (line === void 0) return { findings: matched.findings, outcome: "scanned", grammar };
+  return {
+    findings: matched.findings,
+    outcome: "scanned",
+    grammar,
+    syntaxErrors: true,
+    error: {
+      path: file2.path,
+      line,
+      kind: "error",
+      message: `syntax error at line ${line} (not valid ${grammar}); scanned the parts the parser could recover`
+    }
+  };
+}
+function skipped(file2, why) {
+  return {
+    findings: [],
+    outcome: "skipped",
+    error: { path: file2.path, kind: "skipped", message: `not scanned: ${why}` }
+  };
+}
+function tooLarge2(file2, size, limits) {
+  return skipped(
+    file2,
+    `${(size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`
+  );
+}
+function minifiedResult(file2, bytes, limits) {
+  if (bytes.length < limits.minifiedMinSize) return void 0;
+  let lines = 1;
+  for (let i2 = bytes.indexOf(10); i2 !== -1; i2 = bytes.indexOf(10, i2 + 1)) lines++;
+  if (bytes.length / lines <= limits.minifiedLineLength) return void 0;
+  return skipped(
+    file2,
+    `looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`
+  );
+}
 async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   let grammar = grammarForPath(file2.path);
   if (grammar === null) return { findings: [], outcome: "not-source" };
   if (file2.size !== void 0 && file2.size > limits.maxBytes && grammar !== void 0) {
-    return {
-      findings: [],
-      outcome: "skipped",
-      error: {
-        path: file2.path,
-        kind: "skipped",
-        message: `not scanned: ${(file2.size / 1048576).toFixed(1)} MB is above the SAST limit of ${limits.maxBytes / 1048576} MB per file`
-      }
-    };
+    return tooLarge2(file2, file2.size, limits);
   }
   let bytes;
   try {
@@ -55790,60 +56434,32 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
     if (bytes.length > limits.maxBytes) return { findings: [], outcome: "not-source" };
   }
   if (languages && !languages.has(languageOf(grammar))) return { findings: [], outcome: "not-source" };
+  if (bytes.length > limits.maxBytes) return tooLarge2(file2, bytes.length, limits);
   let text;
   try {
     text = utf8.decode(bytes);
   } catch {
     return failed(file2, "not scanned: the file is not valid UTF-8", grammar);
   }
-  if (bytes.length >= limits.minifiedMinSize) {
-    let lines = 1;
-    for (let i2 = text.indexOf("\n"); i2 !== -1; i2 = text.indexOf("\n", i2 + 1)) lines++;
-    if (bytes.length / lines > limits.minifiedLineLength) {
-      return {
-        findings: [],
-        outcome: "skipped",
-        grammar,
-        error: {
-          path: file2.path,
-          kind: "skipped",
-          message: `not scanned: looks minified or generated (${lines} lines, ${Math.round(bytes.length / lines)} characters per line on average)`
-        }
-      };
-    }
-  }
+  const minified = minifiedResult(file2, bytes, limits);
+  if (minified) return { ...minified, grammar };
   const applicable = applicableRules(text, grammar, rules);
   if (applicable.length === 0) return { findings: [], outcome: "no-rules", grammar };
   let root;
   try {
-    root = await (0, import_napi3.parseAsync)(napiLang(grammar), text);
+    root = await (0, import_napi5.parseAsync)(napiLang(grammar), text);
   } catch (e) {
     return failed(file2, `cannot parse as ${grammar}: ${e.message}`, grammar);
   }
   try {
-    const findings = scanTree(root, grammar, applicable, file2.path);
-    const bad = root.root().find({ rule: { kind: "ERROR" } });
-    if (bad) {
-      const line = bad.range().start.line + 1;
-      return {
-        findings,
-        outcome: "scanned",
-        grammar,
-        syntaxErrors: true,
-        error: {
-          path: file2.path,
-          line,
-          kind: "error",
-          message: `syntax error at line ${line} (not valid ${grammar}); scanned the parts the parser could recover`
-        }
-      };
-    }
-    return { findings, outcome: "scanned", grammar };
+    return parsedResult(file2, grammar, scanTree(root, grammar, applicable, file2.path));
   } catch (e) {
     return failed(file2, `scan failed: ${e.message.split("\n")[0]}`, grammar);
   }
 }
 async function scanFiles(files, rules, options = {}) {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const languages = options.languages;
   const findings = [];
   const errors = [];
   const stats = {
@@ -55852,11 +56468,9 @@ async function scanFiles(files, rules, options = {}) {
     filesNotSource: 0,
     filesSkipped: 0,
     filesFailed: 0,
-    workerThreads: 0,
-    filesWithSyntaxErrors: 0
+    filesWithSyntaxErrors: 0,
+    filesSearchedInBatches: 0
   };
-  const limit = options.concurrency ?? 4;
-  const inflight = /* @__PURE__ */ new Set();
   const record2 = (file2, r) => {
     findings.push(...r.findings);
     if (r.error) errors.push(r.error);
@@ -55868,105 +56482,159 @@ async function scanFiles(files, rules, options = {}) {
     else stats.filesFailed++;
     options.onFile?.(file2, r);
   };
-  const workerFile = fileURLToPath5(new URL("./sast-worker.js", import.meta.url));
-  const workers = options.workers ?? 2;
-  if (workers > 1 && existsSync6(workerFile)) {
-    stats.workerThreads = workers;
-    await scanWithWorkers(files, rules, options, workers, workerFile, record2);
-    return { findings, errors, stats };
-  }
+  const batches = /* @__PURE__ */ new Set();
+  const send = async (grammar, batch) => {
+    const inBatch = (file2, r) => {
+      stats.filesSearchedInBatches++;
+      record2(file2, r);
+    };
+    const p2 = searchBatch(grammar, batch, rules, inBatch).then(async ({ unreported, complete }) => {
+      for (const q2 of unreported) {
+        if (complete) inBatch(q2.file, { findings: [], outcome: "scanned", grammar });
+        else record2(q2.file, await scanFile(q2.file, rules, limits, languages));
+      }
+    }).finally(() => batches.delete(p2));
+    batches.add(p2);
+    while (batches.size >= (options.batchesInFlight ?? 3)) await Promise.race(batches);
+  };
+  let window2 = [];
+  const flush = async () => {
+    const queued = window2;
+    window2 = [];
+    queued.sort((a, b3) => (a.grammar + a.signature).localeCompare(b3.grammar + b3.signature));
+    const size = options.batchSize ?? 64;
+    let batch = [];
+    for (const q2 of queued) {
+      if (batch.length >= size || batch.length > 0 && batch[0].grammar !== q2.grammar) {
+        await send(batch[0].grammar, batch);
+        batch = [];
+      }
+      batch.push(q2);
+    }
+    if (batch.length > 0) await send(batch[0].grammar, batch);
+  };
+  const reads = /* @__PURE__ */ new Set();
+  const classify = async (file2, grammar) => {
+    const r = await readSource(file2, grammar, limits);
+    if ("outcome" in r) return record2(file2, r);
+    const applicable = applicableRules(r.text, grammar, rules);
+    if (applicable.length === 0) return record2(file2, { findings: [], outcome: "no-rules", grammar });
+    window2.push({ file: file2, grammar, rules: applicable, signature: applicable.map((x2) => x2.id).join(" ") });
+  };
   for await (const file2 of files) {
     if (options.signal?.aborted) break;
-    const p2 = scanFile(file2, rules, options.limits, options.languages).then((r) => {
-      record2(file2, r);
-      inflight.delete(p2);
-    });
-    inflight.add(p2);
-    if (inflight.size >= limit) await Promise.race(inflight);
+    const grammar = grammarForPath(file2.path);
+    if (grammar === null || grammar && languages && !languages.has(languageOf(grammar))) {
+      record2(file2, { findings: [], outcome: "not-source" });
+      continue;
+    }
+    const p2 = (grammar === void 0 ? scanFile(file2, rules, limits, languages).then((r) => record2(file2, r)) : classify(file2, grammar)).finally(() => reads.delete(p2));
+    reads.add(p2);
+    if (reads.size >= (options.concurrency ?? 8)) await Promise.race(reads);
+    if (window2.length >= WINDOW) await flush();
   }
-  await Promise.all(inflight);
+  await Promise.all(reads);
+  if (!options.signal?.aborted) await flush();
+  await Promise.all(batches);
   return { findings, errors, stats };
 }
-async function scanWithWorkers(files, rules, options, count, workerFile, record2) {
-  const pool = Array.from(
-    { length: count },
-    () => new Worker(workerFile, {
-      workerData: {
-        rules,
-        limits: options.limits ?? DEFAULT_LIMITS,
-        languages: options.languages ? [...options.languages] : void 0
-      }
-    })
-  );
-  const pending = /* @__PURE__ */ new Map();
-  const load = pool.map(() => 0);
-  let nextId = 0;
-  for (const [i2, w2] of pool.entries()) {
-    w2.on("message", (m2) => {
-      const job = pending.get(m2.id);
-      if (!job) return;
-      pending.delete(m2.id);
-      load[i2]--;
-      job.files.forEach((f2, k2) => {
-        record2(f2, m2.results[k2]);
-      });
-      job.resolve();
-    });
-    w2.on("error", (e) => {
-      for (const job of pending.values()) job.reject(e);
-    });
-  }
-  const inflight = /* @__PURE__ */ new Set();
-  const send = (batch) => {
-    const target = load.indexOf(Math.min(...load));
-    load[target]++;
-    const id = nextId++;
-    const p2 = new Promise((resolve13, reject) => {
-      pending.set(id, { files: batch, resolve: resolve13, reject });
-    }).finally(() => inflight.delete(p2));
-    inflight.add(p2);
-    pool[target].postMessage({ id, files: batch });
-  };
+async function readSource(file2, grammar, limits) {
+  if (file2.size !== void 0 && file2.size > limits.maxBytes) return tooLarge2(file2, file2.size, limits);
+  let bytes;
   try {
-    let batch = [];
-    const size = options.batchSize ?? 32;
-    for await (const file2 of files) {
-      if (options.signal?.aborted) break;
-      batch.push(file2);
-      if (batch.length >= size) {
-        send(batch);
-        batch = [];
-        while (inflight.size >= count * 2) await Promise.race(inflight);
-      }
-    }
-    if (batch.length) send(batch);
-    await Promise.all(inflight);
-  } finally {
-    await Promise.all(pool.map((w2) => w2.terminate()));
+    bytes = file2.size !== void 0 && file2.size < SYNC_READ_MAX ? readFileSync6(file2.absolutePath) : await readFile6(file2.absolutePath);
+  } catch (e) {
+    return failed(file2, `cannot read file: ${e.code ?? String(e)}`, grammar);
+  }
+  if (bytes.length > limits.maxBytes) return tooLarge2(file2, bytes.length, limits);
+  const minified = minifiedResult(file2, bytes, limits);
+  if (minified) return { ...minified, grammar };
+  try {
+    return { text: utf8.decode(bytes) };
+  } catch {
+    return failed(file2, "not scanned: the file is not valid UTF-8", grammar);
   }
 }
-var import_napi3, LOWER, SNIPPET_MAX, IDENT, DEFAULT_LIMITS, utf8;
+async function searchBatch(grammar, batch, rules, record2) {
+  const needed = new Set(batch.flatMap((q2) => q2.rules));
+  const union2 = batch[0].rules.length === needed.size ? batch[0].rules : rules.filter((r) => needed.has(r));
+  const combined = combineRules(union2, grammar);
+  const byPath = new Map(batch.map((q2) => [q2.file.absolutePath, q2]));
+  let delivered = 0;
+  let expected = Number.POSITIVE_INFINITY;
+  let closed = false;
+  let complete = false;
+  let finish = () => {
+  };
+  const finished = new Promise((resolve13) => {
+    finish = resolve13;
+  });
+  const onFile = (err2, nodes) => {
+    if (closed) return;
+    delivered++;
+    if (!err2 && nodes.length > 0) {
+      const path2 = nodes[0].getRoot().filename();
+      const q2 = byPath.get(path2);
+      if (q2) {
+        byPath.delete(path2);
+        const { file: file2 } = q2;
+        let result;
+        try {
+          result = parsedResult(
+            file2,
+            grammar,
+            matchNodes(
+              nodes,
+              combined,
+              (slot, node2, c, sev, flow) => draft(slot, node2, file2.path, c, sev, flow)
+            )
+          );
+        } catch (e) {
+          result = failed(file2, `scan failed: ${e.message.split("\n")[0]}`, grammar);
+        }
+        record2(file2, result);
+      }
+    }
+    if (delivered >= expected) finish();
+  };
+  try {
+    expected = await (0, import_napi5.findInFiles)(
+      napiLang(grammar),
+      { paths: [...byPath.keys()], matcher: combined.config },
+      onFile
+    );
+    if (delivered >= expected) finish();
+    let timer;
+    complete = await Promise.race([
+      finished.then(() => true),
+      new Promise((resolve13) => {
+        timer = setTimeout(() => resolve13(false), LATE_RESULTS_MS);
+      })
+    ]);
+    clearTimeout(timer);
+  } catch {
+  }
+  closed = true;
+  return { unreported: [...byPath.values()], complete };
+}
+var import_napi5, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX;
 var init_scan = __esm({
   "packages/sast/src/scan.ts"() {
     "use strict";
-    import_napi3 = __toESM(require_napi(), 1);
+    import_napi5 = __toESM(require_napi(), 1);
+    init_combined();
     init_languages();
-    init_taint();
-    LOWER = {
-      critical: "high",
-      high: "medium",
-      medium: "low",
-      low: "low",
-      info: "info"
-    };
+    init_prefilter();
     SNIPPET_MAX = 300;
-    IDENT = /[A-Za-z0-9_$]/;
     DEFAULT_LIMITS = {
       minifiedMinSize: 128 * 1024,
       minifiedLineLength: 1e3,
       maxBytes: 8 * 1024 * 1024
     };
     utf8 = new TextDecoder("utf-8", { fatal: true });
+    LATE_RESULTS_MS = 1e4;
+    WINDOW = 512;
+    SYNC_READ_MAX = 64 * 1024;
   }
 });
 
@@ -56485,9 +57153,9 @@ var init_dist = __esm({
 });
 
 // node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs
-import { readdir as readdir3, readdirSync as readdirSync2, realpath as realpath2, realpathSync, stat as stat3, statSync as statSync4 } from "fs";
+import { readdir as readdir2, readdirSync as readdirSync3, realpath as realpath2, realpathSync as realpathSync2, stat as stat3, statSync as statSync5 } from "fs";
 import { isAbsolute as isAbsolute6, posix, resolve as resolve9 } from "path";
-import { fileURLToPath as fileURLToPath6 } from "url";
+import { fileURLToPath as fileURLToPath5 } from "url";
 function getPartialMatcher(patterns, options = {}) {
   const patternsCount = patterns.length;
   const patternsParts = Array(patternsCount);
@@ -56669,9 +57337,9 @@ function buildCrawler(options, patterns) {
       return matcher(path2) && !ignore2(path2);
     }],
     exclude: debug2 ? (_2, p2) => {
-      const skipped = excludePredicate(_2, p2);
-      log(`${skipped ? "skipped" : "crawling"} ${p2}`);
-      return skipped;
+      const skipped2 = excludePredicate(_2, p2);
+      log(`${skipped2 ? "skipped" : "crawling"} ${p2}`);
+      return skipped2;
     } : excludePredicate,
     fs: options.fs,
     pathSeparator: "/",
@@ -56697,16 +57365,16 @@ function formatPaths(paths, mapper) {
 }
 function getOptions(options) {
   const opts = Object.assign({}, options);
-  for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
-  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath6(opts.cwd) : resolve9(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath5(opts.cwd) : resolve9(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
   opts.ignore = ensureStringArray(opts.ignore);
   opts.fs && (opts.fs = {
-    readdir: opts.fs.readdir || readdir3,
-    readdirSync: opts.fs.readdirSync || readdirSync2,
+    readdir: opts.fs.readdir || readdir2,
+    readdirSync: opts.fs.readdirSync || readdirSync3,
     realpath: opts.fs.realpath || realpath2,
-    realpathSync: opts.fs.realpathSync || realpathSync,
+    realpathSync: opts.fs.realpathSync || realpathSync2,
     stat: opts.fs.stat || stat3,
-    statSync: opts.fs.statSync || statSync4
+    statSync: opts.fs.statSync || statSync5
   });
   if (opts.debug) log("globbing with options:", opts);
   return opts;
@@ -56835,13 +57503,16 @@ __export(src_exports, {
   SastOptionsSchema: () => SastOptionsSchema,
   TaintAnalyzer: () => TaintAnalyzer,
   TaintSpecSchema: () => TaintSpecSchema,
+  WordIndex: () => WordIndex,
   applicableRules: () => applicableRules,
   builtinRuleFiles: () => builtinRuleFiles,
+  combineRules: () => combineRules,
   ensureLanguages: () => ensureLanguages,
   grammarForPath: () => grammarForPath,
   grammarFromShebang: () => grammarFromShebang,
   loadRuleFile: () => loadRuleFile,
   loadRules: () => loadRules,
+  renameMetavariables: () => renameMetavariables,
   requiredWords: () => requiredWords,
   sastStage: () => sastStage,
   scanFile: () => scanFile,
@@ -56852,7 +57523,9 @@ __export(src_exports, {
 var init_src3 = __esm({
   "packages/sast/src/index.ts"() {
     "use strict";
+    init_combined();
     init_languages();
+    init_prefilter();
     init_rule_schema();
     init_rules();
     init_scan();
@@ -56973,9 +57646,9 @@ function parseJsoncStrict(text, path2, what) {
 function isRecord(v2) {
   return typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
 }
-function stringMap(v2, path2, key2) {
+function stringMap(v2, path2, key) {
   if (v2 === void 0 || v2 === null) return {};
-  if (!isRecord(v2)) fail(path2, `"${key2}" must be an object of name: version`);
+  if (!isRecord(v2)) fail(path2, `"${key}" must be an object of name: version`);
   const out = {};
   for (const [k2, val] of Object.entries(v2)) {
     if (typeof val === "string") out[k2] = val;
@@ -57035,8 +57708,8 @@ function bunSource(spec) {
   if (/^https?:/.test(spec)) return "tarball";
   return void 0;
 }
-function parentKey(key2) {
-  const segs = key2.split("/");
+function parentKey(key) {
+  const segs = key.split("/");
   const cut = segs.length >= 2 && segs[segs.length - 2].startsWith("@") ? 2 : 1;
   return segs.slice(0, -cut).join("/");
 }
@@ -57065,12 +57738,12 @@ var init_bun = __esm({
         const nodes = [];
         const index = /* @__PURE__ */ new Map();
         const metas = [];
-        for (const [key2, arr] of Object.entries(doc.packages)) {
+        for (const [key, arr] of Object.entries(doc.packages)) {
           if (!Array.isArray(arr) || typeof arr[0] !== "string") {
             return fail(
               path2,
-              `package "${key2}" must be an array starting with "name@version"`,
-              offsets.has(key2) ? toLine(offsets.get(key2)) : void 0
+              `package "${key}" must be an array starting with "name@version"`,
+              offsets.has(key) ? toLine(offsets.get(key)) : void 0
             );
           }
           const ident = arr[0];
@@ -57082,11 +57755,11 @@ var init_bun = __esm({
           if (source === "workspace") continue;
           const node2 = { name, version: source ? spec : spec };
           if (source) node2.source = source;
-          const off = offsets.get(key2);
+          const off = offsets.get(key);
           if (off !== void 0) node2.line = toLine(off);
-          index.set(key2, nodes.length);
+          index.set(key, nodes.length);
           const meta3 = arr.find((x2, i2) => i2 > 0 && isRecord(x2));
-          if (meta3) metas.push([nodes.length, key2, meta3]);
+          if (meta3) metas.push([nodes.length, key, meta3]);
           nodes.push(node2);
         }
         const resolve13 = (from, dep) => {
@@ -57097,10 +57770,10 @@ var init_bun = __esm({
           }
         };
         const edges = [];
-        for (const [i2, key2, meta3] of metas) {
+        for (const [i2, key, meta3] of metas) {
           for (const k2 of ["dependencies", "optionalDependencies", "peerDependencies"]) {
-            for (const dep of Object.keys(stringMap(meta3[k2], path2, `${key2}.${k2}`))) {
-              const to2 = resolve13(key2, dep);
+            for (const dep of Object.keys(stringMap(meta3[k2], path2, `${key}.${k2}`))) {
+              const to2 = resolve13(key, dep);
               if (to2 !== void 0) edges.push([i2, to2]);
             }
           }
@@ -57143,9 +57816,9 @@ function parseNpmAlias(spec) {
   if (at2 <= 0) return void 0;
   return { name: rest.slice(0, at2), version: rest.slice(at2 + 1) };
 }
-function keyName2(key2) {
-  const i2 = key2.lastIndexOf("node_modules/");
-  return i2 < 0 ? key2 : key2.slice(i2 + "node_modules/".length);
+function keyName2(key) {
+  const i2 = key.lastIndexOf("node_modules/");
+  return i2 < 0 ? key : key.slice(i2 + "node_modules/".length);
 }
 function entryOffsets(text) {
   const map2 = /* @__PURE__ */ new Map();
@@ -57163,28 +57836,28 @@ function extractV2(input3, json2, version2) {
   const index = /* @__PURE__ */ new Map();
   const links = /* @__PURE__ */ new Map();
   const workspaces = [];
-  for (const [key2, entry] of Object.entries(pkgs)) {
-    if (key2 === "") continue;
-    if (!isRecord(entry)) fail(path2, `"packages" entry "${key2}" must be an object`);
+  for (const [key, entry] of Object.entries(pkgs)) {
+    if (key === "") continue;
+    if (!isRecord(entry)) fail(path2, `"packages" entry "${key}" must be an object`);
     if (entry.link === true) {
-      if (typeof entry.resolved === "string") links.set(key2, entry.resolved);
+      if (typeof entry.resolved === "string") links.set(key, entry.resolved);
       continue;
     }
-    if (!key2.includes("node_modules/")) {
-      workspaces.push(key2);
+    if (!key.includes("node_modules/")) {
+      workspaces.push(key);
       continue;
     }
-    const name = typeof entry.name === "string" ? entry.name : keyName2(key2);
+    const name = typeof entry.name === "string" ? entry.name : keyName2(key);
     const resolved = typeof entry.resolved === "string" ? entry.resolved : void 0;
     const ver = typeof entry.version === "string" ? entry.version : void 0;
     if (ver === void 0 && !resolved) continue;
     const node2 = { name, version: ver ?? resolved ?? "" };
     const source = npmSource(resolved) ?? npmSource(ver);
     if (source) node2.source = source;
-    const off = offsets.get(key2);
+    const off = offsets.get(key);
     if (off !== void 0) node2.line = toLine(off);
     node2.flagScope = entry.dev === true ? "dev" : entry.optional === true ? "optional" : entry.peer ? "peer" : "prod";
-    index.set(key2, nodes.length);
+    index.set(key, nodes.length);
     nodes.push(node2);
   }
   const resolve13 = (from, dep) => {
@@ -57201,11 +57874,11 @@ function extractV2(input3, json2, version2) {
     }
   };
   const edges = [];
-  for (const [key2, i2] of index) {
-    const entry = pkgs[key2];
+  for (const [key, i2] of index) {
+    const entry = pkgs[key];
     for (const [k2] of DEP_KEYS) {
-      for (const dep of Object.keys(stringMap(entry[k2], path2, `${key2}.${k2}`))) {
-        const to2 = resolve13(key2, dep);
+      for (const dep of Object.keys(stringMap(entry[k2], path2, `${key}.${k2}`))) {
+        const to2 = resolve13(key, dep);
         if (to2 !== void 0) edges.push([i2, to2]);
       }
     }
@@ -57236,23 +57909,23 @@ async function extractV1(input3, json2) {
   const walk = (obj2, parent, where5) => {
     const level = { parent, byName: /* @__PURE__ */ new Map() };
     const children = [];
-    for (const [key2, entry] of Object.entries(obj2)) {
-      if (!isRecord(entry)) fail(path2, `"dependencies" entry "${where5}${key2}" must be an object`);
+    for (const [key, entry] of Object.entries(obj2)) {
+      if (!isRecord(entry)) fail(path2, `"dependencies" entry "${where5}${key}" must be an object`);
       const raw = typeof entry.version === "string" ? entry.version : "";
       const alias = parseNpmAlias(raw);
-      const node2 = { name: alias?.name ?? key2, version: alias?.version ?? raw };
+      const node2 = { name: alias?.name ?? key, version: alias?.version ?? raw };
       const source = npmSource(raw);
       if (source) node2.source = source;
       else if (/^https?:/.test(raw)) node2.source = "tarball";
       node2.flagScope = entry.dev === true ? "dev" : entry.optional === true ? "optional" : "prod";
       if (!parent) {
-        const off = offsets.get(key2);
+        const off = offsets.get(key);
         if (off !== void 0) node2.line = toLine(off);
       }
       const i2 = nodes.length;
       nodes.push(node2);
-      level.byName.set(key2, i2);
-      const p2 = { node: i2, level, requires: Object.keys(stringMap(entry.requires, path2, `${key2}.requires`)) };
+      level.byName.set(key, i2);
+      const p2 = { node: i2, level, requires: Object.keys(stringMap(entry.requires, path2, `${key}.requires`)) };
       pending.push(p2);
       pendingOf.set(i2, p2);
       if (isRecord(entry.dependencies)) children.push([entry.dependencies, i2]);
@@ -57810,14 +58483,14 @@ function mergeEntityMaps(...maps) {
   const out = /* @__PURE__ */ Object.create(null);
   for (const map2 of maps) {
     if (!map2) continue;
-    for (const key2 of Object.keys(map2)) {
-      const raw = map2[key2];
+    for (const key of Object.keys(map2)) {
+      const raw = map2[key];
       if (typeof raw === "string") {
-        out[key2] = raw;
+        out[key] = raw;
       } else if (raw && typeof raw === "object" && raw.val !== void 0) {
         const val = raw.val;
         if (typeof val === "string") {
-          out[key2] = val;
+          out[key] = val;
         }
       }
     }
@@ -57954,8 +58627,8 @@ var init_EntityDecoder = __esm({
        */
       setExternalEntities(map2) {
         if (map2) {
-          for (const key2 of Object.keys(map2)) {
-            validateEntityName(key2);
+          for (const key of Object.keys(map2)) {
+            validateEntityName(key);
           }
         }
         if (!this._onExternalEntity) {
@@ -57978,11 +58651,11 @@ var init_EntityDecoder = __esm({
        * @param {string} key
        * @param {string} value
        */
-      addExternalEntity(key2, value) {
-        validateEntityName(key2);
+      addExternalEntity(key, value) {
+        validateEntityName(key);
         if (typeof value === "string" && value.indexOf("&") === -1) {
-          if (this._applyRegistrationHook(this._onExternalEntity, key2, value, "external")) {
-            this._externalMap[key2] = value;
+          if (this._applyRegistrationHook(this._onExternalEntity, key, value, "external")) {
+            this._externalMap[key] = value;
           }
         }
       }
@@ -58409,9 +59082,9 @@ var init_xmlNode = __esm({
         this.child = [];
         this[":@"] = /* @__PURE__ */ Object.create(null);
       }
-      add(key2, val) {
-        if (key2 === "__proto__") key2 = "#__proto__";
-        this.child.push({ [key2]: val });
+      add(key, val) {
+        if (key === "__proto__") key = "#__proto__";
+        this.child.push({ [key]: val });
       }
       addChild(node2, startIndex) {
         if (node2.tagname === "__proto__") node2.tagname = "#__proto__";
@@ -59399,9 +60072,9 @@ var init_ExpressionSet = __esm({
           if (!this._wildcardByDepth.has(depth)) this._wildcardByDepth.set(depth, []);
           this._wildcardByDepth.get(depth).push(expression);
         } else {
-          const key2 = `${depth}:${tag}`;
-          if (!this._byDepthAndTag.has(key2)) this._byDepthAndTag.set(key2, []);
-          this._byDepthAndTag.get(key2).push(expression);
+          const key = `${depth}:${tag}`;
+          if (!this._byDepthAndTag.has(key)) this._byDepthAndTag.set(key, []);
+          this._byDepthAndTag.get(key).push(expression);
         }
         return this;
       }
@@ -60876,12 +61549,12 @@ function extractRawAttributes(prefixedAttrs, options) {
   const attrs = options.attributesGroupName ? prefixedAttrs[options.attributesGroupName] : prefixedAttrs;
   if (!attrs) return {};
   const rawAttrs = {};
-  for (const key2 in attrs) {
-    if (key2.startsWith(options.attributeNamePrefix)) {
-      const rawName = key2.substring(options.attributeNamePrefix.length);
-      rawAttrs[rawName] = attrs[key2];
+  for (const key in attrs) {
+    if (key.startsWith(options.attributeNamePrefix)) {
+      const rawName = key.substring(options.attributeNamePrefix.length);
+      rawAttrs[rawName] = attrs[key];
     } else {
-      rawAttrs[key2] = attrs[key2];
+      rawAttrs[key] = attrs[key];
     }
   }
   return rawAttrs;
@@ -61529,12 +62202,12 @@ function stripAttributePrefix(attrs, prefix) {
   if (!attrs || typeof attrs !== "object") return {};
   if (!prefix) return attrs;
   const rawAttrs = {};
-  for (const key2 in attrs) {
-    if (key2.startsWith(prefix)) {
-      const rawName = key2.substring(prefix.length);
-      rawAttrs[rawName] = attrs[key2];
+  for (const key in attrs) {
+    if (key.startsWith(prefix)) {
+      const rawName = key.substring(prefix.length);
+      rawAttrs[rawName] = attrs[key];
     } else {
-      rawAttrs[key2] = attrs[key2];
+      rawAttrs[key] = attrs[key];
     }
   }
   return rawAttrs;
@@ -61603,8 +62276,8 @@ function compress(arr, options, matcher, readonlyMatcher) {
 function propName(obj2) {
   const keys = Object.keys(obj2);
   for (let i2 = 0; i2 < keys.length; i2++) {
-    const key2 = keys[i2];
-    if (key2 !== ":@") return key2;
+    const key = keys[i2];
+    if (key !== ":@") return key;
   }
 }
 function assignAttributes(obj2, attrMap, readonlyMatcher, options) {
@@ -61689,15 +62362,15 @@ var init_XMLParser = __esm({
        * @param {string} key 
        * @param {string} value 
        */
-      addEntity(key2, value) {
+      addEntity(key, value) {
         if (value.indexOf("&") !== -1) {
           throw new Error("Entity value can't have '&'");
-        } else if (key2.indexOf("&") !== -1 || key2.indexOf(";") !== -1) {
+        } else if (key.indexOf("&") !== -1 || key.indexOf(";") !== -1) {
           throw new Error("An entity must be set without '&' and ';'. Eg. use '#xD' for '&#xD;'");
         } else if (value === "&") {
           throw new Error("An entity with value '&' is not permitted");
         } else {
-          this.externalEntities[key2] = value;
+          this.externalEntities[key] = value;
         }
       }
       /**
@@ -62303,11 +62976,11 @@ function parseInlineTable(ctx) {
     let t = res;
     let hasOwn = false;
     let errPtr = ctx.p;
-    let key2 = parseKey(ctx);
-    for (let i2 = 0; i2 < key2.length; i2++) {
+    let key = parseKey(ctx);
+    for (let i2 = 0; i2 < key.length; i2++) {
       if (i2)
         t = hasOwn ? t[k2] : t[k2] = /* @__PURE__ */ Object.create(null);
-      k2 = key2[i2];
+      k2 = key[i2];
       if ((hasOwn = Object.hasOwn(t, k2)) && (typeof t[k2] !== "object" || seen.has(t[k2]))) {
         TomlError.x("trying to redefine an already defined value", ctx, errPtr);
       }
@@ -62374,13 +63047,13 @@ var init_struct = __esm({
 });
 
 // node_modules/.pnpm/smol-toml@1.9.1/node_modules/smol-toml/dist/parse.js
-function peekTable(ctx, key2, table2, meta3, type) {
+function peekTable(ctx, key, table2, meta3, type) {
   let t = table2;
   let m2 = meta3;
   let k2;
   let hasOwn = false;
   let state;
-  for (let i2 = 0; i2 < key2.length; i2++) {
+  for (let i2 = 0; i2 < key.length; i2++) {
     if (i2) {
       t = hasOwn ? t[k2] : t[k2] = /* @__PURE__ */ Object.create(null);
       m2 = (state = m2[k2]).c;
@@ -62393,7 +63066,7 @@ function peekTable(ctx, key2, table2, meta3, type) {
         m2 = m2[l].c;
       }
     }
-    k2 = key2[i2];
+    k2 = key[i2];
     if ((hasOwn = Object.hasOwn(t, k2)) && m2[k2]?.t === 0 && m2[k2]?.d) {
       return null;
     }
@@ -62406,7 +63079,7 @@ function peekTable(ctx, key2, table2, meta3, type) {
         Object.defineProperty(m2, k2, { enumerable: true, configurable: true, writable: true });
       }
       m2[k2] = {
-        t: i2 < key2.length - 1 && type === 2 ? 3 : type,
+        t: i2 < key.length - 1 && type === 2 ? 3 : type,
         d: false,
         i: 0,
         c: /* @__PURE__ */ Object.create(null)
@@ -62440,7 +63113,7 @@ function validateTablePeek(ctx, peek, ptr) {
   if (peek === null || ctx.uk === 2)
     TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
 }
-function parse9(toml, options = {}) {
+function parse10(toml, options = {}) {
   let ctx = {
     s: toml,
     p: 0,
@@ -62566,13 +63239,13 @@ function pkg(ecosystem, manifest, name, version2, direct, scope, line, source) {
     ...source ? { source } : {}
   };
 }
-var import_yaml3, goModExtractor, cargoLockExtractor, gemfileLockExtractor, composerLockExtractor, gradleLockfileExtractor, pomXmlExtractor, nugetLockExtractor, pubspecLockExtractor, mixLockExtractor;
+var import_yaml2, goModExtractor, cargoLockExtractor, gemfileLockExtractor, composerLockExtractor, gradleLockfileExtractor, pomXmlExtractor, nugetLockExtractor, pubspecLockExtractor, mixLockExtractor;
 var init_others = __esm({
   "packages/deps/src/extractors/others.ts"() {
     "use strict";
     init_fxp();
     init_dist3();
-    import_yaml3 = __toESM(require_dist(), 1);
+    import_yaml2 = __toESM(require_dist(), 1);
     init_graph();
     init_util3();
     goModExtractor = {
@@ -62653,7 +63326,7 @@ var init_others = __esm({
       extract({ path: path2, text }) {
         let doc;
         try {
-          doc = parse9(text);
+          doc = parse10(text);
         } catch (e2) {
           return fail(
             path2,
@@ -62668,7 +63341,7 @@ var init_others = __esm({
         const re2 = /^\[\[package\]\]/gm;
         for (let m2 = re2.exec(text); m2; m2 = re2.exec(text)) headers.push(toLine(m2.index));
         const nodes = [];
-        const key2 = /* @__PURE__ */ new Map();
+        const key = /* @__PURE__ */ new Map();
         const local = [];
         const deps = [];
         list2.forEach((p2, i2) => {
@@ -62682,8 +63355,8 @@ var init_others = __esm({
           if (!src) node2.source = "file";
           else if (src.startsWith("git+")) node2.source = "git";
           if (!src) local.push(nodes.length);
-          key2.set(`${p2.name} ${p2.version}`, nodes.length);
-          if (!key2.has(p2.name)) key2.set(p2.name, nodes.length);
+          key.set(`${p2.name} ${p2.version}`, nodes.length);
+          if (!key.has(p2.name)) key.set(p2.name, nodes.length);
           deps.push(Array.isArray(p2.dependencies) ? p2.dependencies.map(String) : []);
           nodes.push(node2);
         });
@@ -62691,7 +63364,7 @@ var init_others = __esm({
         deps.forEach((ds2, i2) => {
           for (const d of ds2) {
             const [n, v2] = d.split(" ");
-            const to2 = key2.get(v2 ? `${n} ${v2}` : n);
+            const to2 = key.get(v2 ? `${n} ${v2}` : n);
             if (to2 !== void 0) edges.push([i2, to2]);
           }
         });
@@ -62797,15 +63470,15 @@ var init_others = __esm({
         }
         const line = lineNumbers(text);
         const packages = [];
-        for (const [key2, scope] of [
+        for (const [key, scope] of [
           ["packages", "prod"],
           ["packages-dev", "dev"]
         ]) {
-          const list2 = json2[key2];
+          const list2 = json2[key];
           if (list2 === void 0) continue;
-          if (!Array.isArray(list2)) return fail(path2, `"${key2}" must be an array`);
+          if (!Array.isArray(list2)) return fail(path2, `"${key}" must be an array`);
           for (const p2 of list2) {
-            if (!isRecord(p2) || typeof p2.name !== "string") return fail(path2, `"${key2}" entries need a "name"`);
+            if (!isRecord(p2) || typeof p2.name !== "string") return fail(path2, `"${key}" entries need a "name"`);
             const version2 = typeof p2.version === "string" ? p2.version.replace(/^v(?=\d)/, "") : String(p2.version ?? "");
             const dist = isRecord(p2.dist) ? p2.dist : void 0;
             const source = dist?.type === "path" ? "file" : version2.startsWith("dev-") ? "git" : void 0;
@@ -62941,7 +63614,7 @@ var init_others = __esm({
             `unsupported packages.lock.json version ${JSON.stringify(json2.version)} (expected 1 or 2)`
           );
         const nodes = [];
-        const key2 = /* @__PURE__ */ new Map();
+        const key = /* @__PURE__ */ new Map();
         const roots = [];
         const deps = [];
         const line = lineNumbers(text);
@@ -62950,11 +63623,11 @@ var init_others = __esm({
           for (const [name, e2] of Object.entries(fw)) {
             if (!isRecord(e2) || e2.type === "Project" || typeof e2.resolved !== "string") continue;
             const k2 = `${name.toLowerCase()}@${e2.resolved}`;
-            let i2 = key2.get(k2);
+            let i2 = key.get(k2);
             if (i2 === void 0) {
               i2 = nodes.length;
-              key2.set(k2, i2);
-              key2.set(name.toLowerCase(), i2);
+              key.set(k2, i2);
+              key.set(name.toLowerCase(), i2);
               nodes.push({
                 name,
                 version: e2.resolved,
@@ -62967,7 +63640,7 @@ var init_others = __esm({
         }
         const edges = [];
         for (const [i2, ds2] of deps)
-          for (const d of ds2) if (key2.has(d.toLowerCase())) edges.push([i2, key2.get(d.toLowerCase())]);
+          for (const d of ds2) if (key.has(d.toLowerCase())) edges.push([i2, key.get(d.toLowerCase())]);
         const { packages, edges: e } = resolveGraph("NuGet", path2, nodes, edges, roots);
         return {
           manifest: path2,
@@ -62985,7 +63658,7 @@ var init_others = __esm({
       extract({ path: path2, text }) {
         let doc;
         try {
-          doc = (0, import_yaml3.parse)(text);
+          doc = (0, import_yaml2.parse)(text);
         } catch (e) {
           return fail(
             path2,
@@ -63049,8 +63722,8 @@ function flavorOf(v2, path2) {
   if (n >= 7 && n < 10) return 9;
   return fail(path2, `unsupported pnpm lockfileVersion ${JSON.stringify(v2)} (expected 5.x, 6.x or 9.x)`);
 }
-function parsePnpmKey(key2, flavor) {
-  let k2 = key2.startsWith("/") ? key2.slice(1) : key2;
+function parsePnpmKey(key, flavor) {
+  let k2 = key.startsWith("/") ? key.slice(1) : key;
   if (flavor === 5) {
     const segs = k2.split("/");
     const scoped = segs[0].startsWith("@");
@@ -63066,8 +63739,8 @@ function parsePnpmKey(key2, flavor) {
   if (at2 <= 0) return void 0;
   return { name: k2.slice(0, at2), version: k2.slice(at2 + 1) };
 }
-function sourceOf(key2, entry) {
-  if (key2.startsWith("file:") || key2.includes("@file:")) return "file";
+function sourceOf(key, entry) {
+  if (key.startsWith("file:") || key.includes("@file:")) return "file";
   const res = entry && isRecord(entry.resolution) ? entry.resolution : void 0;
   if (!res) return void 0;
   if (res.type === "git" || typeof res.repo === "string") return "git";
@@ -63093,11 +63766,11 @@ function importerDeps(dir, obj2) {
   }
   return { dir, deps };
 }
-var import_yaml4, pnpmExtractor;
+var import_yaml3, pnpmExtractor;
 var init_pnpm = __esm({
   "packages/deps/src/extractors/pnpm.ts"() {
     "use strict";
-    import_yaml4 = __toESM(require_dist(), 1);
+    import_yaml3 = __toESM(require_dist(), 1);
     init_graph();
     init_util3();
     pnpmExtractor = {
@@ -63107,7 +63780,7 @@ var init_pnpm = __esm({
       extract({ path: path2, text }) {
         let doc;
         try {
-          doc = (0, import_yaml4.parse)(text, { maxAliasCount: 1e4 });
+          doc = (0, import_yaml3.parse)(text, { maxAliasCount: 1e4 });
         } catch (e2) {
           const line = e2.linePos?.[0]?.line;
           return fail(
@@ -63129,22 +63802,22 @@ var init_pnpm = __esm({
         const toLine = lineIndex(text);
         const nodes = [];
         const index = /* @__PURE__ */ new Map();
-        for (const [key2, entry] of Object.entries(snapshots)) {
-          if (entry !== null && !isRecord(entry)) return fail(path2, `package "${key2}" must be a mapping`);
-          const meta3 = flavor === 9 ? packages[key2.replace(/\(.*$/, "")] : entry;
+        for (const [key, entry] of Object.entries(snapshots)) {
+          if (entry !== null && !isRecord(entry)) return fail(path2, `package "${key}" must be a mapping`);
+          const meta3 = flavor === 9 ? packages[key.replace(/\(.*$/, "")] : entry;
           const m2 = isRecord(meta3) ? meta3 : void 0;
-          const parsed2 = parsePnpmKey(key2, flavor);
+          const parsed2 = parsePnpmKey(key, flavor);
           const name = typeof m2?.name === "string" ? m2.name : parsed2?.name;
           const version2 = typeof m2?.version === "string" ? m2.version : parsed2?.version;
           if (!name || !version2) continue;
           const node2 = { name, version: version2 };
-          const source = sourceOf(key2, m2);
+          const source = sourceOf(key, m2);
           if (source) node2.source = source;
-          const off = offsets.get(flavor === 9 ? key2.replace(/\(.*$/, "") : key2);
+          const off = offsets.get(flavor === 9 ? key.replace(/\(.*$/, "") : key);
           if (off !== void 0) node2.line = toLine(off);
           const e2 = entry ?? {};
           node2.flagScope = e2.dev === true ? "dev" : e2.optional === true ? "optional" : e2.dev === false ? "prod" : void 0;
-          index.set(key2, nodes.length);
+          index.set(key, nodes.length);
           nodes.push(node2);
         }
         const resolve13 = (name, ref) => {
@@ -63165,13 +63838,13 @@ var init_pnpm = __esm({
           return void 0;
         };
         const edges = [];
-        for (const [key2, i2] of index) {
-          const entry = snapshots[key2];
+        for (const [key, i2] of index) {
+          const entry = snapshots[key];
           if (!isRecord(entry)) continue;
           for (const k2 of ["dependencies", "optionalDependencies"]) {
             const section = entry[k2];
             if (section === void 0) continue;
-            if (!isRecord(section)) return fail(path2, `"${key2}.${k2}" must be a mapping`);
+            if (!isRecord(section)) return fail(path2, `"${key}.${k2}" must be a mapping`);
             for (const [dep, ref] of Object.entries(section)) {
               const to2 = resolve13(dep, String(ref));
               if (to2 !== void 0) edges.push([i2, to2]);
@@ -63210,7 +63883,7 @@ var init_pnpm = __esm({
 function valid(version2) {
   return validRegex.test(version2) ? version2 : null;
 }
-function parse10(version2, regex) {
+function parse11(version2, regex) {
   const { groups } = (regex || validRegex).exec(version2) || {};
   if (!groups) {
     return null;
@@ -63331,8 +64004,8 @@ var init_version = __esm({
 
 // node_modules/.pnpm/@renovatebot+pep440@5.0.1/node_modules/@renovatebot/pep440/lib/operator.js
 function compare(version2, other) {
-  const parsedVersion = parse10(version2);
-  const parsedOther = parse10(other);
+  const parsedVersion = parse11(version2);
+  const parsedOther = parse11(other);
   const keyVersion = calculateKey(parsedVersion);
   const keyOther = calculateKey(parsedOther);
   return pyCompare(keyVersion, keyOther);
@@ -64921,7 +65594,7 @@ var require_parse3 = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/parse.js"(exports2, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse11 = (version2, options, throwErrors = false) => {
+    var parse12 = (version2, options, throwErrors = false) => {
       if (version2 instanceof SemVer) {
         return version2;
       }
@@ -64934,7 +65607,7 @@ var require_parse3 = __commonJS({
         throw er2;
       }
     };
-    module.exports = parse11;
+    module.exports = parse12;
   }
 });
 
@@ -64942,9 +65615,9 @@ var require_parse3 = __commonJS({
 var require_valid = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/valid.js"(exports2, module) {
     "use strict";
-    var parse11 = require_parse3();
+    var parse12 = require_parse3();
     var valid2 = (version2, options) => {
-      const v2 = parse11(version2, options);
+      const v2 = parse12(version2, options);
       return v2 ? v2.version : null;
     };
     module.exports = valid2;
@@ -64955,9 +65628,9 @@ var require_valid = __commonJS({
 var require_clean = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/clean.js"(exports2, module) {
     "use strict";
-    var parse11 = require_parse3();
+    var parse12 = require_parse3();
     var clean2 = (version2, options) => {
-      const s3 = parse11(version2.trim().replace(/^[=v]+/, ""), options);
+      const s3 = parse12(version2.trim().replace(/^[=v]+/, ""), options);
       return s3 ? s3.version : null;
     };
     module.exports = clean2;
@@ -64992,10 +65665,10 @@ var require_inc = __commonJS({
 var require_diff = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/diff.js"(exports2, module) {
     "use strict";
-    var parse11 = require_parse3();
+    var parse12 = require_parse3();
     var diff = (version1, version2) => {
-      const v1 = parse11(version1, null, true);
-      const v2 = parse11(version2, null, true);
+      const v1 = parse12(version1, null, true);
+      const v2 = parse12(version2, null, true);
       const comparison = v1.compare(v2);
       if (comparison === 0) {
         return null;
@@ -65066,9 +65739,9 @@ var require_patch = __commonJS({
 var require_prerelease = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/prerelease.js"(exports2, module) {
     "use strict";
-    var parse11 = require_parse3();
+    var parse12 = require_parse3();
     var prerelease = (version2, options) => {
-      const parsed2 = parse11(version2, options);
+      const parsed2 = parse12(version2, options);
       return parsed2 && parsed2.prerelease.length ? parsed2.prerelease : null;
     };
     module.exports = prerelease;
@@ -65254,7 +65927,7 @@ var require_coerce = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/coerce.js"(exports2, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse11 = require_parse3();
+    var parse12 = require_parse3();
     var { safeRe: re2, t } = require_re();
     var coerce = (version2, options) => {
       if (version2 instanceof SemVer) {
@@ -65289,7 +65962,7 @@ var require_coerce = __commonJS({
       const patch2 = match[4] || "0";
       const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
       const build2 = options.includePrerelease && match[6] ? `+${match[6]}` : "";
-      return parse11(`${major2}.${minor2}.${patch2}${prerelease}${build2}`, options);
+      return parse12(`${major2}.${minor2}.${patch2}${prerelease}${build2}`, options);
     };
     module.exports = coerce;
   }
@@ -65299,7 +65972,7 @@ var require_coerce = __commonJS({
 var require_truncate = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/truncate.js"(exports2, module) {
     "use strict";
-    var parse11 = require_parse3();
+    var parse12 = require_parse3();
     var constants4 = require_constants7();
     var SemVer = require_semver();
     var truncate2 = (version2, truncation, options) => {
@@ -65311,7 +65984,7 @@ var require_truncate = __commonJS({
     };
     var cloneInputVersion = (version2, options) => {
       const versionStringToParse = version2 instanceof SemVer ? version2.version : version2;
-      return parse11(versionStringToParse, options);
+      return parse12(versionStringToParse, options);
     };
     var doTruncation = (version2, truncation) => {
       if (isPrerelease(truncation)) {
@@ -65345,27 +66018,27 @@ var require_lrucache = __commonJS({
         this.max = 1e3;
         this.map = /* @__PURE__ */ new Map();
       }
-      get(key2) {
-        const value = this.map.get(key2);
+      get(key) {
+        const value = this.map.get(key);
         if (value === void 0) {
           return void 0;
         } else {
-          this.map.delete(key2);
-          this.map.set(key2, value);
+          this.map.delete(key);
+          this.map.set(key, value);
           return value;
         }
       }
-      delete(key2) {
-        return this.map.delete(key2);
+      delete(key) {
+        return this.map.delete(key);
       }
-      set(key2, value) {
-        const deleted = this.delete(key2);
+      set(key, value) {
+        const deleted = this.delete(key);
         if (!deleted && value !== void 0) {
           if (this.map.size >= this.max) {
             const firstKey = this.map.keys().next().value;
             this.delete(firstKey);
           }
-          this.map.set(key2, value);
+          this.map.set(key, value);
         }
         return this;
       }
@@ -65638,7 +66311,7 @@ var require_range = __commonJS({
         range = range.replace(BUILDSTRIPRE, "");
         const memoOpts = (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) | (this.options.loose && FLAG_LOOSE);
         const memoKey = memoOpts + ":" + range;
-        const cached2 = cache.get(memoKey);
+        const cached2 = cache2.get(memoKey);
         if (cached2) {
           return cached2;
         }
@@ -65672,7 +66345,7 @@ var require_range = __commonJS({
           rangeMap.delete("");
         }
         const result = [...rangeMap.values()];
-        cache.set(memoKey, result);
+        cache2.set(memoKey, result);
         return result;
       }
       intersects(range, options) {
@@ -65711,7 +66384,7 @@ var require_range = __commonJS({
     };
     module.exports = Range;
     var LRU = require_lrucache();
-    var cache = new LRU();
+    var cache2 = new LRU();
     var parseOptions = require_parse_options();
     var Comparator = require_comparator();
     var debug2 = require_debug();
@@ -66546,7 +67219,7 @@ var require_semver2 = __commonJS({
     var constants4 = require_constants7();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
-    var parse11 = require_parse3();
+    var parse12 = require_parse3();
     var valid2 = require_valid();
     var clean2 = require_clean();
     var inc2 = require_inc();
@@ -66585,7 +67258,7 @@ var require_semver2 = __commonJS({
     var simplifyRange = require_simplify();
     var subset = require_subset();
     module.exports = {
-      parse: parse11,
+      parse: parse12,
       valid: valid2,
       clean: clean2,
       inc: inc2,
@@ -66736,7 +67409,7 @@ var init_versions2 = __esm({
     };
     compareMaven = (a, b3) => sign((0, import_mvncmp.compare)(a, b3));
     compareNuGet = (a, b3) => {
-      const parse11 = (v2) => {
+      const parse12 = (v2) => {
         const noBuild = v2.split("+")[0];
         const dash = noBuild.indexOf("-");
         const nums = (dash < 0 ? noBuild : noBuild.slice(0, dash)).split(".");
@@ -66744,8 +67417,8 @@ var init_versions2 = __esm({
         while (nums.length < 4) nums.push("0");
         return { nums, pre };
       };
-      const x2 = parse11(a);
-      const y = parse11(b3);
+      const x2 = parse12(a);
+      const y = parse12(b3);
       for (let i2 = 0; i2 < 4; i2++) {
         const c = cmpBig(x2.nums[i2], y.nums[i2]);
         if (c) return c;
@@ -66808,7 +67481,7 @@ var init_versions2 = __esm({
 // packages/deps/src/extractors/python.ts
 function tomlOf(text, path2, what) {
   try {
-    return parse9(text);
+    return parse10(text);
   } catch (e) {
     const line = e.line;
     return fail(
@@ -67264,10 +67937,10 @@ var init_python = __esm({
         }).filter((p2) => p2 !== void 0);
         const seen = /* @__PURE__ */ new Map();
         const unique = pkgs.filter((p2) => {
-          const key2 = `${norm(p2.name)}@${p2.version}`;
-          const first = seen.get(key2);
+          const key = `${norm(p2.name)}@${p2.version}`;
+          const first = seen.get(key);
           if (!first) {
-            seen.set(key2, p2);
+            seen.set(key, p2);
             return true;
           }
           for (const d of p2.deps) if (norm(d) !== norm(p2.name) && !first.deps.includes(d)) first.deps.push(d);
@@ -71524,8 +72197,8 @@ var require_common = __commonJS({
       if (source) {
         const sourceKeys = Object.keys(source);
         for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
-          const key2 = sourceKeys[index];
-          target[key2] = source[key2];
+          const key = sourceKeys[index];
+          target[key] = source[key];
         }
       }
       return target;
@@ -72436,9 +73109,9 @@ var require_set2 = __commonJS({
     function resolveYamlSet(data) {
       if (data === null) return true;
       const object2 = data;
-      for (const key2 in object2) {
-        if (_hasOwnProperty.call(object2, key2)) {
-          if (object2[key2] !== null) return false;
+      for (const key in object2) {
+        if (_hasOwnProperty.call(object2, key)) {
+          if (object2[key] !== null) return false;
         }
       }
       return true;
@@ -72588,16 +73261,16 @@ var require_loader = __commonJS({
         (c - 65536 & 1023) + 56320
       );
     }
-    function setProperty2(object2, key2, value) {
-      if (key2 === "__proto__") {
-        Object.defineProperty(object2, key2, {
+    function setProperty2(object2, key, value) {
+      if (key === "__proto__") {
+        Object.defineProperty(object2, key, {
           configurable: true,
           enumerable: true,
           writable: true,
           value
         });
       } else {
-        object2[key2] = value;
+        object2[key] = value;
       }
     }
     var simpleEscapeCheck = new Array(256);
@@ -72790,11 +73463,11 @@ var require_loader = __commonJS({
       chargeMergeWork(state);
       const sourceKeys = Object.keys(source);
       for (let index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
-        const key2 = sourceKeys[index];
+        const key = sourceKeys[index];
         chargeMergeWork(state);
-        if (!_hasOwnProperty.call(destination, key2)) {
-          setProperty2(destination, key2, source[key2]);
-          overridableKeys[key2] = true;
+        if (!_hasOwnProperty.call(destination, key)) {
+          setProperty2(destination, key, source[key]);
+          overridableKeys[key] = true;
         }
       }
     }
@@ -73083,7 +73756,7 @@ var require_loader = __commonJS({
       let _result;
       const _anchor = state.anchor;
       let terminator;
-      let isPair2;
+      let isPair;
       let isExplicitPair;
       let isMapping;
       const overridableKeys = /* @__PURE__ */ Object.create(null);
@@ -73122,11 +73795,11 @@ var require_loader = __commonJS({
           throwError(state, "expected the node content, but found ','");
         }
         keyTag = keyNode = valueNode = null;
-        isPair2 = isExplicitPair = false;
+        isPair = isExplicitPair = false;
         if (ch === 63) {
           const following = state.input.charCodeAt(state.position + 1);
           if (isWsOrEol(following)) {
-            isPair2 = isExplicitPair = true;
+            isPair = isExplicitPair = true;
             state.position++;
             skipSeparationSpace(state, true, nodeIndent);
           }
@@ -73140,7 +73813,7 @@ var require_loader = __commonJS({
         skipSeparationSpace(state, true, nodeIndent);
         ch = state.input.charCodeAt(state.position);
         if ((isExplicitPair || state.line === _line) && ch === 58) {
-          isPair2 = true;
+          isPair = true;
           ch = state.input.charCodeAt(++state.position);
           skipSeparationSpace(state, true, nodeIndent);
           composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
@@ -73148,7 +73821,7 @@ var require_loader = __commonJS({
         }
         if (isMapping) {
           storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-        } else if (isPair2) {
+        } else if (isPair) {
           _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
         } else {
           _result.push(keyNode);
@@ -76389,7 +77062,7 @@ var require_syml2 = __commonJS({
       if (typeof value === `undefined`)
         return true;
       if (typeof value === `object` && value !== null && !Array.isArray(value))
-        return Object.keys(value).every((key2) => isRemovableField(value[key2]));
+        return Object.keys(value).every((key) => isRemovableField(value[key]));
       return false;
     }
     function stringifyValue(value, indentLevel, newLineIfObject) {
@@ -76430,11 +77103,11 @@ ${serialized}`;
             return aIndex - bIndex;
           });
         }
-        const fields = keys.filter((key2) => {
-          return !isRemovableField(data[key2]);
-        }).map((key2, index) => {
-          const value2 = data[key2];
-          const stringifiedKey = stringifyString(key2);
+        const fields = keys.filter((key) => {
+          return !isRemovableField(data[key]);
+        }).map((key, index) => {
+          const value2 = data[key];
+          const stringifiedKey = stringifyString(key);
           const stringifiedValue = stringifyValue(value2, indentLevel + 1, true);
           const recordIndentation = index > 0 || newLineIfObject ? indent : ``;
           const keyPart = stringifiedKey.length > 1024 ? `? ${stringifiedKey}
@@ -76624,11 +77297,11 @@ async function extractYarn(input3) {
   const byDescriptor = /* @__PURE__ */ new Map();
   const workspaceEntries = [];
   const entries = [];
-  for (const [key2, entry] of Object.entries(doc)) {
-    if (key2 === "__metadata") continue;
+  for (const [key, entry] of Object.entries(doc)) {
+    if (key === "__metadata") continue;
     if (!isRecord(entry))
-      return fail(path2, `yarn.lock entry "${key2}" must be a mapping`, lines.get(key2.split(",")[0].trim()));
-    const descriptors = key2.split(",").map((d) => d.trim());
+      return fail(path2, `yarn.lock entry "${key}" must be a mapping`, lines.get(key.split(",")[0].trim()));
+    const descriptors = key.split(",").map((d) => d.trim());
     const first = descriptors[0];
     const version3 = entry.version === void 0 ? void 0 : String(entry.version);
     if (berry) {
@@ -76639,8 +77312,8 @@ async function extractYarn(input3) {
         workspaceEntries.push({
           dir: ws2,
           deps: {
-            ...stringMap(entry.dependencies, path2, `${key2}.dependencies`),
-            ...stringMap(entry.optionalDependencies, path2, `${key2}.optionalDependencies`)
+            ...stringMap(entry.dependencies, path2, `${key}.dependencies`),
+            ...stringMap(entry.optionalDependencies, path2, `${key}.optionalDependencies`)
           }
         });
         continue;
@@ -78267,8 +78940,8 @@ var require_encode = __commonJS({
         const qualifiersKeys = Object.keys(qualifiers).sort();
         const searchParams = new URLSearchParams();
         for (let i2 = 0, { length } = qualifiersKeys; i2 < length; i2 += 1) {
-          const key2 = qualifiersKeys[i2];
-          searchParams.set(key2, qualifiers[key2]);
+          const key = qualifiersKeys[i2];
+          searchParams.set(key, qualifiers[key]);
         }
         return replacePlusSignWithPercentEncodedSpace(searchParams.toString());
       }
@@ -78366,7 +79039,7 @@ var require_normalize = __commonJS({
     }
     function normalizeQualifiers(rawQualifiers) {
       let qualifiers;
-      for (const { 0: key2, 1: value } of qualifiersToEntries(rawQualifiers)) {
+      for (const { 0: key, 1: value } of qualifiersToEntries(rawQualifiers)) {
         const strValue = typeof value === "string" ? value : String(value);
         const trimmed = strValue.trim();
         if (trimmed.length === 0) {
@@ -78375,7 +79048,7 @@ var require_normalize = __commonJS({
         if (qualifiers === void 0) {
           qualifiers = { __proto__: null };
         }
-        qualifiers[key2.toLowerCase()] = trimmed;
+        qualifiers[key.toLowerCase()] = trimmed;
       }
       return qualifiers;
     }
@@ -78463,19 +79136,19 @@ var require_validate = __commonJS({
         // URL searchParams have an "keys" method that returns an iterator.
         typeof qualifiers.keys === "function" ? qualifiers.keys() : Object.keys(qualifiers)
       );
-      for (const key2 of keysIterable) {
-        if (!validateQualifierKey(key2, throws2)) {
+      for (const key of keysIterable) {
+        if (!validateQualifierKey(key, throws2)) {
           return false;
         }
       }
       return true;
     }
-    function validateQualifierKey(key2, throws2) {
-      if (!validateStartsWithoutNumber("qualifier", key2, throws2)) {
+    function validateQualifierKey(key, throws2) {
+      if (!validateStartsWithoutNumber("qualifier", key, throws2)) {
         return false;
       }
-      for (let i2 = 0, { length } = key2; i2 < length; i2 += 1) {
-        const code = key2.charCodeAt(i2);
+      for (let i2 = 0, { length } = key; i2 < length; i2 += 1) {
+        const code = key.charCodeAt(i2);
         if (!(code >= 48 && code <= 57 || // 0-9
         code >= 65 && code <= 90 || // A-Z
         code >= 97 && code <= 122 || // a-z
@@ -78484,7 +79157,7 @@ var require_validate = __commonJS({
         code === 95)) {
           if (throws2) {
             throw new PurlError(
-              `qualifier "${key2}" contains an illegal character`
+              `qualifier "${key}" contains an illegal character`
             );
           }
           return false;
@@ -79403,12 +80076,12 @@ function unzipSync(data, opts) {
   }
   return files;
 }
-var require3, _a3, Worker2, isMarkedAsUntransferable, u8, u16, i32, fleb, fdeb, clim, freb, _a3, fl, revfl, _b, fd, revfd, rev, x, i, hMap, flt, i, i, i, i, fdt, i, flrm, fdrm, max, bits, bits16, shft, slc, ec, err, inflt, et2, b2, b4, b8, td, tds, dutf8, slzh, zh, z64hs;
+var require3, _a3, Worker, isMarkedAsUntransferable, u8, u16, i32, fleb, fdeb, clim, freb, _a3, fl, revfl, _b, fd, revfd, rev, x, i, hMap, flt, i, i, i, i, fdt, i, flrm, fdrm, max, bits, bits16, shft, slc, ec, err, inflt, et2, b2, b4, b8, td, tds, dutf8, slzh, zh, z64hs;
 var init_esm = __esm({
   "node_modules/.pnpm/fflate@0.8.3/node_modules/fflate/esm/index.mjs"() {
     require3 = createRequire5("/");
     try {
-      _a3 = require3("worker_threads"), Worker2 = _a3.Worker, isMarkedAsUntransferable = _a3.isMarkedAsUntransferable;
+      _a3 = require3("worker_threads"), Worker = _a3.Worker, isMarkedAsUntransferable = _a3.isMarkedAsUntransferable;
     } catch (e) {
     }
     u8 = Uint8Array;
@@ -79834,7 +80507,7 @@ var init_types = __esm({
 
 // packages/deps/src/osv/offline.ts
 import { createWriteStream } from "node:fs";
-import { mkdir as mkdir4, open as open4, readdir as readdir4, readFile as readFile7, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir4, open as open3, readdir as readdir3, readFile as readFile7, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 async function exists2(p2) {
   return stat4(p2).then(
@@ -79846,7 +80519,7 @@ async function findDump(dir, ecosystem) {
   const base = join7(dir, ecosystem);
   const zip = join7(base, "all.zip");
   if (await exists2(zip)) return { kind: "zip", path: zip };
-  const entries = await readdir4(base).catch(() => void 0);
+  const entries = await readdir3(base).catch(() => void 0);
   if (!entries) return void 0;
   const files = entries.filter((f2) => f2.endsWith(".json")).sort();
   return files.length ? { kind: "dir", path: base, files } : void 0;
@@ -79913,12 +80586,12 @@ var init_offline = __esm({
           const mid = lo2 + hi2 >> 1;
           const a = starts[mid];
           const tab = this.text.indexOf("	", a);
-          const key2 = this.text.slice(a, tab);
-          if (key2 === name) {
+          const key = this.text.slice(a, tab);
+          if (key === name) {
             const end = this.text.indexOf("\n", tab);
             return this.text.slice(tab + 1, end < 0 ? void 0 : end).split(",").map(Number);
           }
-          if (key2 < name) lo2 = mid + 1;
+          if (key < name) lo2 = mid + 1;
           else hi2 = mid - 1;
         }
         return void 0;
@@ -80067,21 +80740,21 @@ var init_offline = __esm({
             });
             continue;
           }
-          const fh = await open4(join7(this.cacheDir, `${eco}.v${INDEX_VERSION}`, "records.jsonl"), "r");
+          const fh = await open3(join7(this.cacheDir, `${eco}.v${INDEX_VERSION}`, "records.jsonl"), "r");
           try {
-            const cache = /* @__PURE__ */ new Map();
+            const cache2 = /* @__PURE__ */ new Map();
             for (const i2 of idxs) {
               const ranges = index.lookup(normalizePackageName(eco, packages[i2].name));
               if (!ranges) continue;
               for (let k2 = 0; k2 < ranges.length; k2 += 2) {
                 const off = ranges[k2];
-                let rec = cache.get(off);
+                let rec = cache2.get(off);
                 if (!rec) {
                   const buf = Buffer.alloc(ranges[k2 + 1]);
                   await fh.read(buf, 0, buf.length, off);
                   rec = JSON.parse(buf.toString("utf8"));
                   this.stats.recordsParsed++;
-                  cache.set(off, rec);
+                  cache2.set(off, rec);
                 }
                 vulns[i2].push(rec);
               }
@@ -80748,11 +81421,31 @@ var init_src8 = __esm({
 function looksLikePlaceholder(value) {
   return PLACEHOLDER_PATTERNS.some((re2) => re2.test(value));
 }
+function baseNameMatcher(globs3) {
+  const names = /* @__PURE__ */ new Set();
+  const suffixes = [];
+  for (const g2 of globs3) {
+    const m2 = /^\*\*\/(\*)?([^*?[\]{}()!+@/\\]+)$/.exec(g2);
+    if (!m2) throw new Error(`not a **/name or **/*suffix glob: ${g2}`);
+    if (m2[1]) suffixes.push(m2[2]);
+    else names.add(m2[2]);
+  }
+  let fallback;
+  return (path2) => {
+    if (DOT_SEGMENT.test(path2)) {
+      fallback ??= (0, import_picomatch4.default)([...globs3], GLOB_OPTIONS);
+      return fallback(path2);
+    }
+    const base = path2.slice(path2.lastIndexOf("/") + 1);
+    if (names.has(base)) return true;
+    for (const s3 of suffixes) if (base.endsWith(s3)) return true;
+    return false;
+  };
+}
 function createPathFilter(options = {}) {
-  const opts = { dot: true, nocase: false };
-  const lock = options.includeLockfiles ? () => false : (0, import_picomatch4.default)([...LOCKFILE_GLOBS2], opts);
-  const min = options.includeMinified ? () => false : (0, import_picomatch4.default)([...MINIFIED_GLOBS], opts);
-  const allow = options.allowPaths?.length ? (0, import_picomatch4.default)([...options.allowPaths], opts) : () => false;
+  const lock = options.includeLockfiles ? () => false : baseNameMatcher(LOCKFILE_GLOBS2);
+  const min = options.includeMinified ? () => false : baseNameMatcher(MINIFIED_GLOBS);
+  const allow = options.allowPaths?.length ? (0, import_picomatch4.default)([...options.allowPaths], GLOB_OPTIONS) : () => false;
   return (path2) => {
     if (allow(path2)) return "allowlisted";
     if (lock(path2)) return "lockfile";
@@ -80760,7 +81453,7 @@ function createPathFilter(options = {}) {
     return void 0;
   };
 }
-var import_picomatch4, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, MINIFIED_AVERAGE_LINE;
+var import_picomatch4, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, GLOB_OPTIONS, DOT_SEGMENT, MINIFIED_AVERAGE_LINE;
 var init_allowlist = __esm({
   "packages/secrets/src/allowlist.ts"() {
     "use strict";
@@ -80834,6 +81527,8 @@ var init_allowlist = __esm({
       "**/*.css.map",
       "**/*.map"
     ];
+    GLOB_OPTIONS = { dot: true, nocase: false };
+    DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
     MINIFIED_AVERAGE_LINE = 1e3;
   }
 });
@@ -80888,6 +81583,8 @@ function simple(id, provider, title, prefix, body, docs, extra = {}) {
       prefix.startsWith("-") ? LD : L2
     ),
     keywords: [prefix.toLowerCase()],
+    // The match starts with the prefix: common ones (Twilio's `SK`) are then cheap to look for.
+    anchored: true,
     entropy: 3,
     severity: "high",
     confidence: "high",
@@ -81063,6 +81760,7 @@ var init_rules2 = __esm({
           `${ci2("aws")}[\\w.-]{0,15}${ci2("secret")}|${ci2("secret")}[_.-]?${ci2("access")}[_.-]?${ci2("key")}`,
           "[A-Za-z0-9/+]{40}"
         ),
+        anchored: true,
         keywords: ["aws", "secret"],
         entropy: 4,
         severity: "critical",
@@ -81080,6 +81778,7 @@ var init_rules2 = __esm({
           `${ci2("aws")}[_.-]?${ci2("session")}[_.-]?${ci2("token")}|${ci2("aws")}[_.-]?${ci2("security")}[_.-]?${ci2("token")}|${ci2("x-amz-security-token")}`,
           "[A-Za-z0-9/+=]{100,4000}"
         ),
+        anchored: true,
         keywords: ["aws", "x-amz-security-token"],
         entropy: 4,
         severity: "high",
@@ -81190,6 +81889,7 @@ var init_rules2 = __esm({
           `${ci2("devops")}|${ci2("ado")}[_.-]?${ci2("pat")}|${ci2("vsts")}`,
           "[a-z2-7]{52}|[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}"
         ),
+        anchored: true,
         keywords: ["devops", "adopat", "ado_pat", "ado.pat", "ado-pat", "vsts"],
         entropy: 3.5,
         severity: "critical",
@@ -81385,6 +82085,7 @@ var init_rules2 = __esm({
           `${ci2("twilio")}[\\w.-]{0,20}?(?:${ci2("auth")}|${ci2("token")}|${ci2("secret")})`,
           `${HEX}{32}`
         ),
+        anchored: true,
         keywords: ["twilio"],
         entropy: 3,
         severity: "critical",
@@ -81408,6 +82109,7 @@ var init_rules2 = __esm({
         provider: "Mailgun",
         category: "provider",
         pattern: assigned(ci2("mailgun"), `key-${HEX}{32}|${HEX}{32}-${HEX}{8}-${HEX}{8}`),
+        anchored: true,
         keywords: ["mailgun"],
         entropy: 3,
         severity: "high",
@@ -81422,6 +82124,7 @@ var init_rules2 = __esm({
         // Anchored on the `-usNN` data-centre suffix (a literal the regex engine finds fast); the key is
         // the 32 hex characters before it.
         pattern: String.raw`-us\d{1,2}(?<=(?<![A-Za-z0-9_])(?<secret>${HEX}{32})-us\d{1,2})${R2}`,
+        anchored: true,
         keywords: ["-us"],
         entropy: 3,
         severity: "high",
@@ -81524,6 +82227,7 @@ var init_rules2 = __esm({
         provider: "Heroku",
         category: "provider",
         pattern: assigned(ci2("heroku"), UUID),
+        anchored: true,
         keywords: ["heroku"],
         entropy: 3,
         severity: "high",
@@ -81675,6 +82379,7 @@ var init_rules2 = __esm({
         provider: "Datadog",
         category: "provider",
         pattern: assigned(`${ci2("datadog")}|${ci2("dd")}[_-]${ci2("api")}[_-]?${ci2("key")}`, `${HEX}{32}`),
+        anchored: true,
         keywords: ["datadog", "dd_api", "dd-api"],
         entropy: 3,
         severity: "high",
@@ -81690,6 +82395,7 @@ var init_rules2 = __esm({
           `${ci2("dd")}[_-]${ci2("app")}[_-]?${ci2("key")}|${ci2("datadog")}[_.-]?${ci2("app")}`,
           `${HEX}{40}`
         ),
+        anchored: true,
         keywords: ["dd_app", "dd-app", "datadog"],
         entropy: 3,
         severity: "high",
@@ -81770,6 +82476,7 @@ var init_rules2 = __esm({
         provider: "Atlassian",
         category: "provider",
         pattern: assigned(`${ci2("atlassian")}|${ci2("confluence")}|${ci2("jira")}`, `${B62}{24}`),
+        anchored: true,
         keywords: ["atlassian", "confluence", "jira"],
         entropy: 3.5,
         severity: "high",
@@ -82038,6 +82745,7 @@ var init_rules2 = __esm({
         category: "url",
         // Starts with the literal `://` (found fast); the scheme before it is checked by a lookbehind.
         pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@(?<host>[A-Za-z0-9.-]{1,255})`,
+        anchored: true,
         keywords: ["://"],
         // Documentation hosts (RFC 2606 / 6761): URLs in docs and examples.
         deny: {
@@ -82055,6 +82763,7 @@ var init_rules2 = __esm({
         provider: "Generic",
         category: "generic",
         pattern: String.raw`(?<key>(?:${ci2("password")}|${ci2("passwd")}|${ci2("pwd")}|${ci2("passphrase")})[A-Za-z0-9_.-]{0,20})["'\x60]?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}(?<q>["'\x60])(?<secret>[^"'\x60\s\\]{8,128})\k<q>`,
+        anchored: true,
         keywords: ["password", "passwd", "pwd", "passphrase"],
         entropy: 3,
         severity: "high",
@@ -82070,6 +82779,7 @@ var init_rules2 = __esm({
         provider: "Generic",
         category: "generic",
         pattern: String.raw`(?<key>(?:${ci2("secret")}|${ci2("token")}|${ci2("api")}[_.-]?${ci2("key")}|${ci2("access")}[_.-]?${ci2("key")}|${ci2("auth")}[_.-]?${ci2("key")}|${ci2("private")}[_.-]?${ci2("key")}|${ci2("signing")}[_.-]?${ci2("key")}|${ci2("encryption")}[_.-]?${ci2("key")}|${ci2("credential")})[A-Za-z0-9_.-]{0,20})["'\x60]?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}(?<q>["'\x60])(?<secret>[A-Za-z0-9_+/=.~-]{16,256})\k<q>`,
+        anchored: true,
         keywords: [
           "secret",
           "token",
@@ -82190,7 +82900,7 @@ var init_docs = __esm({
 
 // packages/secrets/src/files.ts
 import { isAscii, isUtf8 } from "node:buffer";
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync as closeSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
 function emptyScanStats() {
   return {
     filesScanned: 0,
@@ -82221,11 +82931,17 @@ function decodeText(buf, stats) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
 function looksBinary(buf) {
-  const n = Math.min(buf.length, 8e3);
-  for (let i2 = 0; i2 < n; i2++) if (buf[i2] === 0) return true;
-  return false;
+  return buf.subarray(0, 8e3).indexOf(0) !== -1;
 }
 function prepareText(text, max2, stats) {
+  const big = text.length > 4096;
+  if (text.length <= max2) {
+    if (!big) return { text, minified: false };
+    const enough = text.length / MINIFIED_AVERAGE_LINE;
+    let lines2 = 1;
+    for (let i2 = text.indexOf("\n"); i2 >= 0 && lines2 < enough; i2 = text.indexOf("\n", i2 + 1)) lines2++;
+    return { text, minified: text.length / lines2 > MINIFIED_AVERAGE_LINE };
+  }
   let lines = 0;
   let longest = 0;
   let prev = 0;
@@ -82236,7 +82952,7 @@ function prepareText(text, max2, stats) {
     if (i2 < 0) break;
     prev = i2 + 1;
   }
-  const minified = text.length > 4096 && text.length / lines > MINIFIED_AVERAGE_LINE;
+  const minified = big && text.length / lines > MINIFIED_AVERAGE_LINE;
   if (longest <= max2) return { text, minified };
   const parts = text.split("\n");
   for (let i2 = 0; i2 < parts.length; i2++) {
@@ -82313,16 +83029,17 @@ var init_files = __esm({
         return { kind: "scanned", matches: this.scanner.scanText(text, path2, stats) };
       }
       /**
-       * Reads and scans one file. Read failures come back as an error outcome, never a throw. Reads are
+       * Reads and scans one file; `size` (from the walker's stat) saves a read call. Read failures come
+       * back as an error outcome, never a throw. Reads are
        * synchronous on purpose: for thousands of small files that is several times faster than
        * promise-based reads, and parallelism comes from the worker pool, not from overlapping I/O.
        */
-      scanFile(absolutePath, path2, stats) {
+      scanFile(absolutePath, path2, stats, size) {
         const bySkip = this.skipByPath(path2, stats);
         if (bySkip) return bySkip;
         let buf;
         try {
-          buf = this.read(absolutePath);
+          buf = this.read(absolutePath, size);
         } catch (e) {
           stats.skippedUnreadable++;
           const code = e.code ?? "read error";
@@ -82341,10 +83058,12 @@ var init_files = __esm({
       shared = Buffer.allocUnsafe(1 << 20);
       /**
        * Reads a file into one reused buffer (no per-file allocation; the text decoded from it is a
-       * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large.
+       * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large. With the
+       * size known, a read that returns it all is the last: a regular file reads short only at its end,
+       * and a file that changed since its stat is read on to the end like any other.
        */
-      read(absolutePath) {
-        const fd2 = openSync(absolutePath, "r");
+      read(absolutePath, size = -1) {
+        const fd2 = openSync2(absolutePath, "r");
         try {
           let n = 0;
           for (; ; ) {
@@ -82354,13 +83073,15 @@ var init_files = __esm({
               this.shared.copy(bigger, 0, 0, n);
               this.shared = bigger;
             }
-            const got = readSync(fd2, this.shared, n, this.shared.length - n, null);
+            const want = this.shared.length - n;
+            const got = readSync2(fd2, this.shared, n, want, null);
             if (got === 0) break;
             n += got;
+            if (got < want && n >= size && size >= 0) break;
           }
           return this.shared.subarray(0, n);
         } finally {
-          closeSync(fd2);
+          closeSync2(fd2);
         }
       }
     };
@@ -82369,7 +83090,7 @@ var init_files = __esm({
 
 // packages/secrets/src/prefilter.ts
 var KeywordMatcher;
-var init_prefilter = __esm({
+var init_prefilter2 = __esm({
   "packages/secrets/src/prefilter.ts"() {
     "use strict";
     KeywordMatcher = class {
@@ -82430,31 +83151,40 @@ var init_prefilter = __esm({
             } else delta[s3 * classes2 + cls] = delta[fail2[s3] * classes2 + cls];
           }
         }
-        for (let i2 = 0; i2 < delta.length; i2++) delta[i2] = delta[i2] * classes2;
+        for (let i2 = 0; i2 < delta.length; i2++) {
+          const t = delta[i2];
+          delta[i2] = out[t].length ? ~(t * classes2) : t * classes2;
+        }
         this.delta = delta;
         this.outputs = new Array(n * classes2);
         out.forEach((o, state) => {
           if (o.length) this.outputs[state * classes2] = [...new Set(o)];
         });
       }
-      /** Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. */
-      find(text) {
-        const { classOf, delta, outputs } = this;
-        const found = new Uint8Array(this.keywords.length);
+      /**
+       * Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. With
+       * `track` (one flag per keyword) and `where`, also appends `[keyword, start offset]` pairs (flat)
+       * for every occurrence of a tracked keyword, in order of their end.
+       */
+      find(text, track, where5) {
+        const { classOf, delta, outputs, keywords } = this;
+        const found = new Uint8Array(keywords.length);
+        const all = track && where5 ? -1 : found.length;
         let hits = 0;
         let s3 = 0;
         for (let i2 = 0, n = text.length; i2 < n; i2++) {
           const c = text.charCodeAt(i2);
           s3 = delta[s3 + (c < 128 ? classOf[c] : 0)];
-          const o = outputs[s3];
-          if (o !== void 0) {
-            for (const k2 of o) {
+          if (s3 < 0) {
+            s3 = ~s3;
+            for (const k2 of outputs[s3]) {
               if (found[k2] === 0) {
                 found[k2] = 1;
                 hits++;
               }
+              if (all < 0 && track[k2] === 1) where5.push(k2, i2 + 1 - keywords[k2].length);
             }
-            if (hits === found.length) break;
+            if (hits === all) break;
           }
         }
         const result = [];
@@ -82642,6 +83372,15 @@ var init_validators = __esm({
 });
 
 // packages/secrets/src/scanner.ts
+function startsOf(starts, where5) {
+  const out = [];
+  for (let i2 = 0; i2 < where5.length; i2 += 2) if (starts[where5[i2]] === 1) out.push(where5[i2 + 1]);
+  out.sort((a, b3) => a - b3);
+  let n = 0;
+  for (let i2 = 0; i2 < out.length; i2++) if (i2 === 0 || out[i2] !== out[n - 1]) out[n++] = out[i2];
+  out.length = n;
+  return out;
+}
 function scanText(text, path2 = "") {
   defaultScanner ??= new Scanner();
   return defaultScanner.scanText(text, path2);
@@ -82651,7 +83390,7 @@ var init_scanner2 = __esm({
   "packages/secrets/src/scanner.ts"() {
     "use strict";
     init_allowlist();
-    init_prefilter();
+    init_prefilter2();
     init_redact();
     init_rules2();
     init_validators();
@@ -82661,6 +83400,8 @@ var init_scanner2 = __esm({
     Scanner = class {
       rules;
       matcher;
+      /** Keywords whose positions the prefilter records: those that start an anchored rule's match. */
+      tracked;
       byKeyword = /* @__PURE__ */ new Map();
       allowValues;
       allowHashes;
@@ -82686,16 +83427,31 @@ var init_scanner2 = __esm({
           }
         }
         this.matcher = new KeywordMatcher([...this.byKeyword.keys()]);
+        const { keywords } = this.matcher;
+        this.tracked = new Uint8Array(keywords.length);
+        for (const c of this.rules) {
+          if (!c.rule.anchored) continue;
+          c.sticky = new RegExp(c.rule.pattern, `yd${c.rule.flags ?? ""}`);
+          c.starts = new Uint8Array(keywords.length);
+          for (const k2 of c.rule.keywords) {
+            const i2 = keywords.indexOf(k2.toLowerCase());
+            c.starts[i2] = 1;
+            this.tracked[i2] = 1;
+          }
+        }
         this.allowValues = new Set(options.allowValues ?? []);
         this.allowHashes = new Set(options.allowHashes ?? []);
         this.allowRegexes = (options.allowRegexes ?? []).map((r) => new RegExp(r));
         this.salt = secretSalt(options.salt);
       }
-      /** The rules whose keywords occur in `text`, in table order. */
-      candidateRules(text, path2) {
+      /**
+       * The rules whose keywords occur in `text`, in table order. With `where`, also the
+       * `[keyword, offset]` pairs of the keywords that start anchored rules' matches.
+       */
+      candidateRules(text, path2, where5) {
         const hit = /* @__PURE__ */ new Set();
         const { keywords } = this.matcher;
-        for (const k2 of this.matcher.find(text))
+        for (const k2 of this.matcher.find(text, this.tracked, where5))
           for (const c of this.byKeyword.get(keywords[k2]) ?? []) hit.add(c);
         return [...hit].filter((c) => !c.pathRe || c.pathRe.test(path2)).sort((a, b3) => a.index - b3.index);
       }
@@ -82715,13 +83471,47 @@ var init_scanner2 = __esm({
        * Returned matches are sorted by position and carry no raw value.
        */
       scanText(text, path2 = "", stats) {
-        const rules = this.candidateRules(text, path2);
+        const where5 = [];
+        const rules = this.candidateRules(text, path2, where5);
         if (rules.length === 0) return [];
         if (stats) stats.rulesRun += rules.length;
         const raw = [];
         const accepted = [];
         const claimed = [];
+        const consider2 = (c, m2) => {
+          const value = m2.groups?.secret ?? m2[0];
+          const offset = m2.indices?.groups?.secret?.[0] ?? m2.index;
+          const rm4 = { c, start: offset, end: offset + value.length, value, accepted: false };
+          if (!EXAMPLES.has(value)) raw.push(rm4);
+          const generic = c.rule.category === "generic" || c.rule.category === "url";
+          const denied = c.deny.some(([g2, re2]) => {
+            const v2 = m2.groups?.[g2];
+            return v2 !== void 0 && re2.test(v2);
+          });
+          if (denied || this.rejected(c, value)) {
+            if (stats) stats.candidatesRejected++;
+            if (!generic) claimed.push(rm4);
+            return;
+          }
+          if (generic && claimed.some((a) => a.start < rm4.end && rm4.start < a.end)) return;
+          if (accepted.some((a) => a.start < rm4.end && rm4.start < a.end)) return;
+          rm4.accepted = true;
+          accepted.push(rm4);
+        };
         for (const c of rules) {
+          if (c.sticky) {
+            const re3 = c.sticky;
+            let from = 0;
+            for (const start of startsOf(c.starts, where5)) {
+              if (start < from) continue;
+              re3.lastIndex = start;
+              const m2 = re3.exec(text);
+              if (!m2) continue;
+              from = start + Math.max(1, m2[0].length);
+              if (m2[0].length > 0) consider2(c, m2);
+            }
+            continue;
+          }
           const re2 = c.re;
           re2.lastIndex = 0;
           for (let m2 = re2.exec(text); m2; m2 = re2.exec(text)) {
@@ -82729,24 +83519,7 @@ var init_scanner2 = __esm({
               re2.lastIndex++;
               continue;
             }
-            const value = m2.groups?.secret ?? m2[0];
-            const offset = m2.indices?.groups?.secret?.[0] ?? m2.index;
-            const rm4 = { c, start: offset, end: offset + value.length, value, accepted: false };
-            if (!EXAMPLES.has(value)) raw.push(rm4);
-            const generic = c.rule.category === "generic" || c.rule.category === "url";
-            const denied = c.deny.some(([g2, re3]) => {
-              const v2 = m2.groups?.[g2];
-              return v2 !== void 0 && re3.test(v2);
-            });
-            if (denied || this.rejected(c, value)) {
-              if (stats) stats.candidatesRejected++;
-              if (!generic) claimed.push(rm4);
-              continue;
-            }
-            if (generic && claimed.some((a) => a.start < rm4.end && rm4.start < a.end)) continue;
-            if (accepted.some((a) => a.start < rm4.end && rm4.start < a.end)) continue;
-            rm4.accepted = true;
-            accepted.push(rm4);
+            consider2(c, m2);
           }
         }
         if (accepted.length === 0) return [];
@@ -82940,13 +83713,13 @@ async function scanDiffStream(cwd, args, options) {
           endLine: lineNos[m2.endLine - 1] || lineNos[m2.startLine - 1] || 1,
           ...commit ? { commit } : {}
         };
-        const key2 = `${m2.ruleId}\0${path2}\0${m2.secretHash}`;
-        const seen = firstSeen.get(key2);
+        const key = `${m2.ruleId}\0${path2}\0${m2.secretHash}`;
+        const seen = firstSeen.get(key);
         if (seen && seen.commit !== commit) {
           matches[seen.index] = match;
           seen.commit = commit;
         } else {
-          firstSeen.set(key2, { index: matches.length, commit });
+          firstSeen.set(key, { index: matches.length, commit });
           matches.push(match);
         }
       }
@@ -83147,121 +83920,149 @@ var init_git = __esm({
 });
 
 // packages/secrets/src/pool.ts
-import { existsSync as existsSync7 } from "node:fs";
+import { existsSync as existsSync6 } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath as fileURLToPath7 } from "node:url";
-import { Worker as Worker3 } from "node:worker_threads";
+import { fileURLToPath as fileURLToPath6 } from "node:url";
+import { Worker as Worker2 } from "node:worker_threads";
 function workersAvailable() {
-  return WORKER_URL.protocol === "file:" && existsSync7(fileURLToPath7(WORKER_URL));
+  return WORKER_URL.protocol === "file:" && existsSync6(fileURLToPath6(WORKER_URL));
 }
 function defaultThreads() {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
-async function scanInline(jobs, config2, signal) {
-  const fs4 = new FileScanner(new Scanner(config2.scanner), config2.files);
-  const stats = emptyScanStats();
-  const results = [];
-  for (const job of jobs) {
-    signal?.throwIfAborted();
-    results.push({ path: job.path, outcome: fs4.scanFile(job.absolutePath, job.path, stats) });
-  }
-  return { results, stats, threads: 1 };
-}
-async function* toAsync(jobs) {
-  yield* jobs;
-}
 async function scanFiles2(jobs, config2 = {}, options = {}) {
   const threads = options.threads ?? defaultThreads();
-  const threshold2 = options.parallelThreshold ?? 8 * 1024 * 1024;
-  const parallel = threads > 1 && workersAvailable();
-  const it2 = toAsync(jobs);
-  const pending = [];
-  let queued = 0;
-  for (let r = await it2.next(); !r.done; r = await it2.next()) {
-    options.signal?.throwIfAborted();
-    pending.push(r.value);
-    queued += r.value.size ?? 0;
-    if (parallel && queued >= threshold2 && pending.length > 1) break;
-  }
-  if (!parallel || queued < threshold2 || pending.length < 2)
-    return scanInline(pending, config2, options.signal);
-  return scanPooled(pending, it2, config2, threads, options.signal);
-}
-async function scanPooled(first, rest, config2, threads, signal) {
+  const threshold2 = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
+  const canSpawn = threads > 1 && workersAvailable();
+  const signal = options.signal;
+  let local;
   const stats = emptyScanStats();
   const perBatch = [];
   const ready = [];
-  const idle = [];
   const workers = [];
   let batches = 0;
   let done = 0;
+  let failure2;
+  let closing = false;
   let walking = true;
-  let fail2;
-  let finish;
-  const finished = new Promise((resolve13, reject) => {
-    finish = resolve13;
-    fail2 = reject;
-  });
-  finished.catch(() => {
-  });
-  const pump = () => {
-    while (idle.length && ready.length) idle.pop().postMessage(ready.shift());
-    if (!walking && done === batches) finish?.();
+  let wake;
+  const wakeUp = () => {
+    const w2 = wake;
+    wake = void 0;
+    w2?.();
   };
-  for (let i2 = 0; i2 < threads; i2++) {
-    const w2 = new Worker3(WORKER_URL, { workerData: config2 });
-    workers.push(w2);
-    idle.push(w2);
-    w2.on("message", (m2) => {
-      perBatch[m2.id] = m2.results;
-      addScanStats(stats, m2.stats);
-      done++;
-      idle.push(w2);
-      pump();
-    });
-    w2.on("error", (e) => fail2?.(e));
-    w2.on("exit", (code) => {
-      if (code !== 0) fail2?.(new Error(`secret scan worker exited with code ${code}`));
-    });
-  }
+  const dispatch = () => {
+    for (const slot of workers) {
+      while (slot.inFlight < WORKER_DEPTH && ready.length > 0) {
+        slot.inFlight++;
+        slot.w.postMessage(ready.shift());
+      }
+    }
+  };
+  const scanHere = (batch) => {
+    local ??= new FileScanner(new Scanner(config2.scanner), config2.files);
+    const results = [];
+    for (const job of batch.jobs) {
+      results.push({ path: job.path, outcome: local.scanFile(job.absolutePath, job.path, stats, job.size) });
+    }
+    perBatch[batch.id] = results;
+    done++;
+  };
+  let idleQueued = false;
+  const idleScan = () => {
+    idleQueued = false;
+    if (closing) return;
+    const batch = ready.shift();
+    try {
+      if (batch) scanHere(batch);
+    } catch (e) {
+      failure2 ??= e;
+    }
+    if (shouldScanHere()) scheduleIdle();
+    wakeUp();
+  };
+  const shouldScanHere = () => ready.length > (workers.length === 0 || !walking ? 0 : BACKLOG);
+  const scheduleIdle = () => {
+    if (idleQueued) return;
+    idleQueued = true;
+    setImmediate(idleScan);
+  };
+  const spawn2 = () => {
+    for (let i2 = 1; i2 < threads; i2++) {
+      const slot = { w: new Worker2(WORKER_URL, { workerData: config2 }), inFlight: 0 };
+      workers.push(slot);
+      slot.w.on("message", (m2) => {
+        perBatch[m2.id] = m2.results;
+        addScanStats(stats, m2.stats);
+        done++;
+        slot.inFlight--;
+        dispatch();
+        wakeUp();
+      });
+      slot.w.on("error", (e) => {
+        failure2 ??= e;
+        wakeUp();
+      });
+      slot.w.on("exit", (code) => {
+        if (!closing) failure2 ??= new Error(`secret scan worker exited with code ${code}`);
+        wakeUp();
+      });
+    }
+  };
+  const check3 = () => {
+    signal?.throwIfAborted();
+    if (failure2 !== void 0) throw failure2;
+  };
   let cur = [];
-  let bytes = 0;
-  const add = (job) => {
-    cur.push(job);
-    bytes += job.size ?? 0;
-    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) flush();
-  };
+  let curBytes = 0;
+  let queued = 0;
   const flush = () => {
     if (cur.length === 0) return;
     ready.push({ id: batches++, jobs: cur });
     cur = [];
-    bytes = 0;
-    pump();
+    curBytes = 0;
+    if (workers.length === 0 && canSpawn && queued >= threshold2) spawn2();
+    dispatch();
+    if (shouldScanHere()) scheduleIdle();
   };
+  signal?.addEventListener("abort", wakeUp);
   try {
-    for (const job of first) add(job);
-    for (let r = await rest.next(); !r.done; r = await rest.next()) {
-      signal?.throwIfAborted();
-      add(r.value);
+    for await (const job of jobs) {
+      check3();
+      cur.push(job);
+      curBytes += job.size ?? 0;
+      queued += job.size ?? 0;
+      if (cur.length >= BATCH_FILES || curBytes >= BATCH_BYTES) flush();
     }
-    flush();
     walking = false;
-    pump();
-    await finished;
+    flush();
+    if (shouldScanHere()) scheduleIdle();
+    while (done < batches) {
+      check3();
+      await new Promise((resolve13) => {
+        wake = resolve13;
+      });
+    }
+    check3();
   } finally {
-    await Promise.all(workers.map((w2) => w2.terminate()));
+    closing = true;
+    signal?.removeEventListener("abort", wakeUp);
+    await Promise.all(workers.map((s3) => s3.w.terminate()));
   }
-  return { results: perBatch.flat(), stats, threads: workers.length };
+  return { results: perBatch.flat(), stats, threads: 1 + workers.length };
 }
-var WORKER_URL, BATCH_FILES, BATCH_BYTES;
+var WORKER_URL, BATCH_FILES, BATCH_BYTES, WORKER_DEPTH, BACKLOG, DEFAULT_PARALLEL_THRESHOLD;
 var init_pool = __esm({
   "packages/secrets/src/pool.ts"() {
     "use strict";
     init_files();
     init_scanner2();
     WORKER_URL = new URL("./worker.js", import.meta.url);
-    BATCH_FILES = 64;
-    BATCH_BYTES = 4 * 1024 * 1024;
+    BATCH_FILES = 32;
+    BATCH_BYTES = 512 * 1024;
+    WORKER_DEPTH = 2;
+    BACKLOG = 4;
+    DEFAULT_PARALLEL_THRESHOLD = 4 * 1024 * 1024;
   }
 });
 
@@ -83361,11 +84162,8 @@ async function runHistory(ctx, o, config2) {
 }
 async function runTree(ctx, o, config2) {
   const t0 = performance.now();
-  async function* jobs() {
-    for await (const f2 of ctx.files({ skipBinary: false }))
-      yield { path: f2.path, absolutePath: f2.absolutePath, size: f2.size };
-  }
-  const { results, stats, threads } = await scanFiles2(jobs(), config2, {
+  const jobs = ctx.files({ skipBinary: false });
+  const { results, stats, threads } = await scanFiles2(jobs, config2, {
     threads: o.threads ?? defaultThreads(),
     signal: ctx.signal
   });
@@ -83427,7 +84225,7 @@ var init_stage4 = __esm({
       includeLockfiles: external_exports.boolean().optional().describe("Scan lockfiles too (skipped by default)."),
       includeMinified: external_exports.boolean().optional().describe("Scan minified bundles and source maps too (skipped by default)."),
       maxLineLength: external_exports.number().int().min(200).optional().describe(`Longer lines are skipped (default ${DEFAULT_MAX_LINE_LENGTH}).`),
-      threads: external_exports.number().int().min(1).max(64).optional().describe("Worker threads for large trees (default: cores).")
+      threads: external_exports.number().int().min(1).max(64).optional().describe("Threads that scan a large tree, the main one included (default: cores).")
     }).strict().refine(
       (o) => [o.since !== void 0, o.staged === true, o.history === true, o.changeCommits === true].filter(Boolean).length <= 1,
       { message: "choose at most one of since, staged, history and changeCommits" }
@@ -83484,6 +84282,7 @@ __export(src_exports3, {
   VALIDATORS: () => VALIDATORS,
   addScanStats: () => addScanStats,
   base62: () => base62,
+  baseNameMatcher: () => baseNameMatcher,
   ci: () => ci2,
   crc32: () => crc32,
   createPathFilter: () => createPathFilter,
@@ -85498,9 +86297,9 @@ async function parseXml2(input3, handlers, options) {
   const rest = decoder.decode();
   if (rest) parser.write(rest);
   if (stack.length > 0) {
-    const open6 = stack[stack.length - 1];
+    const open5 = stack[stack.length - 1];
     fail2(
-      `truncated report: the file ends inside <${open6}> (expected </${open6}>` + (stack.length > 1 ? ` and ${stack.length - 1} more closing tag${stack.length > 2 ? "s" : ""}` : "") + ")"
+      `truncated report: the file ends inside <${open5}> (expected </${open5}>` + (stack.length > 1 ? ` and ${stack.length - 1} more closing tag${stack.length > 2 ? "s" : ""}` : "") + ")"
     );
   }
   if (!sawRoot) fail2(chars === 0 ? "empty file (expected an XML report)" : "no XML element found");
@@ -85623,9 +86422,9 @@ async function readLcov(path2, options) {
     const line = raw.trim();
     if (!line) continue;
     const colon = line.indexOf(":");
-    const key2 = colon < 0 ? line : line.slice(0, colon);
+    const key = colon < 0 ? line : line.slice(0, colon);
     const value = colon < 0 ? "" : line.slice(colon + 1);
-    switch (key2) {
+    switch (key) {
       case "TN":
         break;
       case "SF":
@@ -85805,9 +86604,9 @@ async function readIstanbulSummary(path2, options) {
     });
   }
   const files = /* @__PURE__ */ new Map();
-  for (const [key2, entry] of Object.entries(json2)) {
-    if (key2 === "total") continue;
-    const f2 = fileEntry(files, coveragePath(key2, options.root), false);
+  for (const [key, entry] of Object.entries(json2)) {
+    if (key === "total") continue;
+    const f2 = fileEntry(files, coveragePath(key, options.root), false);
     f2.linesFound = Number(entry?.lines?.total ?? 0);
     f2.linesHit = Number(entry?.lines?.covered ?? 0);
     f2.branchesFound = Number(entry?.branches?.total ?? 0);
@@ -86353,10 +87152,10 @@ function typeOf(schema) {
 function optionsMarkdownTable() {
   const json2 = external_exports.toJSONSchema(TestGateOptionsSchema, { io: "input", unrepresentable: "any" });
   const rows = ["| Option | Type | Default | Meaning |", "| --- | --- | --- | --- |"];
-  for (const [key2, prop] of Object.entries(json2.properties)) {
+  for (const [key, prop] of Object.entries(json2.properties)) {
     const def = prop.default === void 0 ? "" : `\`${JSON.stringify(prop.default)}\``;
     const range = prop.minimum !== void 0 && prop.maximum === 100 ? ` (${prop.minimum}-100)` : "";
-    rows.push(`| \`${key2}\` | ${typeOf(prop)}${range} | ${def} | ${String(prop.description ?? "")} |`);
+    rows.push(`| \`${key}\` | ${typeOf(prop)}${range} | ${def} | ${String(prop.description ?? "")} |`);
   }
   return rows.join("\n");
 }
@@ -86511,22 +87310,22 @@ function displayName(c) {
   if (!c.classname || c.name.includes(c.classname) || TEST_FILE_SUFFIX.test(c.classname)) return c.name;
   return `${c.classname} \u203A ${c.name}`;
 }
-function assertInsideRoot(pattern, key2, ctx) {
+function assertInsideRoot(pattern, key, ctx) {
   const p2 = pattern.replace(/\\/g, "/");
   if (isAbsolute9(p2) || p2.split("/").includes("..")) {
     throw new ConfigError(
-      `${key2}: "${pattern}" must be a path relative to the root, inside it`,
-      ctx.policy.locate(["stages", "test-gate", key2])
+      `${key}: "${pattern}" must be a path relative to the root, inside it`,
+      ctx.policy.locate(["stages", "test-gate", key])
     );
   }
 }
-async function expand2(patterns, key2, ctx, errors) {
+async function expand2(patterns, key, ctx, errors) {
   const out = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
-    assertInsideRoot(pattern, key2, ctx);
+    assertInsideRoot(pattern, key, ctx);
     const matches = await glob2(pattern, { cwd: ctx.root, onlyFiles: true, dot: true, ignore: IGNORED_DIRS });
     if (matches.length === 0) {
-      errors.push({ message: `${key2}: no file matches "${pattern}"`, kind: "error" });
+      errors.push({ message: `${key}: no file matches "${pattern}"`, kind: "error" });
     }
     for (const m2 of matches.sort()) out.add(normalisePath(m2));
   }
@@ -86547,13 +87346,13 @@ async function goModule(root) {
     return void 0;
   }
 }
-async function readCoverageInputs(inputs, key2, ctx, errors) {
+async function readCoverageInputs(inputs, key, ctx, errors) {
   const list2 = [];
   let mod = null;
   for (const input3 of inputs) {
     const pattern = typeof input3 === "string" ? input3 : input3.path;
     const format2 = typeof input3 === "string" ? void 0 : input3.format;
-    for (const path2 of await expand2([pattern], key2, ctx, errors)) {
+    for (const path2 of await expand2([pattern], key, ctx, errors)) {
       if (mod === null) mod = await goModule(ctx.root);
       try {
         list2.push(
@@ -86574,9 +87373,9 @@ async function readCoverageInputs(inputs, key2, ctx, errors) {
   return list2;
 }
 function locator(root) {
-  const cache = /* @__PURE__ */ new Map();
+  const cache2 = /* @__PURE__ */ new Map();
   return (file2) => {
-    let hit = cache.get(file2);
+    let hit = cache2.get(file2);
     if (!hit) {
       hit = (async () => {
         const p2 = file2.replace(/\\/g, "/");
@@ -86588,7 +87387,7 @@ function locator(root) {
           return void 0;
         }
       })();
-      cache.set(file2, hit);
+      cache2.set(file2, hit);
     }
     return hit;
   };
@@ -87136,10 +87935,10 @@ function countApprovals(approvals, rules) {
   const latest = /* @__PURE__ */ new Map();
   const sorted = [...approvals].sort((a, b3) => Date.parse(a.at || "0") - Date.parse(b3.at || "0"));
   for (const a of sorted) {
-    const key2 = a.user.toLowerCase();
-    const prev = latest.get(key2);
+    const key = a.user.toLowerCase();
+    const prev = latest.get(key);
     if (a.state === "commented" && prev && prev.state !== "commented") continue;
-    latest.set(key2, a);
+    latest.set(key, a);
   }
   const counted = [];
   const ignored = [];
@@ -87213,9 +88012,9 @@ function typeOf2(p2) {
 function table(schema) {
   const json2 = external_exports.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
   const rows = ["| Option | Type | Default | Meaning |", "| --- | --- | --- | --- |"];
-  for (const [key2, prop] of Object.entries(json2.properties)) {
+  for (const [key, prop] of Object.entries(json2.properties)) {
     const def = prop.default === void 0 ? "" : `\`${JSON.stringify(prop.default)}\``;
-    rows.push(`| \`${key2}\` | ${typeOf2(prop)} | ${def} | ${String(prop.description ?? "")} |`);
+    rows.push(`| \`${key}\` | ${typeOf2(prop)} | ${def} | ${String(prop.description ?? "")} |`);
   }
   return rows.join("\n");
 }
@@ -87521,10 +88320,10 @@ function evaluatePolicy(input3) {
       if (c.counted.length < policy.minApprovals) {
         const from = users.length + teams.length > 0 ? ` from ${[...users.map((u2) => `@${u2}`), ...teams.map((t) => `team ${t}`)].join(", ")}` : "";
         const got = c.counted.length ? ` (${c.counted.map((a) => a.user).join(", ")})` : "";
-        const skipped = c.ignored.length ? `; not counted: ${c.ignored.map((i2) => `${i2.user} ${i2.reason}`).join("; ")}` : "";
+        const skipped2 = c.ignored.length ? `; not counted: ${c.ignored.map((i2) => `${i2.user} ${i2.reason}`).join("; ")}` : "";
         add(
           DEPLOY_APPROVAL_RULES.approvals,
-          `${policy.minApprovals} approval(s)${from} on commit ${short2(commit)} required, ${c.counted.length} given${got}${skipped}`
+          `${policy.minApprovals} approval(s)${from} on commit ${short2(commit)} required, ${c.counted.length} given${got}${skipped2}`
         );
       }
     }
@@ -87682,8 +88481,8 @@ function canonicalize(object2) {
       } else {
         const keys = frame.keys;
         while (frame.index < keys.length) {
-          const key2 = keys[frame.index++];
-          const value = container[key2];
+          const key = keys[frame.index++];
+          const value = container[key];
           if (value === void 0 || typeof value === "symbol" || typeof value === "function") {
             continue;
           }
@@ -87693,7 +88492,7 @@ function canonicalize(object2) {
             } else {
               result += ",";
             }
-            result += serializeString(key2) + ":" + serializePrimitive(value);
+            result += serializeString(key) + ":" + serializePrimitive(value);
             continue;
           }
           const child = enterValue(value, seen);
@@ -87705,7 +88504,7 @@ function canonicalize(object2) {
           } else {
             result += ",";
           }
-          result += serializeString(key2) + ":";
+          result += serializeString(key) + ":";
           if (typeof child !== "object") {
             result += child;
             continue;
@@ -87731,7 +88530,7 @@ var init_canonicalize = __esm({
 
 // packages/deploy-approval/src/evidence.ts
 import { createHash as createHash6 } from "node:crypto";
-import { appendFile as appendFile2, mkdir as mkdir8, open as open5, readFile as readFile13, stat as stat6, unlink as unlink2, writeFile as writeFile8 } from "node:fs/promises";
+import { appendFile as appendFile2, mkdir as mkdir8, open as open4, readFile as readFile13, stat as stat6, unlink as unlink2, writeFile as writeFile8 } from "node:fs/promises";
 import { dirname as dirname5 } from "node:path";
 function sha2562(data) {
   return `sha256:${createHash6("sha256").update(data).digest("hex")}`;
@@ -87827,7 +88626,7 @@ async function acquireLock(file2, timeoutMs, staleMs) {
   const deadline = Date.now() + timeoutMs;
   for (; ; ) {
     try {
-      const handle = await open5(file2, "wx");
+      const handle = await open4(file2, "wx");
       await handle.writeFile(`${process.pid}
 `);
       await handle.close();
@@ -87944,9 +88743,9 @@ function formatDecision(record2, max2 = 6e4) {
       `Approved by: ${record2.approvers.map((a) => `${a.user}${a.at ? ` (${a.at})` : ""}`).join(", ")}`
     );
   }
-  const open6 = Object.entries(record2.findings).filter(([k2, n]) => k2 !== "suppressed" && n > 0).map(([k2, n]) => `${n} ${k2}`);
+  const open5 = Object.entries(record2.findings).filter(([k2, n]) => k2 !== "suppressed" && n > 0).map(([k2, n]) => `${n} ${k2}`);
   tail.push(
-    `Findings: ${open6.length ? open6.join(", ") : "none open"}; ${record2.findings.suppressed} suppressed; ${record2.reports.length} report(s)`
+    `Findings: ${open5.length ? open5.join(", ") : "none open"}; ${record2.findings.suppressed} suppressed; ${record2.reports.length} report(s)`
   );
   if ("digest" in record2) tail.push(`Evidence: record ${record2.seq}, ${record2.digest}`);
   tail.push(`Policy: ${record2.policy.digest}`);
@@ -87982,8 +88781,8 @@ async function packageVersion() {
   }
   return versionCache;
 }
-function where4(ctx, key2) {
-  return ctx.policy.locate(["stages", "deploy-approval", ...key2]);
+function where4(ctx, key) {
+  return ctx.policy.locate(["stages", "deploy-approval", ...key]);
 }
 function resolveInRoot(ctx, path2) {
   return isAbsolute11(path2) ? path2 : join14(ctx.root, path2);
@@ -88289,12 +89088,12 @@ var init_stages = __esm({
 });
 
 // packages/cli/src/version.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 var VERSION7, TOOL;
 var init_version3 = __esm({
   "packages/cli/src/version.ts"() {
     "use strict";
-    VERSION7 = JSON.parse(readFileSync6(new URL("../package.json", import.meta.url), "utf8")).version;
+    VERSION7 = JSON.parse(readFileSync7(new URL("../package.json", import.meta.url), "utf8")).version;
     TOOL = { name: "devsecflow", version: VERSION7 };
   }
 });
@@ -88486,16 +89285,16 @@ var Command = class {
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
       let first = true;
-      for (const key2 in this.properties) {
-        if (this.properties.hasOwnProperty(key2)) {
-          const val = this.properties[key2];
+      for (const key in this.properties) {
+        if (this.properties.hasOwnProperty(key)) {
+          const val = this.properties[key];
           if (val) {
             if (first) {
               first = false;
             } else {
               cmdStr += ",";
             }
-            cmdStr += `${key2}=${escapeProperty(val)}`;
+            cmdStr += `${key}=${escapeProperty(val)}`;
           }
         }
       }
@@ -88527,16 +89326,16 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key2, value) {
+function prepareKeyValueMessage(key, value) {
   const delimiter2 = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key2.includes(delimiter2)) {
+  if (key.includes(delimiter2)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter2}"`);
   }
   if (convertedValue.includes(delimiter2)) {
     throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter2}"`);
   }
-  return `${key2}<<${delimiter2}${os2.EOL}${convertedValue}${os2.EOL}${delimiter2}`;
+  return `${key}<<${delimiter2}${os2.EOL}${convertedValue}${os2.EOL}${delimiter2}`;
 }
 
 // node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
@@ -88667,7 +89466,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key2, value]) => ` ${key2}="${value}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -91993,9 +92792,9 @@ async function ensureNativeModules(pinsFile, options = {}) {
       ].join(", ")})`
     );
   }
-  const key2 = createHash2("sha256").update(pins.map((p2) => `${p2.name}@${p2.version}:${p2.integrity}`).join("\n")).digest("hex").slice(0, 16);
+  const key = createHash2("sha256").update(pins.map((p2) => `${p2.name}@${p2.version}:${p2.integrity}`).join("\n")).digest("hex").slice(0, 16);
   const cacheRoot = env.RUNNER_TOOL_CACHE || join3(tmpdir(), "devsecflow-tool-cache");
-  const dir = join3(cacheRoot, "devsecflow-native", key2, `${platform2}-${arch2}`);
+  const dir = join3(cacheRoot, "devsecflow-native", key, `${platform2}-${arch2}`);
   const nodeModules = join3(dir, "node_modules");
   if (existsSync3(join3(dir, ".complete"))) {
     activate(nodeModules, env);
@@ -92205,6 +93004,206 @@ async function reviewPendingDeployment(o) {
   return { reviewed: true, state: o.state, environmentId };
 }
 
+// packages/github/src/change-requests.ts
+init_src();
+var PULL_BODY_LIMIT = 65536;
+var statusOf = (e) => {
+  const s3 = e.status;
+  return typeof s3 === "number" ? s3 : void 0;
+};
+function messageOf(e) {
+  const data = e.response?.data;
+  const main = data?.message ?? (e instanceof Error ? e.message : String(e));
+  const details = (data?.errors ?? []).map((d) => typeof d === "string" ? d : d.message).filter((d) => Boolean(d));
+  return [main, ...details].join(": ").split("\n")[0].replace(/\s+-\s+https:\/\/docs\.github\.com\S*$/, "").slice(0, 300);
+}
+function apiError(what, e, permission, where5) {
+  const status3 = statusOf(e);
+  const message = messageOf(e);
+  let hint = "";
+  if (status3 === 401) hint = " The token was rejected (invalid or expired).";
+  else if (status3 === 403 && /not permitted to create or approve pull requests/i.test(message))
+    hint = ` Allow it in ${where5}'s settings (Actions > General > Workflow permissions: "Allow GitHub Actions to create and approve pull requests"), or use a GitHub App or personal token.`;
+  else if (status3 === 403)
+    hint = ` The token needs the "${permission}" permission on ${where5} (workflow: permissions: contents: write, pull-requests: write).`;
+  else if (status3 === 404)
+    hint = ` ${where5} does not exist or the token cannot see it (a token without access to a private repository gets 404).`;
+  const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
+  return new UserError(`GitHub API ${status3 ?? "unreachable"} while ${what}: ${sentence}${hint}`);
+}
+var sameText = (a, b3) => (a ?? "").replace(/\r\n/g, "\n").trimEnd() === b3.replace(/\r\n/g, "\n").trimEnd();
+var labelNames = (pr2) => pr2.labels.map((l) => typeof l === "string" ? l : l.name ?? "");
+function createGitHubChangeRequests(options) {
+  const { octokit, owner, repo } = options;
+  const log2 = options.logger;
+  const where5 = `${owner}/${repo}`;
+  const call2 = async (what, permission, fn) => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw apiError(what, e, permission, where5);
+    }
+  };
+  const branchHead = async (branch) => {
+    try {
+      const res = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+      return res.data.object.sha;
+    } catch (e) {
+      if (statusOf(e) === 404) return void 0;
+      throw apiError(`reading branch "${branch}" of ${where5}`, e, "contents: read", where5);
+    }
+  };
+  const treeOf = async (sha) => (await call2(
+    `reading commit ${sha.slice(0, 12)} of ${where5}`,
+    "contents: read",
+    () => octokit.rest.git.getCommit({ owner, repo, commit_sha: sha })
+  )).data.tree.sha;
+  const openPulls = async (p2) => {
+    const own2 = (await call2(
+      `listing the open pull requests from ${p2.branch} in ${where5}`,
+      "pull-requests: read",
+      () => octokit.rest.pulls.list({ owner, repo, state: "open", head: `${owner}:${p2.branch}`, per_page: 100 })
+    )).data;
+    const mine = own2.find((pr2) => pr2.head.ref === p2.branch);
+    if (mine) return { own: mine, superseded: [] };
+    const all = await call2(
+      `listing the open pull requests of ${where5}`,
+      "pull-requests: read",
+      () => octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 })
+    );
+    const ours = (pr2) => pr2.head.repo?.full_name?.toLowerCase() === where5.toLowerCase();
+    return {
+      superseded: all.filter((pr2) => ours(pr2) && pr2.head.ref !== p2.branch && hasIssueMarker(pr2.body, p2.key))
+    };
+  };
+  return {
+    async propose(input3) {
+      const prepared = prepareChangeProposal(input3);
+      const p2 = { ...prepared, body: fitChangeBody(prepared.body, prepared.key, PULL_BODY_LIMIT) };
+      const base = p2.base ?? options.defaultBranch ?? (await call2(`reading ${where5}`, "contents: read", () => octokit.rest.repos.get({ owner, repo }))).data.default_branch;
+      const baseSha = await branchHead(base);
+      if (!baseSha) {
+        if (p2.base ?? options.defaultBranch)
+          await call2(`reading ${where5}`, "contents: read", () => octokit.rest.repos.get({ owner, repo }));
+        throw new UserError(`GitHub: base branch "${base}" does not exist in ${where5}`);
+      }
+      const baseTree = await treeOf(baseSha);
+      const headSha = await branchHead(p2.branch);
+      const entries = [];
+      for (const f2 of p2.files) {
+        const blob = await call2(
+          `uploading ${f2.path} to ${where5}`,
+          "contents: write",
+          () => octokit.rest.git.createBlob({ owner, repo, content: f2.content, encoding: "utf-8" })
+        );
+        entries.push({ path: f2.path, mode: "100644", type: "blob", sha: blob.data.sha });
+      }
+      const tree = (await call2(
+        `creating the tree of ${p2.branch} in ${where5}`,
+        "contents: write",
+        () => octokit.rest.git.createTree({ owner, repo, base_tree: baseTree, tree: entries })
+      )).data.sha;
+      if (tree === baseTree)
+        throw new UserError(`GitHub: nothing to propose on ${where5}: ${base} already has these files`);
+      const branchUnchanged = headSha !== void 0 && await treeOf(headSha) === tree;
+      if (!branchUnchanged) {
+        const commit = (await call2(
+          `creating the commit for ${p2.branch} in ${where5}`,
+          "contents: write",
+          () => octokit.rest.git.createCommit({
+            owner,
+            repo,
+            message: p2.commitMessage,
+            tree,
+            parents: [baseSha]
+          })
+        )).data.sha;
+        await writeBranch(p2.branch, commit, headSha !== void 0);
+        log2?.info(
+          `${headSha ? "force-updated" : "created"} branch ${p2.branch} in ${where5} at ${commit.slice(0, 12)}`
+        );
+      }
+      const { own: own2, superseded } = await openPulls(p2);
+      if (own2) {
+        const edit = own2.title !== p2.title || !sameText(own2.body, p2.body) || own2.base.ref !== base;
+        if (edit)
+          await call2(
+            `updating pull request #${own2.number} in ${where5}`,
+            "pull-requests: write",
+            () => octokit.rest.pulls.update({
+              owner,
+              repo,
+              pull_number: own2.number,
+              title: p2.title,
+              body: p2.body,
+              base
+            })
+          );
+        const have = labelNames(own2);
+        const missing = p2.labels.filter((l) => !have.includes(l));
+        await addLabels(own2.number, missing);
+        return {
+          id: String(own2.number),
+          url: own2.html_url,
+          created: false,
+          unchanged: branchUnchanged && !edit && missing.length === 0
+        };
+      }
+      const created = (await call2(
+        `opening the pull request from ${p2.branch} into ${base} in ${where5}`,
+        "pull-requests: write",
+        () => octokit.rest.pulls.create({ owner, repo, title: p2.title, body: p2.body, head: p2.branch, base })
+      )).data;
+      await addLabels(created.number, p2.labels);
+      for (const old of superseded) {
+        await call2(
+          `commenting on pull request #${old.number} in ${where5}`,
+          "pull-requests: write",
+          () => octokit.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: old.number,
+            body: `Superseded by #${created.number}.`
+          })
+        );
+        await call2(
+          `closing pull request #${old.number} in ${where5}`,
+          "pull-requests: write",
+          () => octokit.rest.pulls.update({ owner, repo, pull_number: old.number, state: "closed" })
+        );
+        log2?.info(`closed pull request #${old.number} (${old.head.ref}): superseded by #${created.number}`);
+      }
+      log2?.info(`opened pull request #${created.number} from ${p2.branch} into ${base} in ${where5}`);
+      return { id: String(created.number), url: created.html_url, created: true, unchanged: false };
+    }
+  };
+  async function writeBranch(branch, sha, exists3) {
+    const update = () => call2(
+      `force-updating branch "${branch}" of ${where5}`,
+      "contents: write",
+      () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true })
+    );
+    if (exists3) {
+      await update();
+      return;
+    }
+    try {
+      await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha });
+    } catch (e) {
+      if (statusOf(e) === 422 && /already exists/i.test(messageOf(e))) await update();
+      else throw apiError(`creating branch "${branch}" in ${where5}`, e, "contents: write", where5);
+    }
+  }
+  async function addLabels(number5, labels) {
+    if (labels.length === 0) return;
+    await call2(
+      `labelling pull request #${number5} in ${where5}`,
+      "pull-requests: write",
+      () => octokit.rest.issues.addLabels({ owner, repo, issue_number: number5, labels })
+    );
+  }
+}
+
 // packages/github/src/changed-lines.ts
 init_src();
 import { execFile as execFile3 } from "node:child_process";
@@ -92390,12 +93389,12 @@ function readGitHubContext(env = process.env, payload) {
 // packages/github/src/issues.ts
 init_src();
 var DEFAULT_ISSUE_LABEL = "devsecflow";
-function messageOf(e) {
+function messageOf2(e) {
   const err2 = e;
   const msg = err2.response?.data?.message ?? (e instanceof Error ? e.message : String(e));
   return msg.split("\n")[0].replace(/\s+-\s+https:\/\/docs\.github\.com\S*$/, "").slice(0, 300);
 }
-var statusOf = (e) => {
+var statusOf2 = (e) => {
   const s3 = e.status;
   return typeof s3 === "number" ? s3 : void 0;
 };
@@ -92405,9 +93404,9 @@ function createGitHubIssueTracker(options) {
   const log2 = options.logger;
   const where5 = `${owner}/${repo}`;
   const fail2 = (what, e, permission) => {
-    const status3 = statusOf(e);
+    const status3 = statusOf2(e);
     const hint = status3 === 401 ? " The token was rejected (invalid or expired)." : status3 === 403 ? ` The token needs the "issues: ${permission}" permission on ${where5} (workflow: permissions: issues: ${permission}).` : "";
-    return new Error(`GitHub API ${status3 ?? "unreachable"} while ${what}: ${messageOf(e)}.${hint}`);
+    return new Error(`GitHub API ${status3 ?? "unreachable"} while ${what}: ${messageOf2(e)}.${hint}`);
   };
   const call2 = async (what, permission, fn) => {
     try {
@@ -92423,7 +93422,7 @@ function createGitHubIssueTracker(options) {
     return n;
   };
   return {
-    async find(key2) {
+    async find(key) {
       return call2(`listing the "${label2}" issues of ${where5}`, "read", async () => {
         const found = [];
         const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
@@ -92435,7 +93434,7 @@ function createGitHubIssueTracker(options) {
         });
         for await (const page of pages) {
           for (const i2 of page.data) {
-            if (i2.pull_request || !hasIssueMarker(i2.body, key2)) continue;
+            if (i2.pull_request || !hasIssueMarker(i2.body, key)) continue;
             found.push({
               id: String(i2.number),
               url: i2.html_url,
@@ -92445,7 +93444,7 @@ function createGitHubIssueTracker(options) {
           if (found.some((f2) => f2.state === "open")) break;
         }
         if (found.length > 1)
-          log2?.debug(`${found.length} issues carry the key ${key2}: using #${found[0].id}`);
+          log2?.debug(`${found.length} issues carry the key ${key}: using #${found[0].id}`);
         return found.find((f2) => f2.state === "open") ?? found[0];
       });
     },
@@ -92463,9 +93462,9 @@ function createGitHubIssueTracker(options) {
       try {
         res = await post(draft2.assignees);
       } catch (e) {
-        if (statusOf(e) !== 422 || draft2.assignees.length === 0) throw fail2(what, e, "write");
+        if (statusOf2(e) !== 422 || draft2.assignees.length === 0) throw fail2(what, e, "write");
         log2?.warn(
-          `GitHub refused the assignees ${draft2.assignees.map((a) => `@${a}`).join(", ")} on ${where5} (${messageOf(e)}); creating the issue without assignees`
+          `GitHub refused the assignees ${draft2.assignees.map((a) => `@${a}`).join(", ")} on ${where5} (${messageOf2(e)}); creating the issue without assignees`
         );
         res = await call2(what, "write", () => post([]));
       }
@@ -92700,17 +93699,17 @@ function register(state, name, method, options) {
 }
 
 // node_modules/.pnpm/before-after-hook@4.0.0/node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name, hook2) {
+function addHook(state, kind2, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
     state.registry[name] = [];
   }
-  if (kind === "before") {
+  if (kind2 === "before") {
     hook2 = (method, options) => {
       return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
     };
   }
-  if (kind === "after") {
+  if (kind2 === "after") {
     hook2 = (method, options) => {
       let result;
       return Promise.resolve().then(method.bind(null, options)).then((result_) => {
@@ -92721,7 +93720,7 @@ function addHook(state, kind, name, hook2) {
       });
     };
   }
-  if (kind === "error") {
+  if (kind2 === "error") {
     hook2 = (method, options) => {
       return Promise.resolve().then(method.bind(null, options)).catch((error63) => {
         return orig(error63, options);
@@ -92758,9 +93757,9 @@ function bindApi(hook2, state, name) {
   );
   hook2.api = { remove: removeHookRef };
   hook2.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
+  ["before", "error", "after", "wrap"].forEach((kind2) => {
+    const args = name ? [state, kind2, name] : [state, kind2];
+    hook2[kind2] = hook2.api[kind2] = bindable(addHook, null).apply(null, args);
   });
 }
 function Singular() {
@@ -92800,8 +93799,8 @@ function lowercaseKeys(object2) {
   if (!object2) {
     return {};
   }
-  return Object.keys(object2).reduce((newObj, key2) => {
-    newObj[key2.toLowerCase()] = object2[key2];
+  return Object.keys(object2).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object2[key];
     return newObj;
   }, {});
 }
@@ -92815,20 +93814,20 @@ function isPlainObject2(value) {
 }
 function mergeDeep(defaults2, options) {
   const result = Object.assign({}, defaults2);
-  Object.keys(options).forEach((key2) => {
-    if (isPlainObject2(options[key2])) {
-      if (!(key2 in defaults2)) Object.assign(result, { [key2]: options[key2] });
-      else result[key2] = mergeDeep(defaults2[key2], options[key2]);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject2(options[key])) {
+      if (!(key in defaults2)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults2[key], options[key]);
     } else {
-      Object.assign(result, { [key2]: options[key2] });
+      Object.assign(result, { [key]: options[key] });
     }
   });
   return result;
 }
 function removeUndefinedProperties(obj2) {
-  for (const key2 in obj2) {
-    if (obj2[key2] === void 0) {
-      delete obj2[key2];
+  for (const key in obj2) {
+    if (obj2[key] === void 0) {
+      delete obj2[key];
     }
   }
   return obj2;
@@ -92880,9 +93879,9 @@ function extractUrlVariableNames(url2) {
 }
 function omit2(object2, keysToOmit) {
   const result = { __proto__: null };
-  for (const key2 of Object.keys(object2)) {
-    if (keysToOmit.indexOf(key2) === -1) {
-      result[key2] = object2[key2];
+  for (const key of Object.keys(object2)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object2[key];
     }
   }
   return result;
@@ -92900,10 +93899,10 @@ function encodeUnreserved(str2) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value, key2) {
+function encodeValue(operator, value, key) {
   value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key2) {
-    return encodeUnreserved(key2) + "=" + value;
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
   } else {
     return value;
   }
@@ -92914,8 +93913,8 @@ function isDefined(value) {
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
-function getValues(context3, operator, key2, modifier) {
-  var value = context3[key2], result = [];
+function getValues(context3, operator, key, modifier) {
+  var value = context3[key], result = [];
   if (isDefined(value) && value !== "") {
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
       value = value.toString();
@@ -92923,14 +93922,14 @@ function getValues(context3, operator, key2, modifier) {
         value = value.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key2 : "")
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
         if (Array.isArray(value)) {
           value.filter(isDefined).forEach(function(value2) {
             result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key2 : "")
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
@@ -92955,7 +93954,7 @@ function getValues(context3, operator, key2, modifier) {
           });
         }
         if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key2) + "=" + tmp.join(","));
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
         } else if (tmp.length !== 0) {
           result.push(tmp.join(","));
         }
@@ -92964,10 +93963,10 @@ function getValues(context3, operator, key2, modifier) {
   } else {
     if (operator === ";") {
       if (isDefined(value)) {
-        result.push(encodeUnreserved(key2));
+        result.push(encodeUnreserved(key));
       }
     } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key2) + "=");
+      result.push(encodeUnreserved(key) + "=");
     } else if (value === "") {
       result.push("");
     }
@@ -93192,7 +94191,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value = header.slice(keyStart, keyEnd);
-        const key2 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -93203,8 +94202,8 @@ function parseParameters(header, type, index, len, stopFlags) {
           while (index < len) {
             const code2 = header.charCodeAt(index);
             if (code2 === DQUOTE) {
-              if (parameters[key2] === void 0) {
-                parameters[key2] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+              if (parameters[key] === void 0) {
+                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
@@ -93248,9 +94247,9 @@ function parseParameters(header, type, index, len, stopFlags) {
           }
           index++;
         }
-        if (parameters[key2] === void 0) {
+        if (parameters[key] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key2] = header.slice(valueStart, valueEnd);
+          parameters[key] = header.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -93298,11 +94297,11 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
-  const prepareVal = (parent, key2, val) => {
+  const prepareVal = (parent, key, val) => {
     const isObject2 = val !== null && typeof val === "object";
     const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
-      val = val.toJSON(key2);
+      val = val.toJSON(key);
     }
     const isNoise = typeof val === "string" && noiseValue.test(val);
     if (isNoise) return val + "n";
@@ -93313,7 +94312,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       return val.toString() + "n";
     }
     if (isFunctionReplacer) {
-      val = replacer.call(parent, key2, val);
+      val = replacer.call(parent, key, val);
     }
     const isPostReplacerObject = val !== null && typeof val === "object";
     if (isPostReplacerObject) {
@@ -93450,11 +94449,11 @@ var JSONStringify = (value, replacer, space) => {
     if (supportsRawJSON) {
       return originalStringify(
         value,
-        (key2, val) => {
+        (key, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
-          if (hasFunctionReplacer) return replacer(key2, val);
-          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
+          if (hasFunctionReplacer) return replacer(key, val);
+          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
           if (isKeyInArrayReplacer) return val;
           return val;
         },
@@ -93464,13 +94463,13 @@ var JSONStringify = (value, replacer, space) => {
     if (!value) return originalStringify(value, replacer, space);
     const convertedToCustomJSON = originalStringify(
       value,
-      (key2, val) => {
+      (key, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
         if (typeof val === "bigint") return val.toString() + "n";
         const hasFunctionReplacer = typeof replacer === "function";
-        if (hasFunctionReplacer) return replacer(key2, val);
-        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
+        if (hasFunctionReplacer) return replacer(key, val);
+        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
         if (isKeyInArrayReplacer) return val;
         return val;
       },
@@ -93512,17 +94511,17 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key2, value, context3, userReviver) => {
+var convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
   const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
   if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
   const isNoiseValue = typeof value === "string" && noiseValue.test(value);
   if (isNoiseValue) return value.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
   if (!hasUserReviver) return value;
-  return userReviver(key2, value, context3);
+  return userReviver(key, value, context3);
 };
 var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key2, value, context3) => {
+  return JSON.parse(text, (key, value, context3) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -93531,7 +94530,7 @@ var JSONParseV2 = (text, reviver) => {
     if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
     if (!hasCustomReviver) return value;
-    return reviver(key2, value, context3);
+    return reviver(key, value, context3);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -93554,8 +94553,8 @@ var applyReviverIteratively = (parsed2, userReviver) => {
         }
       }
     } else {
-      const { parent, key: key2 } = node2;
-      let value = parent[key2];
+      const { parent, key } = node2;
+      let value = parent[key];
       if (typeof value === "string") {
         const isCustomFormatBigInt = customFormat.test(value);
         if (isCustomFormatBigInt) {
@@ -93567,13 +94566,13 @@ var applyReviverIteratively = (parsed2, userReviver) => {
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value = userReviver.call(parent, key2, value);
+        value = userReviver.call(parent, key, value);
       }
       const isDeleted = value === void 0;
       if (isDeleted) {
-        delete parent[key2];
+        delete parent[key];
       } else {
-        parent[key2] = value;
+        parent[key] = value;
       }
       stack.pop();
     }
@@ -93602,7 +94601,7 @@ var JSONParse = (text, reviver) => {
     const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
-      (key2, value, context3) => convertMarkedBigIntsReviver(key2, value, context3, reviver)
+      (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
@@ -93722,8 +94721,8 @@ async function fetchWrapper(requestOptions) {
   const status3 = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key2, value] of fetchResponse.headers) {
-    responseHeaders[key2] = value;
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
   }
   const octokitResponse = {
     url: url2,
@@ -93879,11 +94878,11 @@ function graphql(request2, query, options) {
         new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
       );
     }
-    for (const key2 in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key2)) continue;
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
       return Promise.reject(
         new Error(
-          `[@octokit/graphql] "${key2}" cannot be used as variable name`
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
         )
       );
     }
@@ -93891,15 +94890,15 @@ function graphql(request2, query, options) {
   const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
   const requestOptions = Object.keys(
     parsedOptions
-  ).reduce((result, key2) => {
-    if (NON_VARIABLE_OPTIONS.includes(key2)) {
-      result[key2] = parsedOptions[key2];
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
       return result;
     }
     if (!result.variables) {
       result.variables = {};
     }
-    result.variables[key2] = parsedOptions[key2];
+    result.variables[key] = parsedOptions[key];
     return result;
   }, {});
   const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
@@ -93909,8 +94908,8 @@ function graphql(request2, query, options) {
   return request2(requestOptions).then((response) => {
     if (response.data.errors) {
       const headers = {};
-      for (const key2 of Object.keys(response.headers)) {
-        headers[key2] = response.headers[key2];
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
       }
       throw new GraphqlResponseError(
         requestOptions,
@@ -96473,9 +97472,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName]) {
+      return cache2[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -96483,7 +97482,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache[methodName] = decorate(
+      cache2[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -96491,9 +97490,9 @@ var handler = {
         decorations
       );
     } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
+      cache2[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache[methodName];
+    return cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -96715,7 +97714,7 @@ function createOctokit(token, baseUrl2) {
 }
 
 // packages/github/src/publish.ts
-import { appendFileSync as appendFileSync2, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { appendFileSync as appendFileSync2, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
 import { resolve as resolve4 } from "node:path";
 init_src2();
 
@@ -96802,7 +97801,7 @@ function selectAnnotations(reports, workspace, limits = ANNOTATION_LIMITS) {
 }
 
 // packages/github/src/sarif.ts
-import { existsSync as existsSync5, statSync } from "node:fs";
+import { existsSync as existsSync5, statSync as statSync2 } from "node:fs";
 import { isAbsolute as isAbsolute5, resolve as resolve3, sep as sep2 } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -96928,7 +97927,7 @@ function resolveArtifact(run, location, root) {
   const abs = isAbsolute5(uri) ? uri : resolve3(baseDir(run, loc.uriBaseId, root), uri);
   if (abs !== root && !abs.startsWith(root.endsWith(sep2) ? root : root + sep2)) return void 0;
   try {
-    return existsSync5(abs) && statSync(abs).isFile() ? abs : void 0;
+    return existsSync5(abs) && statSync2(abs).isFile() ? abs : void 0;
   } catch {
     return void 0;
   }
@@ -97116,7 +98115,7 @@ function writeSummary(reports, options, s3) {
   }
   let used = 0;
   try {
-    used = statSync2(file2).size;
+    used = statSync3(file2).size;
   } catch {
   }
   const text = summaryMarkdown(reports, s3.ctx, {
@@ -97148,9 +98147,9 @@ async function upsertComment(reports, s3) {
     logger.warn("no GitHub token: the pull request comment was skipped");
     return;
   }
-  const key2 = commentKey(ctx, reports);
-  const marker = `<!-- ${key2} -->`;
-  const body = summaryMarkdown(reports, ctx, { budget: COMMENT_LIMIT_CHARS, marker: key2 });
+  const key = commentKey(ctx, reports);
+  const marker = `<!-- ${key} -->`;
+  const body = summaryMarkdown(reports, ctx, { budget: COMMENT_LIMIT_CHARS, marker: key });
   const repo = { owner: ctx.owner, repo: ctx.repo };
   try {
     const login = await whoAmI(octokit, s3);
@@ -97413,6 +98412,17 @@ function createGitHubPlatform(options = {}) {
       const o = client();
       if (!o || !ctx.owner || !ctx.repo) return void 0;
       return createGitHubIssueTracker({ octokit: o, owner: ctx.owner, repo: ctx.repo, logger });
+    },
+    changeRequests() {
+      const o = client();
+      if (!o || !ctx.owner || !ctx.repo) return void 0;
+      return createGitHubChangeRequests({
+        octokit: o,
+        owner: ctx.owner,
+        repo: ctx.repo,
+        ...ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {},
+        logger
+      });
     },
     async approvals(query) {
       const o = client();

@@ -1888,11 +1888,33 @@ var MINIFIED_GLOBS = [
   "**/*.css.map",
   "**/*.map"
 ];
+var GLOB_OPTIONS = { dot: true, nocase: false };
+var DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+function baseNameMatcher(globs) {
+  const names = /* @__PURE__ */ new Set();
+  const suffixes = [];
+  for (const g of globs) {
+    const m = /^\*\*\/(\*)?([^*?[\]{}()!+@/\\]+)$/.exec(g);
+    if (!m) throw new Error(`not a **/name or **/*suffix glob: ${g}`);
+    if (m[1]) suffixes.push(m[2]);
+    else names.add(m[2]);
+  }
+  let fallback;
+  return (path) => {
+    if (DOT_SEGMENT.test(path)) {
+      fallback ??= (0, import_picomatch.default)([...globs], GLOB_OPTIONS);
+      return fallback(path);
+    }
+    const base = path.slice(path.lastIndexOf("/") + 1);
+    if (names.has(base)) return true;
+    for (const s of suffixes) if (base.endsWith(s)) return true;
+    return false;
+  };
+}
 function createPathFilter(options = {}) {
-  const opts = { dot: true, nocase: false };
-  const lock = options.includeLockfiles ? () => false : (0, import_picomatch.default)([...LOCKFILE_GLOBS], opts);
-  const min = options.includeMinified ? () => false : (0, import_picomatch.default)([...MINIFIED_GLOBS], opts);
-  const allow = options.allowPaths?.length ? (0, import_picomatch.default)([...options.allowPaths], opts) : () => false;
+  const lock = options.includeLockfiles ? () => false : baseNameMatcher(LOCKFILE_GLOBS);
+  const min = options.includeMinified ? () => false : baseNameMatcher(MINIFIED_GLOBS);
+  const allow = options.allowPaths?.length ? (0, import_picomatch.default)([...options.allowPaths], GLOB_OPTIONS) : () => false;
   return (path) => {
     if (allow(path)) return "allowlisted";
     if (lock(path)) return "lockfile";
@@ -1933,11 +1955,17 @@ function decodeText(buf, stats) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
 function looksBinary(buf) {
-  const n = Math.min(buf.length, 8e3);
-  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
-  return false;
+  return buf.subarray(0, 8e3).indexOf(0) !== -1;
 }
 function prepareText(text, max, stats) {
+  const big = text.length > 4096;
+  if (text.length <= max) {
+    if (!big) return { text, minified: false };
+    const enough = text.length / MINIFIED_AVERAGE_LINE;
+    let lines2 = 1;
+    for (let i = text.indexOf("\n"); i >= 0 && lines2 < enough; i = text.indexOf("\n", i + 1)) lines2++;
+    return { text, minified: text.length / lines2 > MINIFIED_AVERAGE_LINE };
+  }
   let lines = 0;
   let longest = 0;
   let prev = 0;
@@ -1948,7 +1976,7 @@ function prepareText(text, max, stats) {
     if (i < 0) break;
     prev = i + 1;
   }
-  const minified = text.length > 4096 && text.length / lines > MINIFIED_AVERAGE_LINE;
+  const minified = big && text.length / lines > MINIFIED_AVERAGE_LINE;
   if (longest <= max) return { text, minified };
   const parts = text.split("\n");
   for (let i = 0; i < parts.length; i++) {
@@ -2017,16 +2045,17 @@ var FileScanner = class {
     return { kind: "scanned", matches: this.scanner.scanText(text, path, stats) };
   }
   /**
-   * Reads and scans one file. Read failures come back as an error outcome, never a throw. Reads are
+   * Reads and scans one file; `size` (from the walker's stat) saves a read call. Read failures come
+   * back as an error outcome, never a throw. Reads are
    * synchronous on purpose: for thousands of small files that is several times faster than
    * promise-based reads, and parallelism comes from the worker pool, not from overlapping I/O.
    */
-  scanFile(absolutePath, path, stats) {
+  scanFile(absolutePath, path, stats, size) {
     const bySkip = this.skipByPath(path, stats);
     if (bySkip) return bySkip;
     let buf;
     try {
-      buf = this.read(absolutePath);
+      buf = this.read(absolutePath, size);
     } catch (e) {
       stats.skippedUnreadable++;
       const code = e.code ?? "read error";
@@ -2045,9 +2074,11 @@ var FileScanner = class {
   shared = Buffer.allocUnsafe(1 << 20);
   /**
    * Reads a file into one reused buffer (no per-file allocation; the text decoded from it is a
-   * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large.
+   * copy). Reads at most maxFileSize + 1 bytes: enough to know the file is too large. With the
+   * size known, a read that returns it all is the last: a regular file reads short only at its end,
+   * and a file that changed since its stat is read on to the end like any other.
    */
-  read(absolutePath) {
+  read(absolutePath, size = -1) {
     const fd = openSync(absolutePath, "r");
     try {
       let n = 0;
@@ -2058,9 +2089,11 @@ var FileScanner = class {
           this.shared.copy(bigger, 0, 0, n);
           this.shared = bigger;
         }
-        const got = readSync(fd, this.shared, n, this.shared.length - n, null);
+        const want = this.shared.length - n;
+        const got = readSync(fd, this.shared, n, want, null);
         if (got === 0) break;
         n += got;
+        if (got < want && n >= size && size >= 0) break;
       }
       return this.shared.subarray(0, n);
     } finally {
@@ -2128,31 +2161,40 @@ var KeywordMatcher = class {
         } else delta[s * classes2 + cls] = delta[fail[s] * classes2 + cls];
       }
     }
-    for (let i = 0; i < delta.length; i++) delta[i] = delta[i] * classes2;
+    for (let i = 0; i < delta.length; i++) {
+      const t = delta[i];
+      delta[i] = out[t].length ? ~(t * classes2) : t * classes2;
+    }
     this.delta = delta;
     this.outputs = new Array(n * classes2);
     out.forEach((o, state) => {
       if (o.length) this.outputs[state * classes2] = [...new Set(o)];
     });
   }
-  /** Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. */
-  find(text) {
-    const { classOf, delta, outputs } = this;
-    const found = new Uint8Array(this.keywords.length);
+  /**
+   * Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. With
+   * `track` (one flag per keyword) and `where`, also appends `[keyword, start offset]` pairs (flat)
+   * for every occurrence of a tracked keyword, in order of their end.
+   */
+  find(text, track, where) {
+    const { classOf, delta, outputs, keywords } = this;
+    const found = new Uint8Array(keywords.length);
+    const all = track && where ? -1 : found.length;
     let hits = 0;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
       s = delta[s + (c < 128 ? classOf[c] : 0)];
-      const o = outputs[s];
-      if (o !== void 0) {
-        for (const k of o) {
+      if (s < 0) {
+        s = ~s;
+        for (const k of outputs[s]) {
           if (found[k] === 0) {
             found[k] = 1;
             hits++;
           }
+          if (all < 0 && track[k] === 1) where.push(k, i + 1 - keywords[k].length);
         }
-        if (hits === found.length) break;
+        if (hits === all) break;
       }
     }
     const result = [];
@@ -2260,6 +2302,8 @@ function simple(id, provider, title, prefix, body, docs, extra = {}) {
       prefix.startsWith("-") ? LD : L
     ),
     keywords: [prefix.toLowerCase()],
+    // The match starts with the prefix: common ones (Twilio's `SK`) are then cheap to look for.
+    anchored: true,
     entropy: 3,
     severity: "high",
     confidence: "high",
@@ -2416,6 +2460,7 @@ var RULES = [
       `${ci("aws")}[\\w.-]{0,15}${ci("secret")}|${ci("secret")}[_.-]?${ci("access")}[_.-]?${ci("key")}`,
       "[A-Za-z0-9/+]{40}"
     ),
+    anchored: true,
     keywords: ["aws", "secret"],
     entropy: 4,
     severity: "critical",
@@ -2433,6 +2478,7 @@ var RULES = [
       `${ci("aws")}[_.-]?${ci("session")}[_.-]?${ci("token")}|${ci("aws")}[_.-]?${ci("security")}[_.-]?${ci("token")}|${ci("x-amz-security-token")}`,
       "[A-Za-z0-9/+=]{100,4000}"
     ),
+    anchored: true,
     keywords: ["aws", "x-amz-security-token"],
     entropy: 4,
     severity: "high",
@@ -2543,6 +2589,7 @@ var RULES = [
       `${ci("devops")}|${ci("ado")}[_.-]?${ci("pat")}|${ci("vsts")}`,
       "[a-z2-7]{52}|[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}"
     ),
+    anchored: true,
     keywords: ["devops", "adopat", "ado_pat", "ado.pat", "ado-pat", "vsts"],
     entropy: 3.5,
     severity: "critical",
@@ -2738,6 +2785,7 @@ var RULES = [
       `${ci("twilio")}[\\w.-]{0,20}?(?:${ci("auth")}|${ci("token")}|${ci("secret")})`,
       `${HEX}{32}`
     ),
+    anchored: true,
     keywords: ["twilio"],
     entropy: 3,
     severity: "critical",
@@ -2761,6 +2809,7 @@ var RULES = [
     provider: "Mailgun",
     category: "provider",
     pattern: assigned(ci("mailgun"), `key-${HEX}{32}|${HEX}{32}-${HEX}{8}-${HEX}{8}`),
+    anchored: true,
     keywords: ["mailgun"],
     entropy: 3,
     severity: "high",
@@ -2775,6 +2824,7 @@ var RULES = [
     // Anchored on the `-usNN` data-centre suffix (a literal the regex engine finds fast); the key is
     // the 32 hex characters before it.
     pattern: String.raw`-us\d{1,2}(?<=(?<![A-Za-z0-9_])(?<secret>${HEX}{32})-us\d{1,2})${R}`,
+    anchored: true,
     keywords: ["-us"],
     entropy: 3,
     severity: "high",
@@ -2877,6 +2927,7 @@ var RULES = [
     provider: "Heroku",
     category: "provider",
     pattern: assigned(ci("heroku"), UUID),
+    anchored: true,
     keywords: ["heroku"],
     entropy: 3,
     severity: "high",
@@ -3028,6 +3079,7 @@ var RULES = [
     provider: "Datadog",
     category: "provider",
     pattern: assigned(`${ci("datadog")}|${ci("dd")}[_-]${ci("api")}[_-]?${ci("key")}`, `${HEX}{32}`),
+    anchored: true,
     keywords: ["datadog", "dd_api", "dd-api"],
     entropy: 3,
     severity: "high",
@@ -3043,6 +3095,7 @@ var RULES = [
       `${ci("dd")}[_-]${ci("app")}[_-]?${ci("key")}|${ci("datadog")}[_.-]?${ci("app")}`,
       `${HEX}{40}`
     ),
+    anchored: true,
     keywords: ["dd_app", "dd-app", "datadog"],
     entropy: 3,
     severity: "high",
@@ -3123,6 +3176,7 @@ var RULES = [
     provider: "Atlassian",
     category: "provider",
     pattern: assigned(`${ci("atlassian")}|${ci("confluence")}|${ci("jira")}`, `${B62}{24}`),
+    anchored: true,
     keywords: ["atlassian", "confluence", "jira"],
     entropy: 3.5,
     severity: "high",
@@ -3391,6 +3445,7 @@ var RULES = [
     category: "url",
     // Starts with the literal `://` (found fast); the scheme before it is checked by a lookbehind.
     pattern: String.raw`://(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:@/?#'"\x60<>{}$]{1,100}:(?<secret>[^\s:@/?#'"\x60<>]{3,200})@(?<host>[A-Za-z0-9.-]{1,255})`,
+    anchored: true,
     keywords: ["://"],
     // Documentation hosts (RFC 2606 / 6761): URLs in docs and examples.
     deny: {
@@ -3408,6 +3463,7 @@ var RULES = [
     provider: "Generic",
     category: "generic",
     pattern: String.raw`(?<key>(?:${ci("password")}|${ci("passwd")}|${ci("pwd")}|${ci("passphrase")})[A-Za-z0-9_.-]{0,20})["'\x60]?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}(?<q>["'\x60])(?<secret>[^"'\x60\s\\]{8,128})\k<q>`,
+    anchored: true,
     keywords: ["password", "passwd", "pwd", "passphrase"],
     entropy: 3,
     severity: "high",
@@ -3423,6 +3479,7 @@ var RULES = [
     provider: "Generic",
     category: "generic",
     pattern: String.raw`(?<key>(?:${ci("secret")}|${ci("token")}|${ci("api")}[_.-]?${ci("key")}|${ci("access")}[_.-]?${ci("key")}|${ci("auth")}[_.-]?${ci("key")}|${ci("private")}[_.-]?${ci("key")}|${ci("signing")}[_.-]?${ci("key")}|${ci("encryption")}[_.-]?${ci("key")}|${ci("credential")})[A-Za-z0-9_.-]{0,20})["'\x60]?\s{0,5}(?:=|:=|:|=>|\?=)\s{0,5}(?<q>["'\x60])(?<secret>[A-Za-z0-9_+/=.~-]{16,256})\k<q>`,
+    anchored: true,
     keywords: [
       "secret",
       "token",
@@ -3629,6 +3686,8 @@ var AWS_SECRET_NEARBY = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g
 var Scanner = class {
   rules;
   matcher;
+  /** Keywords whose positions the prefilter records: those that start an anchored rule's match. */
+  tracked;
   byKeyword = /* @__PURE__ */ new Map();
   allowValues;
   allowHashes;
@@ -3654,16 +3713,31 @@ var Scanner = class {
       }
     }
     this.matcher = new KeywordMatcher([...this.byKeyword.keys()]);
+    const { keywords } = this.matcher;
+    this.tracked = new Uint8Array(keywords.length);
+    for (const c of this.rules) {
+      if (!c.rule.anchored) continue;
+      c.sticky = new RegExp(c.rule.pattern, `yd${c.rule.flags ?? ""}`);
+      c.starts = new Uint8Array(keywords.length);
+      for (const k of c.rule.keywords) {
+        const i = keywords.indexOf(k.toLowerCase());
+        c.starts[i] = 1;
+        this.tracked[i] = 1;
+      }
+    }
     this.allowValues = new Set(options.allowValues ?? []);
     this.allowHashes = new Set(options.allowHashes ?? []);
     this.allowRegexes = (options.allowRegexes ?? []).map((r) => new RegExp(r));
     this.salt = secretSalt(options.salt);
   }
-  /** The rules whose keywords occur in `text`, in table order. */
-  candidateRules(text, path) {
+  /**
+   * The rules whose keywords occur in `text`, in table order. With `where`, also the
+   * `[keyword, offset]` pairs of the keywords that start anchored rules' matches.
+   */
+  candidateRules(text, path, where) {
     const hit = /* @__PURE__ */ new Set();
     const { keywords } = this.matcher;
-    for (const k of this.matcher.find(text))
+    for (const k of this.matcher.find(text, this.tracked, where))
       for (const c of this.byKeyword.get(keywords[k]) ?? []) hit.add(c);
     return [...hit].filter((c) => !c.pathRe || c.pathRe.test(path)).sort((a, b) => a.index - b.index);
   }
@@ -3683,13 +3757,47 @@ var Scanner = class {
    * Returned matches are sorted by position and carry no raw value.
    */
   scanText(text, path = "", stats) {
-    const rules = this.candidateRules(text, path);
+    const where = [];
+    const rules = this.candidateRules(text, path, where);
     if (rules.length === 0) return [];
     if (stats) stats.rulesRun += rules.length;
     const raw = [];
     const accepted = [];
     const claimed = [];
+    const consider = (c, m) => {
+      const value = m.groups?.secret ?? m[0];
+      const offset = m.indices?.groups?.secret?.[0] ?? m.index;
+      const rm = { c, start: offset, end: offset + value.length, value, accepted: false };
+      if (!EXAMPLES.has(value)) raw.push(rm);
+      const generic = c.rule.category === "generic" || c.rule.category === "url";
+      const denied = c.deny.some(([g, re]) => {
+        const v = m.groups?.[g];
+        return v !== void 0 && re.test(v);
+      });
+      if (denied || this.rejected(c, value)) {
+        if (stats) stats.candidatesRejected++;
+        if (!generic) claimed.push(rm);
+        return;
+      }
+      if (generic && claimed.some((a) => a.start < rm.end && rm.start < a.end)) return;
+      if (accepted.some((a) => a.start < rm.end && rm.start < a.end)) return;
+      rm.accepted = true;
+      accepted.push(rm);
+    };
     for (const c of rules) {
+      if (c.sticky) {
+        const re2 = c.sticky;
+        let from = 0;
+        for (const start of startsOf(c.starts, where)) {
+          if (start < from) continue;
+          re2.lastIndex = start;
+          const m = re2.exec(text);
+          if (!m) continue;
+          from = start + Math.max(1, m[0].length);
+          if (m[0].length > 0) consider(c, m);
+        }
+        continue;
+      }
       const re = c.re;
       re.lastIndex = 0;
       for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -3697,24 +3805,7 @@ var Scanner = class {
           re.lastIndex++;
           continue;
         }
-        const value = m.groups?.secret ?? m[0];
-        const offset = m.indices?.groups?.secret?.[0] ?? m.index;
-        const rm = { c, start: offset, end: offset + value.length, value, accepted: false };
-        if (!EXAMPLES.has(value)) raw.push(rm);
-        const generic = c.rule.category === "generic" || c.rule.category === "url";
-        const denied = c.deny.some(([g, re2]) => {
-          const v = m.groups?.[g];
-          return v !== void 0 && re2.test(v);
-        });
-        if (denied || this.rejected(c, value)) {
-          if (stats) stats.candidatesRejected++;
-          if (!generic) claimed.push(rm);
-          continue;
-        }
-        if (generic && claimed.some((a) => a.start < rm.end && rm.start < a.end)) continue;
-        if (accepted.some((a) => a.start < rm.end && rm.start < a.end)) continue;
-        rm.accepted = true;
-        accepted.push(rm);
+        consider(c, m);
       }
     }
     if (accepted.length === 0) return [];
@@ -3795,6 +3886,15 @@ var Scanner = class {
     };
   }
 };
+function startsOf(starts, where) {
+  const out = [];
+  for (let i = 0; i < where.length; i += 2) if (starts[where[i]] === 1) out.push(where[i + 1]);
+  out.sort((a, b) => a - b);
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i];
+  out.length = n;
+  return out;
+}
 var LineIndex = class {
   constructor(text) {
     this.text = text;
@@ -3834,7 +3934,7 @@ parentPort?.on("message", (m) => {
   const stats = emptyScanStats();
   const results = [];
   for (const job of m.jobs) {
-    results.push({ path: job.path, outcome: fs.scanFile(job.absolutePath, job.path, stats) });
+    results.push({ path: job.path, outcome: fs.scanFile(job.absolutePath, job.path, stats, job.size) });
   }
   parentPort?.postMessage({ id: m.id, results, stats });
 });
