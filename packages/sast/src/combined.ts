@@ -20,9 +20,13 @@ export interface RuleSlot {
   hit: string;
 }
 
-/** A taint source set inside a combined matcher. */
+/**
+ * One branch of the taint source sets inside a combined matcher: sets share branches (`[http]`,
+ * `[http, dom]`), so each distinct branch is searched once and stands for every set holding it.
+ */
 interface SetSlot {
-  key: string;
+  /** Keys of the source sets this branch belongs to. */
+  keys: string[];
   hit: string;
 }
 
@@ -43,9 +47,9 @@ interface Part {
 const patternKindCache = new Map<string, string[] | null>();
 
 /**
- * Node kinds a pattern can match. ast-grep matches the innermost node of the parsed pattern that
+ * The node kind a pattern matches: ast-grep matches the innermost node of the parsed pattern that
  * still spans all of it (`call_expression` for `$F($X)`, but `expression_statement` for `$F($X);`),
- * so those are the kinds of the single-child chain below the root whose text is the whole pattern.
+ * the deepest of the single-child chain below the root whose text is the whole pattern.
  * `null` when that cannot be told (a lone metavariable, several statements, a parse error).
  */
 function patternKinds(pattern: string, grammar: Grammar): string[] | null {
@@ -66,7 +70,7 @@ function patternKinds(pattern: string, grammar: Grammar): string[] | null {
         if (node.text().trim() === text) chain.push(node.kind() as string);
       }
       const lone = /^[$\u00b5]+[A-Z0-9_]+$/.test(node.text());
-      kinds = chain.length > 0 && !lone ? chain : null;
+      kinds = chain.length > 0 && !lone ? [chain[chain.length - 1]!] : null;
     }
   } catch {
     kinds = null;
@@ -206,14 +210,24 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
   const utils: RuleObject = {};
   const slots: RuleSlot[] = [];
   const sets = new Map<string, SetSlot>();
+  const setKeys = new Set<string>();
   const addSet = (key: string | undefined, cfg: NapiConfig | undefined) => {
-    if (!key || !cfg || sets.has(key)) return;
-    const prefix = `S${sets.size}_`;
-    const slot = { key, hit: `${prefix}HIT` };
-    sets.set(key, slot);
-    const body = renameRule(cfg.rule, prefix);
-    Object.assign(utils, renameUtils(cfg.utils as RuleObject | undefined, prefix));
-    parts.push({ hit: slot.hit, body });
+    if (!key || !cfg || setKeys.has(key)) return;
+    setKeys.add(key);
+    const branches = (cfg.rule as RuleObject).any;
+    for (const branch of Array.isArray(branches) ? branches : [cfg.rule]) {
+      const branchKey = JSON.stringify([branch, cfg.utils]);
+      const known = sets.get(branchKey);
+      if (known) {
+        known.keys.push(key);
+        continue;
+      }
+      const prefix = `S${sets.size}_`;
+      const slot = { keys: [key], hit: `${prefix}HIT` };
+      sets.set(branchKey, slot);
+      Object.assign(utils, renameUtils(cfg.utils as RuleObject | undefined, prefix));
+      parts.push({ hit: slot.hit, body: renameRule(branch, prefix) });
+    }
   };
   for (const rule of rules) {
     if (!grammarsOf(rule.language).includes(grammar)) continue;
@@ -229,11 +243,12 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     addSet(rule.taint?.sourcesKey, rule.taint?.sources);
   }
   const errorHit = 'ERROR_HIT';
-  // Parts are bucketed by the node kinds they can match, so a node is only tried against the parts
-  // of its kind (the kind test is what ast-grep does fastest); parts whose kinds cannot be read off
-  // go to a bucket tried on every node. Within a bucket, parts are tagged in groups, each group's
-  // parts tried only when the group matched: reading back which parts matched a node then costs a
-  // few lookups instead of one per part.
+  // The search itself is one flat `any` of every part, which lets ast-grep skip nodes of kinds no
+  // part can match (wrapping parts in per-kind rules made it test every node). Only on a node that
+  // matched are the tags tried: parts are bucketed by the node kinds they can match and tagged in
+  // groups, each group's parts tried only when the group matched, so reading back which parts
+  // matched a node costs a few lookups instead of one per part. Parts whose kinds cannot be read off
+  // go to a bucket tried on every matched node.
   const buckets = new Map<string, Part[]>();
   for (const part of parts) {
     for (const kind of rootKinds(part.body, utils, grammar) ?? [ANY_KIND]) {
@@ -250,11 +265,9 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     utils[`part:${part.hit}`] = part.body;
     ref.set(part.hit, { matches: `part:${part.hit}` });
   }
-  const gate: unknown[] = [];
   const branches: unknown[] = [];
   const groups = new Map<string, RuleGroup[]>();
   for (const [kind, members] of buckets) {
-    const bodies = members.map((m) => ref.get(m.hit)!);
     const own: RuleGroup[] = [];
     const ownBranches: unknown[] = [];
     for (let i = 0; i < members.length; i += GROUP_SIZE) {
@@ -277,14 +290,10 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
       );
     }
     groups.set(kind, own);
-    if (kind === ANY_KIND) {
-      gate.push(...bodies);
-      branches.push(...ownBranches);
-    } else {
-      gate.push({ kind, any: bodies });
-      branches.push({ any: [{ kind, all: ownBranches }, { pattern: '$_' }] });
-    }
+    if (kind === ANY_KIND) branches.push(...ownBranches);
+    else branches.push({ any: [{ kind, all: ownBranches }, { pattern: '$_' }] });
   }
+  const gate = [...parts, ...buckets.get('ERROR')!.slice(-1)].map((p) => ref.get(p.hit)!);
   const combined: CombinedMatcher = {
     grammar,
     config: { rule: { all: [{ any: gate }, ...branches] }, utils } as NapiConfig,
@@ -358,11 +367,11 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
             else byRule.set(slot, [node]);
             continue;
           }
-          const set = setOf.get(hit);
-          if (!set) continue;
-          const list = bySet.get(set.key);
-          if (list) list.push(node);
-          else bySet.set(set.key, [node]);
+          for (const key of setOf.get(hit)?.keys ?? []) {
+            const list = bySet.get(key);
+            if (list) list.push(node);
+            else bySet.set(key, [node]);
+          }
         }
       }
     }
@@ -373,7 +382,8 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
     if (taint) return taint;
     const top = nodes[0]!.getRoot().root();
     taint = new TaintAnalyzer(top, combined.grammar);
-    for (const set of combined.sets) taint.seed(set.key, bySet.get(set.key) ?? []);
+    for (const key of new Set(combined.sets.flatMap((set) => set.keys)))
+      taint.seed(key, bySet.get(key) ?? []);
     return taint;
   };
   for (const [slot, hits] of byRule) {
