@@ -263,7 +263,11 @@ const row = (name, m, n) =>
 const table = [
   '| Tool | Wall time | CPU time (user+sys) | Peak RSS | Findings | Every round (wall, s) |',
   '| --- | --- | --- | --- | --- | --- |',
-  row(`DevSecFlow stage (${report.stats.threads ?? '?'} threads)`, r.dsf, treeFindings.length),
+  row(
+    `DevSecFlow stage (default: ${report.stats.threads ?? '?'} thread${report.stats.threads === 1 ? '' : 's'} used)`,
+    r.dsf,
+    treeFindings.length,
+  ),
   row('DevSecFlow stage (1 thread)', r.dsf1, dsfFindings(join(work, 'dsf-1.json')).findings.length),
   row('secretlint + preset-recommend', r.secretlint, slTree.length),
 ];

@@ -57,7 +57,7 @@ const WORKER_DEPTH = 2;
 /** Batches waiting for a worker beyond which this thread scans too, though the walk is not over. */
 const BACKLOG = 4;
 /** A worker costs 50-70 ms of CPU (start-up, its own JIT warm-up): smaller trees stay on one thread. */
-const DEFAULT_PARALLEL_THRESHOLD = 4 * 1024 * 1024;
+const DEFAULT_PARALLEL_THRESHOLD = 32 * 1024 * 1024;
 
 /** Worker threads need the compiled worker; running from TypeScript sources scans on one thread. */
 export function workersAvailable(): boolean {
