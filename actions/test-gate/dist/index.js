@@ -51902,7 +51902,7 @@ function extensionOf(rel) {
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : "";
 }
 async function listDirectory(walk, rel) {
-  const abs = rel === "" ? walk.root : path.join(walk.root, rel);
+  const abs = rel === "" ? walk.root : absoluteOf(walk, rel);
   let entries;
   try {
     entries = readdirSync(abs, { withFileTypes: true });
@@ -52073,6 +52073,10 @@ async function* walkFiles(options, stats = emptyWalkStats()) {
     yield result.file;
   }
 }
+function absoluteOf(walk, rel) {
+  const native = path.sep === "/" ? rel : rel.replaceAll("/", path.sep);
+  return walk.root.endsWith(path.sep) ? walk.root + native : walk.root + path.sep + native;
+}
 function planAhead(walk, frame, index) {
   const end = Math.min(frame.entries.length, index + LOOKAHEAD);
   for (let i2 = index; i2 < end; i2++) {
@@ -52081,7 +52085,7 @@ function planAhead(walk, frame, index) {
     const plan2 = planEntry(walk, frame.rel, entry);
     frame.plans[i2] = plan2;
     if (plan2.kind === "file") {
-      const abs = path.join(walk.root, plan2.rel);
+      const abs = absoluteOf(walk, plan2.rel);
       frame.examining.set(
         i2,
         examineFile(walk, plan2.rel, abs, entry).catch(
@@ -55351,7 +55355,7 @@ function patternKinds(pattern, grammar) {
         if (node2.text().trim() === text) chain.push(node2.kind());
       }
       const lone = /^[$\u00b5]+[A-Z0-9_]+$/.test(node2.text());
-      kinds = chain.length > 0 && !lone ? chain : null;
+      kinds = chain.length > 0 && !lone ? [chain[chain.length - 1]] : null;
     }
   } catch {
     kinds = null;
@@ -55435,14 +55439,24 @@ function combineRules(rules, grammar) {
   const utils = {};
   const slots = [];
   const sets = /* @__PURE__ */ new Map();
+  const setKeys = /* @__PURE__ */ new Set();
   const addSet = (key2, cfg) => {
-    if (!key2 || !cfg || sets.has(key2)) return;
-    const prefix = `S${sets.size}_`;
-    const slot = { key: key2, hit: `${prefix}HIT` };
-    sets.set(key2, slot);
-    const body = renameRule(cfg.rule, prefix);
-    Object.assign(utils, renameUtils(cfg.utils, prefix));
-    parts.push({ hit: slot.hit, body });
+    if (!key2 || !cfg || setKeys.has(key2)) return;
+    setKeys.add(key2);
+    const branches2 = cfg.rule.any;
+    for (const branch of Array.isArray(branches2) ? branches2 : [cfg.rule]) {
+      const branchKey = JSON.stringify([branch, cfg.utils]);
+      const known = sets.get(branchKey);
+      if (known) {
+        known.keys.push(key2);
+        continue;
+      }
+      const prefix = `S${sets.size}_`;
+      const slot = { keys: [key2], hit: `${prefix}HIT` };
+      sets.set(branchKey, slot);
+      Object.assign(utils, renameUtils(cfg.utils, prefix));
+      parts.push({ hit: slot.hit, body: renameRule(branch, prefix) });
+    }
   };
   for (const rule of rules) {
     if (!grammarsOf(rule.language).includes(grammar)) continue;
@@ -55469,11 +55483,9 @@ function combineRules(rules, grammar) {
     utils[`part:${part.hit}`] = part.body;
     ref.set(part.hit, { matches: `part:${part.hit}` });
   }
-  const gate = [];
   const branches = [];
   const groups = /* @__PURE__ */ new Map();
   for (const [kind2, members2] of buckets) {
-    const bodies = members2.map((m2) => ref.get(m2.hit));
     const own2 = [];
     const ownBranches = [];
     for (let i2 = 0; i2 < members2.length; i2 += GROUP_SIZE) {
@@ -55496,14 +55508,10 @@ function combineRules(rules, grammar) {
       );
     }
     groups.set(kind2, own2);
-    if (kind2 === ANY_KIND) {
-      gate.push(...bodies);
-      branches.push(...ownBranches);
-    } else {
-      gate.push({ kind: kind2, any: bodies });
-      branches.push({ any: [{ kind: kind2, all: ownBranches }, { pattern: "$_" }] });
-    }
+    if (kind2 === ANY_KIND) branches.push(...ownBranches);
+    else branches.push({ any: [{ kind: kind2, all: ownBranches }, { pattern: "$_" }] });
   }
+  const gate = [...parts, ...buckets.get("ERROR").slice(-1)].map((p2) => ref.get(p2.hit));
   const combined = {
     grammar,
     config: { rule: { all: [{ any: gate }, ...branches] }, utils },
@@ -55541,16 +55549,16 @@ function matchNodes(nodes, combined, draft2) {
           if (!node2.getMatch(hit)) continue;
           const slot = slotOf.get(hit);
           if (slot) {
-            const list3 = byRule.get(slot);
-            if (list3) list3.push(node2);
+            const list2 = byRule.get(slot);
+            if (list2) list2.push(node2);
             else byRule.set(slot, [node2]);
             continue;
           }
-          const set2 = setOf.get(hit);
-          if (!set2) continue;
-          const list2 = bySet.get(set2.key);
-          if (list2) list2.push(node2);
-          else bySet.set(set2.key, [node2]);
+          for (const key of setOf.get(hit)?.keys ?? []) {
+            const list2 = bySet.get(key);
+            if (list2) list2.push(node2);
+            else bySet.set(key, [node2]);
+          }
         }
       }
     }
@@ -55561,7 +55569,8 @@ function matchNodes(nodes, combined, draft2) {
     if (taint) return taint;
     const top = nodes[0].getRoot().root();
     taint = new TaintAnalyzer(top, combined.grammar);
-    for (const set2 of combined.sets) taint.seed(set2.key, bySet.get(set2.key) ?? []);
+    for (const key of new Set(combined.sets.flatMap((set2) => set2.keys)))
+      taint.seed(key, bySet.get(key) ?? []);
     return taint;
   };
   for (const [slot, hits] of byRule) {
@@ -84062,7 +84071,7 @@ var init_pool = __esm({
     BATCH_BYTES = 512 * 1024;
     WORKER_DEPTH = 2;
     BACKLOG = 4;
-    DEFAULT_PARALLEL_THRESHOLD = 4 * 1024 * 1024;
+    DEFAULT_PARALLEL_THRESHOLD = 32 * 1024 * 1024;
   }
 });
 
