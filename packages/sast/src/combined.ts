@@ -1,6 +1,6 @@
-import { type NapiConfig, parse, type SgNode } from '@ast-grep/napi';
+import type { NapiConfig, SgNode } from '@ast-grep/napi';
 import type { FindingDraft, Severity } from '@devsecflow/core';
-import { expandoChar, type Grammar, grammarsOf, napiLang } from './languages.js';
+import { type Grammar, grammarsOf } from './languages.js';
 import type { CompiledRule } from './rules.js';
 import { TaintAnalyzer } from './taint.js';
 
@@ -37,98 +37,11 @@ interface RuleGroup {
 }
 
 const GROUP_SIZE = 8;
-const ANY_KIND = '*';
 
+/** A rule's matcher or a source branch, with the metavariable it is tagged with. */
 interface Part {
   hit: string;
   body: unknown;
-}
-
-const patternKindCache = new Map<string, string[] | null>();
-
-/**
- * The node kind a pattern matches: ast-grep matches the innermost node of the parsed pattern that
- * still spans all of it (`call_expression` for `$F($X)`, but `expression_statement` for `$F($X);`),
- * the deepest of the single-child chain below the root whose text is the whole pattern.
- * `null` when that cannot be told (a lone metavariable, several statements, a parse error).
- */
-function patternKinds(pattern: string, grammar: Grammar): string[] | null {
-  const cacheKey = `${grammar}\u0000${pattern}`;
-  if (patternKindCache.has(cacheKey)) return patternKindCache.get(cacheKey)!;
-  let kinds: string[] | null = null;
-  try {
-    const expando = expandoChar(grammar);
-    const text = (expando ? pattern.replaceAll('$', expando) : pattern).trim();
-    const root = parse(napiLang(grammar), text).root();
-    if (!root.find({ rule: { kind: 'ERROR' } })) {
-      const chain: string[] = [];
-      let node = root;
-      for (;;) {
-        const named = node.children().filter((c) => c.isNamed());
-        if (named.length !== 1) break;
-        node = named[0]!;
-        if (node.text().trim() === text) chain.push(node.kind() as string);
-      }
-      const lone = /^[$\u00b5]+[A-Z0-9_]+$/.test(node.text());
-      kinds = chain.length > 0 && !lone ? [chain[chain.length - 1]!] : null;
-    }
-  } catch {
-    kinds = null;
-  }
-  patternKindCache.set(cacheKey, kinds);
-  return kinds;
-}
-
-/**
- * Node kinds a rule object can match, or `null` when any kind might. Keys of one rule object must
- * all hold, so any key that names kinds bounds the rule; `any` is the union of its branches.
- */
-export function rootKinds(
-  rule: unknown,
-  utils: RuleObject,
-  grammar: Grammar,
-  seen = new Set<string>(),
-): string[] | null {
-  if (!rule || typeof rule !== 'object') return null;
-  const r = rule as RuleObject;
-  const bounds: string[][] = [];
-  if (typeof r.kind === 'string') bounds.push([r.kind]);
-  if (typeof r.pattern === 'string') {
-    const k = patternKinds(r.pattern, grammar);
-    if (k) bounds.push(k);
-  } else if (r.pattern && typeof r.pattern === 'object') {
-    const p = r.pattern as RuleObject;
-    const k =
-      typeof p.selector === 'string'
-        ? [p.selector]
-        : typeof p.context === 'string'
-          ? patternKinds(p.context, grammar)
-          : null;
-    if (k) bounds.push(k);
-  }
-  if (Array.isArray(r.any) && r.any.length > 0) {
-    const union = new Set<string>();
-    let known = true;
-    for (const sub of r.any) {
-      const k = rootKinds(sub, utils, grammar, seen);
-      if (!k) known = false;
-      else for (const x of k) union.add(x);
-    }
-    if (known) bounds.push([...union]);
-  }
-  if (Array.isArray(r.all)) {
-    for (const sub of r.all) {
-      const k = rootKinds(sub, utils, grammar, seen);
-      if (k) bounds.push(k);
-    }
-  }
-  if (typeof r.matches === 'string' && !seen.has(r.matches)) {
-    const k = rootKinds(utils[r.matches], utils, grammar, new Set([...seen, r.matches]));
-    if (k) bounds.push(k);
-  }
-  if (bounds.length === 0) return null;
-  // The intersection of every bound (each is a superset of what the rule matches).
-  return bounds.reduce((acc, b) => acc.filter((k) => b.includes(k)));
 }
 
 export interface CombinedMatcher {
@@ -137,8 +50,8 @@ export interface CombinedMatcher {
   config: NapiConfig;
   rules: RuleSlot[];
   sets: SetSlot[];
-  /** Tag groups by node kind (and `*` for parts tried on every node). */
-  groups: Map<string, RuleGroup[]>;
+  /** Tag groups, in order. */
+  groups: RuleGroup[];
   /** Captured on parser error nodes. */
   errorHit: string;
 }
@@ -243,60 +156,28 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     addSet(rule.taint?.sourcesKey, rule.taint?.sources);
   }
   const errorHit = 'ERROR_HIT';
-  // The search itself is one flat `any` of every part, which lets ast-grep skip nodes of kinds no
-  // part can match (wrapping parts in per-kind rules made it test every node). Only on a node that
-  // matched are the tags tried: parts are bucketed by the node kinds they can match and tagged in
-  // groups, each group's parts tried only when the group matched, so reading back which parts
-  // matched a node costs a few lookups instead of one per part. Parts whose kinds cannot be read off
-  // go to a bucket tried on every matched node.
-  const buckets = new Map<string, Part[]>();
-  for (const part of parts) {
-    for (const kind of rootKinds(part.body, utils, grammar) ?? [ANY_KIND]) {
-      const bucket = buckets.get(kind);
-      if (bucket) bucket.push(part);
-      else buckets.set(kind, [part]);
-    }
-  }
-  buckets.set('ERROR', [...(buckets.get('ERROR') ?? []), { hit: errorHit, body: { kind: 'ERROR' } }]);
+  parts.push({ hit: errorHit, body: { kind: 'ERROR' } });
   // Each part's body is written once, as a utility rule, and referred to by name: ast-grep then
   // converts and compiles it once, not once per place it is used.
-  const ref = new Map<string, { matches: string }>();
-  for (const part of [...parts, ...buckets.get('ERROR')!.slice(-1)]) {
-    utils[`part:${part.hit}`] = part.body;
-    ref.set(part.hit, { matches: `part:${part.hit}` });
-  }
+  const ref = (part: Part) => ({ matches: `part:${part.hit}` });
+  for (const part of parts) utils[`part:${part.hit}`] = part.body;
+  // The search is one flat `any` of every part, so ast-grep skips nodes of kinds no part can match.
+  // Only on a node that matched are the tags tried (`all` stops at the first failure): parts are
+  // tagged in groups, each group's parts tried only when the group matched, so reading back which
+  // parts matched a node costs a few lookups instead of one per part.
+  const groups: RuleGroup[] = [];
   const branches: unknown[] = [];
-  const groups = new Map<string, RuleGroup[]>();
-  for (const [kind, members] of buckets) {
-    const own: RuleGroup[] = [];
-    const ownBranches: unknown[] = [];
-    for (let i = 0; i < members.length; i += GROUP_SIZE) {
-      const group = members.slice(i, i + GROUP_SIZE);
-      const hit = `G${kind === ANY_KIND ? 'ANY' : kind.toUpperCase()}${own.length}_HIT`.replace(
-        /[^A-Z0-9_]/g,
-        '_',
-      );
-      own.push({ hit, members: group.map((m) => m.hit) });
-      ownBranches.push(
-        tagged(
-          {
-            all: [
-              { any: group.map((m) => ref.get(m.hit)!) },
-              ...group.map((m) => tagged(ref.get(m.hit)!, m.hit)),
-            ],
-          },
-          hit,
-        ),
-      );
-    }
-    groups.set(kind, own);
-    if (kind === ANY_KIND) branches.push(...ownBranches);
-    else branches.push({ any: [{ kind, all: ownBranches }, { pattern: '$_' }] });
+  for (let i = 0; i < parts.length; i += GROUP_SIZE) {
+    const group = parts.slice(i, i + GROUP_SIZE);
+    const hit = `G${groups.length}_HIT`;
+    groups.push({ hit, members: group.map((m) => m.hit) });
+    branches.push(
+      tagged({ all: [{ any: group.map(ref) }, ...group.map((m) => tagged(ref(m), m.hit))] }, hit),
+    );
   }
-  const gate = [...parts, ...buckets.get('ERROR')!.slice(-1)].map((p) => ref.get(p.hit)!);
   const combined: CombinedMatcher = {
     grammar,
-    config: { rule: { all: [{ any: gate }, ...branches] }, utils } as NapiConfig,
+    config: { rule: { all: [{ any: parts.map(ref) }, ...branches] }, utils } as NapiConfig,
     rules: slots,
     sets: [...sets.values()],
     groups,
@@ -351,27 +232,23 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
   let errorLine: number | undefined;
   const slotOf = new Map<string, RuleSlot>(combined.rules.map((r) => [r.hit, r]));
   const setOf = new Map<string, SetSlot>(combined.sets.map((s) => [s.hit, s]));
-  const everyKind = combined.groups.get(ANY_KIND) ?? [];
   for (const node of nodes) {
-    const kind = node.kind() as string;
-    if (errorLine === undefined && kind === 'ERROR') errorLine = node.range().start.line + 1;
-    for (const groups of [combined.groups.get(kind), everyKind]) {
-      for (const group of groups ?? []) {
-        if (!node.getMatch(group.hit)) continue;
-        for (const hit of group.members) {
-          if (!node.getMatch(hit)) continue;
-          const slot = slotOf.get(hit);
-          if (slot) {
-            const list = byRule.get(slot);
-            if (list) list.push(node);
-            else byRule.set(slot, [node]);
-            continue;
-          }
-          for (const key of setOf.get(hit)?.keys ?? []) {
-            const list = bySet.get(key);
-            if (list) list.push(node);
-            else bySet.set(key, [node]);
-          }
+    if (errorLine === undefined && node.getMatch(combined.errorHit)) errorLine = node.range().start.line + 1;
+    for (const group of combined.groups) {
+      if (!node.getMatch(group.hit)) continue;
+      for (const hit of group.members) {
+        if (hit === combined.errorHit || !node.getMatch(hit)) continue;
+        const slot = slotOf.get(hit);
+        if (slot) {
+          const list = byRule.get(slot);
+          if (list) list.push(node);
+          else byRule.set(slot, [node]);
+          continue;
+        }
+        for (const key of setOf.get(hit)?.keys ?? []) {
+          const list = bySet.get(key);
+          if (list) list.push(node);
+          else bySet.set(key, [node]);
         }
       }
     }
