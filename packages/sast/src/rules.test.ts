@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadRuleFile, loadRules, patternVariants, requiredWords } from './rules.js';
+import { builtinDigest, loadRuleFile, loadRules, patternVariants, requiredWords } from './rules.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dsf-rules-'));
 const base = `id: t-rule
@@ -108,5 +109,18 @@ describe('helpers', () => {
     expect(requiredWords({ regex: '(?i)(token|secret)' })).toEqual(['i:token', 'i:secret']);
     expect(requiredWords({ regex: '^a|bcd$' })).toBeNull();
     expect(requiredWords({ regex: '^files?$' })).toEqual(['file']);
+  });
+});
+
+describe('the built-in packs compiled by the build', () => {
+  it('are what compiling the YAML gives, and carry the digest of the current rule files', async () => {
+    // turbo builds the package before its tests; dist/builtin-rules.json comes from that build.
+    const dist = join(import.meta.dirname, '..', 'dist');
+    const cache = JSON.parse(readFileSync(join(dist, 'builtin-rules.json'), 'utf8')) as { digest: string };
+    expect(cache.digest).toBe(builtinDigest());
+    const built = (await import(pathToFileURL(join(dist, 'index.js')).href)) as {
+      loadRules: typeof loadRules;
+    };
+    expect(JSON.parse(JSON.stringify(built.loadRules()))).toEqual(JSON.parse(JSON.stringify(loadRules())));
   });
 });
