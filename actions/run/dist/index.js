@@ -20464,18 +20464,18 @@ var init_parse = __esm({
       return result.issues.length === 0;
     };
     _encode = (_Err) => {
-      const parse12 = _parse(_Err);
+      const parse11 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-        return parse12(schema, value, ctx, finalizeParams(fn, _params));
+        return parse11(schema, value, ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
     encode = /* @__PURE__ */ _encode($ZodRealError);
     _decode = (_Err) => {
-      const parse12 = _parse(_Err);
+      const parse11 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
-        return parse12(schema, value, _ctx, finalizeParams(fn, _params));
+        return parse11(schema, value, _ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
@@ -21400,7 +21400,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse12 = inst._zod.parse;
+  const parse11 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -21414,7 +21414,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse12(payload, ctx);
+    return parse11(payload, ctx);
   };
 }
 function handleArrayResult(result, final, index) {
@@ -43922,10 +43922,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep6, value } = collItem;
+        const { start, key, sep: sep7, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep6?.[0],
+          next: key ?? sep7?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -43939,7 +43939,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep6) {
+          if (!keyProps.anchor && !keyProps.tag && !sep7) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -43963,7 +43963,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep6 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep7 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -43979,7 +43979,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep6, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep7, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -44070,7 +44070,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep6 = "";
+        let sep7 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -44084,13 +44084,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep6 + cb;
-              sep6 = "";
+                comment += sep7 + cb;
+              sep7 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep6 += source;
+                sep7 += source;
               hasSpace = true;
               break;
             default:
@@ -44133,18 +44133,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key, sep: sep6, value } = collItem;
+        const { start, key, sep: sep7, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep6?.[0],
+          next: key ?? sep7?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep6 && !value) {
+          if (!props.anchor && !props.tag && !sep7 && !value) {
             if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i2 < fc.items.length - 1)
@@ -44198,8 +44198,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep6 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
+        if (!isMap && !sep7 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep7, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -44211,7 +44211,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep6 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep7 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -44222,8 +44222,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep6)
-                for (const st2 of sep6) {
+              if (sep7)
+                for (const st2 of sep7) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -44240,7 +44240,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep6, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep7, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -44420,7 +44420,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i2 + 1;
       }
       let value = "";
-      let sep6 = "";
+      let sep7 = "";
       let prevMoreIndented = false;
       for (let i2 = 0; i2 < contentStart; ++i2)
         value += lines[i2][0].slice(trimIndent) + "\n";
@@ -44437,24 +44437,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep6 + indent.slice(trimIndent) + content;
-          sep6 = "\n";
+          value += sep7 + indent.slice(trimIndent) + content;
+          sep7 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep6 === " ")
-            sep6 = "\n";
-          else if (!prevMoreIndented && sep6 === "\n")
-            sep6 = "\n\n";
-          value += sep6 + indent.slice(trimIndent) + content;
-          sep6 = "\n";
+          if (sep7 === " ")
+            sep7 = "\n";
+          else if (!prevMoreIndented && sep7 === "\n")
+            sep7 = "\n\n";
+          value += sep7 + indent.slice(trimIndent) + content;
+          sep7 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep6 === "\n")
+          if (sep7 === "\n")
             value += "\n";
           else
-            sep6 = "\n";
+            sep7 = "\n";
         } else {
-          value += sep6 + content;
-          sep6 = " ";
+          value += sep7 + content;
+          sep7 = " ";
           prevMoreIndented = false;
         }
       }
@@ -44637,25 +44637,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep6 = " ";
+      let sep7 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep6 === "\n")
-            res += sep6;
+          if (sep7 === "\n")
+            res += sep7;
           else
-            sep6 = "\n";
+            sep7 = "\n";
         } else {
-          res += sep6 + lm;
-          sep6 = " ";
+          res += sep7 + lm;
+          sep7 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep6 + (match?.[1] ?? "");
+      return res + sep7 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -45465,14 +45465,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep6, value }) {
+    function stringifyItem({ start, key, sep: sep7, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep6)
-        for (const st2 of sep6)
+      if (sep7)
+        for (const st2 of sep7)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -46639,18 +46639,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep6;
+          let sep7;
           if (scalar.end) {
-            sep6 = scalar.end;
-            sep6.push(this.sourceToken);
+            sep7 = scalar.end;
+            sep7.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep6 = [this.sourceToken];
+            sep7 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep6 }]
+            items: [{ start, key: scalar, sep: sep7 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -46803,15 +46803,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep6 = it2.sep;
-                  sep6.push(this.sourceToken);
+                  const sep7 = it2.sep;
+                  sep7.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep6 }]
+                    items: [{ start: start2, key, sep: sep7 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -47005,13 +47005,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep6 = fc.end.splice(1, fc.end.length);
-            sep6.push(this.sourceToken);
+            const sep7 = fc.end.splice(1, fc.end.length);
+            sep7.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep6 }]
+              items: [{ start, key: fc, sep: sep7 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -47189,7 +47189,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse12(src, reviver, options) {
+    function parse11(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -47230,7 +47230,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse12;
+    exports2.parse = parse11;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify3;
@@ -48545,7 +48545,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse12 = (input3, options) => {
+    var parse11 = (input3, options) => {
       if (typeof input3 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -48715,7 +48715,7 @@ var require_parse2 = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse12(rest, { ...options, fastpaths: false }).output;
+            const expression = parse11(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -49238,7 +49238,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse12.fastpaths = (input3, options) => {
+    parse11.fastpaths = (input3, options) => {
       const opts = { ...options };
       const max2 = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input3.length;
@@ -49303,7 +49303,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse12;
+    module.exports = parse11;
   }
 });
 
@@ -49312,7 +49312,7 @@ var require_picomatch = __commonJS({
   "node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/lib/picomatch.js"(exports2, module) {
     "use strict";
     var scan2 = require_scan();
-    var parse12 = require_parse2();
+    var parse11 = require_parse2();
     var utils = require_utils2();
     var constants4 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -49400,7 +49400,7 @@ var require_picomatch = __commonJS({
     picomatch6.isMatch = (str2, patterns, options) => picomatch6(patterns, options)(str2);
     picomatch6.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p2) => picomatch6.parse(p2, options));
-      return parse12(pattern, { ...options, fastpaths: false });
+      return parse11(pattern, { ...options, fastpaths: false });
     };
     picomatch6.scan = (input3, options) => scan2(input3, options);
     picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -49426,10 +49426,10 @@ var require_picomatch = __commonJS({
       }
       let parsed2 = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input3[0] === "." || input3[0] === "*")) {
-        parsed2.output = parse12.fastpaths(input3, options);
+        parsed2.output = parse11.fastpaths(input3, options);
       }
       if (!parsed2.output) {
-        parsed2 = parse12(input3, options);
+        parsed2 = parse11(input3, options);
       }
       return picomatch6.compileRe(parsed2, options, returnOutput, returnState);
     };
@@ -55337,68 +55337,6 @@ var init_taint = __esm({
 });
 
 // packages/sast/src/combined.ts
-function patternKinds(pattern, grammar) {
-  const cacheKey = `${grammar}\0${pattern}`;
-  if (patternKindCache.has(cacheKey)) return patternKindCache.get(cacheKey);
-  let kinds = null;
-  try {
-    const expando2 = expandoChar(grammar);
-    const text = (expando2 ? pattern.replaceAll("$", expando2) : pattern).trim();
-    const root = (0, import_napi3.parse)(napiLang(grammar), text).root();
-    if (!root.find({ rule: { kind: "ERROR" } })) {
-      const chain = [];
-      let node2 = root;
-      for (; ; ) {
-        const named = node2.children().filter((c) => c.isNamed());
-        if (named.length !== 1) break;
-        node2 = named[0];
-        if (node2.text().trim() === text) chain.push(node2.kind());
-      }
-      const lone = /^[$\u00b5]+[A-Z0-9_]+$/.test(node2.text());
-      kinds = chain.length > 0 && !lone ? [chain[chain.length - 1]] : null;
-    }
-  } catch {
-    kinds = null;
-  }
-  patternKindCache.set(cacheKey, kinds);
-  return kinds;
-}
-function rootKinds(rule, utils, grammar, seen = /* @__PURE__ */ new Set()) {
-  if (!rule || typeof rule !== "object") return null;
-  const r = rule;
-  const bounds = [];
-  if (typeof r.kind === "string") bounds.push([r.kind]);
-  if (typeof r.pattern === "string") {
-    const k2 = patternKinds(r.pattern, grammar);
-    if (k2) bounds.push(k2);
-  } else if (r.pattern && typeof r.pattern === "object") {
-    const p2 = r.pattern;
-    const k2 = typeof p2.selector === "string" ? [p2.selector] : typeof p2.context === "string" ? patternKinds(p2.context, grammar) : null;
-    if (k2) bounds.push(k2);
-  }
-  if (Array.isArray(r.any) && r.any.length > 0) {
-    const union2 = /* @__PURE__ */ new Set();
-    let known = true;
-    for (const sub of r.any) {
-      const k2 = rootKinds(sub, utils, grammar, seen);
-      if (!k2) known = false;
-      else for (const x2 of k2) union2.add(x2);
-    }
-    if (known) bounds.push([...union2]);
-  }
-  if (Array.isArray(r.all)) {
-    for (const sub of r.all) {
-      const k2 = rootKinds(sub, utils, grammar, seen);
-      if (k2) bounds.push(k2);
-    }
-  }
-  if (typeof r.matches === "string" && !seen.has(r.matches)) {
-    const k2 = rootKinds(utils[r.matches], utils, grammar, /* @__PURE__ */ new Set([...seen, r.matches]));
-    if (k2) bounds.push(k2);
-  }
-  if (bounds.length === 0) return null;
-  return bounds.reduce((acc, b3) => acc.filter((k2) => b3.includes(k2)));
-}
 function renameMetavariables(pattern, prefix) {
   return pattern.replace(/\$(\$\$)?([A-Z][A-Z0-9_]*)/g, (_m, multi, name) => {
     return `$${multi ?? ""}${prefix}${name}`;
@@ -55469,52 +55407,22 @@ function combineRules(rules, grammar) {
     addSet(rule.taint?.sourcesKey, rule.taint?.sources);
   }
   const errorHit = "ERROR_HIT";
-  const buckets = /* @__PURE__ */ new Map();
-  for (const part of parts) {
-    for (const kind2 of rootKinds(part.body, utils, grammar) ?? [ANY_KIND]) {
-      const bucket = buckets.get(kind2);
-      if (bucket) bucket.push(part);
-      else buckets.set(kind2, [part]);
-    }
-  }
-  buckets.set("ERROR", [...buckets.get("ERROR") ?? [], { hit: errorHit, body: { kind: "ERROR" } }]);
-  const ref = /* @__PURE__ */ new Map();
-  for (const part of [...parts, ...buckets.get("ERROR").slice(-1)]) {
-    utils[`part:${part.hit}`] = part.body;
-    ref.set(part.hit, { matches: `part:${part.hit}` });
-  }
+  parts.push({ hit: errorHit, body: { kind: "ERROR" } });
+  const ref = (part) => ({ matches: `part:${part.hit}` });
+  for (const part of parts) utils[`part:${part.hit}`] = part.body;
+  const groups = [];
   const branches = [];
-  const groups = /* @__PURE__ */ new Map();
-  for (const [kind2, members2] of buckets) {
-    const own2 = [];
-    const ownBranches = [];
-    for (let i2 = 0; i2 < members2.length; i2 += GROUP_SIZE) {
-      const group2 = members2.slice(i2, i2 + GROUP_SIZE);
-      const hit = `G${kind2 === ANY_KIND ? "ANY" : kind2.toUpperCase()}${own2.length}_HIT`.replace(
-        /[^A-Z0-9_]/g,
-        "_"
-      );
-      own2.push({ hit, members: group2.map((m2) => m2.hit) });
-      ownBranches.push(
-        tagged(
-          {
-            all: [
-              { any: group2.map((m2) => ref.get(m2.hit)) },
-              ...group2.map((m2) => tagged(ref.get(m2.hit), m2.hit))
-            ]
-          },
-          hit
-        )
-      );
-    }
-    groups.set(kind2, own2);
-    if (kind2 === ANY_KIND) branches.push(...ownBranches);
-    else branches.push({ any: [{ kind: kind2, all: ownBranches }, { pattern: "$_" }] });
+  for (let i2 = 0; i2 < parts.length; i2 += GROUP_SIZE) {
+    const group2 = parts.slice(i2, i2 + GROUP_SIZE);
+    const hit = `G${groups.length}_HIT`;
+    groups.push({ hit, members: group2.map((m2) => m2.hit) });
+    branches.push(
+      tagged({ all: [{ any: group2.map(ref) }, ...group2.map((m2) => tagged(ref(m2), m2.hit))] }, hit)
+    );
   }
-  const gate = [...parts, ...buckets.get("ERROR").slice(-1)].map((p2) => ref.get(p2.hit));
   const combined = {
     grammar,
-    config: { rule: { all: [{ any: gate }, ...branches] }, utils },
+    config: { rule: { all: [{ any: parts.map(ref) }, ...branches] }, utils },
     rules: slots,
     sets: [...sets.values()],
     groups,
@@ -55538,27 +55446,23 @@ function matchNodes(nodes, combined, draft2) {
   let errorLine;
   const slotOf = new Map(combined.rules.map((r) => [r.hit, r]));
   const setOf = new Map(combined.sets.map((s3) => [s3.hit, s3]));
-  const everyKind = combined.groups.get(ANY_KIND) ?? [];
   for (const node2 of nodes) {
-    const kind2 = node2.kind();
-    if (errorLine === void 0 && kind2 === "ERROR") errorLine = node2.range().start.line + 1;
-    for (const groups of [combined.groups.get(kind2), everyKind]) {
-      for (const group2 of groups ?? []) {
-        if (!node2.getMatch(group2.hit)) continue;
-        for (const hit of group2.members) {
-          if (!node2.getMatch(hit)) continue;
-          const slot = slotOf.get(hit);
-          if (slot) {
-            const list2 = byRule.get(slot);
-            if (list2) list2.push(node2);
-            else byRule.set(slot, [node2]);
-            continue;
-          }
-          for (const key of setOf.get(hit)?.keys ?? []) {
-            const list2 = bySet.get(key);
-            if (list2) list2.push(node2);
-            else bySet.set(key, [node2]);
-          }
+    if (errorLine === void 0 && node2.getMatch(combined.errorHit)) errorLine = node2.range().start.line + 1;
+    for (const group2 of combined.groups) {
+      if (!node2.getMatch(group2.hit)) continue;
+      for (const hit of group2.members) {
+        if (hit === combined.errorHit || !node2.getMatch(hit)) continue;
+        const slot = slotOf.get(hit);
+        if (slot) {
+          const list2 = byRule.get(slot);
+          if (list2) list2.push(node2);
+          else byRule.set(slot, [node2]);
+          continue;
+        }
+        for (const key of setOf.get(hit)?.keys ?? []) {
+          const list2 = bySet.get(key);
+          if (list2) list2.push(node2);
+          else bySet.set(key, [node2]);
         }
       }
     }
@@ -55599,16 +55503,13 @@ function matchNodes(nodes, combined, draft2) {
   }
   return { findings, ...errorLine !== void 0 ? { syntaxErrorLine: errorLine } : {} };
 }
-var import_napi3, GROUP_SIZE, ANY_KIND, patternKindCache, tagged, ruleIds, nextRuleId, cache, CACHE_MAX, LOWER;
+var GROUP_SIZE, tagged, ruleIds, nextRuleId, cache, CACHE_MAX, LOWER;
 var init_combined = __esm({
   "packages/sast/src/combined.ts"() {
     "use strict";
-    import_napi3 = __toESM(require_napi(), 1);
     init_languages();
     init_taint();
     GROUP_SIZE = 8;
-    ANY_KIND = "*";
-    patternKindCache = /* @__PURE__ */ new Map();
     tagged = (body, hit) => ({
       any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: "$_" }]
     });
@@ -55779,8 +55680,9 @@ var init_rule_schema = __esm({
 });
 
 // packages/sast/src/rules.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
-import { basename, dirname as dirname2, join as join6, relative as relative4 } from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename, dirname as dirname2, join as join6, relative as relative4, sep as sep3 } from "node:path";
 import { fileURLToPath as fileURLToPath4 } from "node:url";
 function locate(doc, lc, path2) {
   for (let p2 = path2; ; p2 = p2.slice(0, -1)) {
@@ -56041,7 +55943,7 @@ function checkMatcher(language, config2) {
     if (validMatchers.has(`${g2}\0${json2}`)) continue;
     const lang = napiLang(g2);
     try {
-      (0, import_napi4.parse)(lang, "").root().findAll(config2);
+      (0, import_napi3.parse)(lang, "").root().findAll(config2);
     } catch (e) {
       throw new Error(e.message.replace(/\n\s*\|->/g, ": ").replace(/\s+/g, " "));
     }
@@ -56052,7 +55954,7 @@ function checkMatcher(language, config2) {
     for (const p2 of patterns) {
       if (validPatterns.has(`${g2}\0${p2}`)) continue;
       const src = ex && ex !== "$" ? p2.replaceAll("$", ex) : p2;
-      const bad = (0, import_napi4.parse)(lang, src).root().find({ rule: { kind: "ERROR" } });
+      const bad = (0, import_napi3.parse)(lang, src).root().find({ rule: { kind: "ERROR" } });
       if (bad)
         throw new Error(
           `pattern \`${p2}\` is not valid ${g2} (syntax error near \`${bad.text().slice(0, 30)}\`)`
@@ -56193,6 +56095,36 @@ function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
   }
   return files;
 }
+function builtinDigest(dir = BUILTIN_RULES_DIR) {
+  const hash2 = createHash4("sha256");
+  for (const lang of LANGUAGES) {
+    let names;
+    try {
+      names = readdirSync2(join6(dir, lang));
+    } catch {
+      continue;
+    }
+    for (const n of names.sort()) {
+      if (!/\.ya?ml$/.test(n)) continue;
+      hash2.update(`${lang}/${n}\0`);
+      hash2.update(readFileSync5(join6(dir, lang, n)));
+      hash2.update("\0");
+    }
+  }
+  return hash2.digest("hex");
+}
+function loadBuiltins() {
+  if (fileURLToPath4(import.meta.url).includes(`${sep3}dist${sep3}`)) {
+    try {
+      const cached2 = JSON.parse(readFileSync5(BUILTIN_CACHE, "utf8"));
+      if (cached2.digest === builtinDigest()) return cached2.rules;
+    } catch {
+    }
+  }
+  return builtinRuleFiles().map(
+    (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
+  );
+}
 function loadRules(options = {}) {
   const rules = [];
   const seen = /* @__PURE__ */ new Map();
@@ -56205,9 +56137,7 @@ function loadRules(options = {}) {
     rules.push(rule);
   };
   if (options.builtin !== false) {
-    builtinCache ??= builtinRuleFiles().map(
-      (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
-    );
+    builtinCache ??= loadBuiltins();
     for (const rule of builtinCache) {
       seen.set(rule.id, rule.file);
       rules.push(rule);
@@ -56226,11 +56156,11 @@ function loadRules(options = {}) {
     return r.language === "javascript" && langs.has("typescript");
   });
 }
-var import_napi4, import_yaml, BUILTIN_RULES_DIR, WEAK_WORDS, COMMON_WORDS, COMMON_SCORE, validMatchers, validPatterns, libraries, builtinCache;
+var import_napi3, import_yaml, BUILTIN_RULES_DIR, WEAK_WORDS, COMMON_WORDS, COMMON_SCORE, validMatchers, validPatterns, libraries, builtinCache, BUILTIN_CACHE;
 var init_rules = __esm({
   "packages/sast/src/rules.ts"() {
     "use strict";
-    import_napi4 = __toESM(require_napi(), 1);
+    import_napi3 = __toESM(require_napi(), 1);
     init_src();
     import_yaml = __toESM(require_dist(), 1);
     init_languages();
@@ -56316,6 +56246,7 @@ var init_rules = __esm({
     validMatchers = /* @__PURE__ */ new Set();
     validPatterns = /* @__PURE__ */ new Set();
     libraries = /* @__PURE__ */ new Map();
+    BUILTIN_CACHE = join6(BUILTIN_RULES_DIR, "..", "dist", "builtin-rules.json");
   }
 });
 
@@ -56375,7 +56306,7 @@ function scanTree(root, grammar, rules, path2) {
 function scanSource(text, grammar, rules, path2 = "input") {
   const applicable = applicableRules(text, grammar, rules);
   if (applicable.length === 0) return [];
-  return scanTree((0, import_napi5.parse)(napiLang(grammar), text), grammar, applicable, path2).findings;
+  return scanTree((0, import_napi4.parse)(napiLang(grammar), text), grammar, applicable, path2).findings;
 }
 function failed(file2, message, grammar) {
   return {
@@ -56456,7 +56387,7 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   if (applicable.length === 0) return { findings: [], outcome: "no-rules", grammar };
   let root;
   try {
-    root = await (0, import_napi5.parseAsync)(napiLang(grammar), text);
+    root = await (0, import_napi4.parseAsync)(napiLang(grammar), text);
   } catch (e) {
     return failed(file2, `cannot parse as ${grammar}: ${e.message}`, grammar);
   }
@@ -56607,7 +56538,7 @@ async function searchBatch(grammar, batch, rules, record2) {
     if (delivered >= expected) finish();
   };
   try {
-    expected = await (0, import_napi5.findInFiles)(
+    expected = await (0, import_napi4.findInFiles)(
       napiLang(grammar),
       { paths: [...byPath.keys()], matcher: combined.config },
       onFile
@@ -56626,11 +56557,11 @@ async function searchBatch(grammar, batch, rules, record2) {
   closed = true;
   return { unreported: [...byPath.values()], complete };
 }
-var import_napi5, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX;
+var import_napi4, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX;
 var init_scan = __esm({
   "packages/sast/src/scan.ts"() {
     "use strict";
-    import_napi5 = __toESM(require_napi(), 1);
+    import_napi4 = __toESM(require_napi(), 1);
     init_combined();
     init_languages();
     init_prefilter();
@@ -56649,11 +56580,11 @@ var init_scan = __esm({
 
 // node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs
 import { createRequire as createRequire4 } from "module";
-import { basename as basename2, dirname as dirname3, normalize, relative as relative5, resolve as resolve8, sep as sep3 } from "path";
+import { basename as basename2, dirname as dirname3, normalize, relative as relative5, resolve as resolve8, sep as sep4 } from "path";
 import * as nativeFs from "fs";
 function cleanPath(path2) {
   let normalized = normalize(path2);
-  if (normalized.length > 1 && normalized[normalized.length - 1] === sep3) normalized = normalized.substring(0, normalized.length - 1);
+  if (normalized.length > 1 && normalized[normalized.length - 1] === sep4) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 function convertSlashes(path2, separator) {
@@ -57042,7 +56973,7 @@ var init_dist = __esm({
       options = {
         maxDepth: Infinity,
         suppressErrors: true,
-        pathSeparator: sep3,
+        pathSeparator: sep4,
         filters: []
       };
       globFunction;
@@ -60535,21 +60466,21 @@ var init_Matcher = __esm({
        * @returns {string}
        */
       toString(separator, includeNamespace = true) {
-        const sep6 = separator || this.separator;
-        const isDefault = sep6 === this.separator && includeNamespace === true;
+        const sep7 = separator || this.separator;
+        const isDefault = sep7 === this.separator && includeNamespace === true;
         if (isDefault) {
           if (this._pathStringCache !== null) {
             return this._pathStringCache;
           }
           const result = this.path.map(
             (n) => n.namespace ? `${n.namespace}:${n.tag}` : n.tag
-          ).join(sep6);
+          ).join(sep7);
           this._pathStringCache = result;
           return result;
         }
         return this.path.map(
           (n) => includeNamespace && n.namespace ? `${n.namespace}:${n.tag}` : n.tag
-        ).join(sep6);
+        ).join(sep7);
       }
       /**
        * Get path as array of tag names.
@@ -61228,76 +61159,76 @@ var init_redos = __esm({
 });
 
 // node_modules/.pnpm/is-unsafe@2.0.3/node_modules/is-unsafe/src/contexts/nosql.js
-var sep4, NOSQL_PATTERNS, nosql_default;
+var sep5, NOSQL_PATTERNS, nosql_default;
 var init_nosql = __esm({
   "node_modules/.pnpm/is-unsafe@2.0.3/node_modules/is-unsafe/src/contexts/nosql.js"() {
-    sep4 = `["'\\s]*:`;
+    sep5 = `["'\\s]*:`;
     NOSQL_PATTERNS = [
       // ─── MongoDB $ operator injection ────────────────────────────────────────
       {
         id: "nosql-where-operator",
         description: "$where \u2014 executes arbitrary JavaScript server-side in MongoDB",
-        pattern: new RegExp(`\\$where${sep4}`, "i")
+        pattern: new RegExp(`\\$where${sep5}`, "i")
       },
       {
         id: "nosql-ne-operator",
         description: '$ne \u2014 "not equal" operator used to bypass equality checks',
-        pattern: new RegExp(`\\$ne${sep4}`, "i")
+        pattern: new RegExp(`\\$ne${sep5}`, "i")
       },
       {
         id: "nosql-gt-operator",
         description: '$gt \u2014 "greater than" used to bypass password/value checks',
-        pattern: new RegExp(`\\$gte?${sep4}`, "i")
+        pattern: new RegExp(`\\$gte?${sep5}`, "i")
       },
       {
         id: "nosql-lt-operator",
         description: '$lt / $lte \u2014 "less than" bypass variants',
-        pattern: new RegExp(`\\$lte?${sep4}`, "i")
+        pattern: new RegExp(`\\$lte?${sep5}`, "i")
       },
       {
         id: "nosql-regex-operator",
         description: "$regex \u2014 can be used to extract data character by character (blind injection)",
-        pattern: new RegExp(`\\$regex${sep4}`, "i")
+        pattern: new RegExp(`\\$regex${sep5}`, "i")
       },
       {
         id: "nosql-or-operator",
         description: "$or \u2014 logical OR; used to create always-true conditions",
-        pattern: new RegExp(`\\$or${sep4}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$or${sep5}\\s*\\[`, "i")
       },
       {
         id: "nosql-and-operator",
         description: "$and \u2014 logical AND operator injection",
-        pattern: new RegExp(`\\$and${sep4}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$and${sep5}\\s*\\[`, "i")
       },
       {
         id: "nosql-nor-operator",
         description: "$nor \u2014 logical NOR operator injection",
-        pattern: new RegExp(`\\$nor${sep4}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$nor${sep5}\\s*\\[`, "i")
       },
       {
         id: "nosql-exists-operator",
         description: "$exists \u2014 can enumerate fields to determine schema",
-        pattern: new RegExp(`\\$exists${sep4}`, "i")
+        pattern: new RegExp(`\\$exists${sep5}`, "i")
       },
       {
         id: "nosql-in-operator",
         description: "$in \u2014 matches any value in a list; can enumerate values",
-        pattern: new RegExp(`\\$in${sep4}\\s*\\[`, "i")
+        pattern: new RegExp(`\\$in${sep5}\\s*\\[`, "i")
       },
       {
         id: "nosql-expr-operator",
         description: "$expr \u2014 allows aggregation expressions in queries (MongoDB 3.6+)",
-        pattern: new RegExp(`\\$expr${sep4}`, "i")
+        pattern: new RegExp(`\\$expr${sep5}`, "i")
       },
       {
         id: "nosql-function-operator",
         description: "$function \u2014 executes arbitrary JavaScript in MongoDB 4.4+",
-        pattern: new RegExp(`\\$function${sep4}`, "i")
+        pattern: new RegExp(`\\$function${sep5}`, "i")
       },
       {
         id: "nosql-accumulator-operator",
         description: "$accumulator \u2014 custom aggregation with arbitrary JS execution",
-        pattern: new RegExp(`\\$accumulator${sep4}`, "i")
+        pattern: new RegExp(`\\$accumulator${sep5}`, "i")
       },
       // ─── Prototype pollution ─────────────────────────────────────────────────
       {
@@ -61862,8 +61793,8 @@ function readStopNodeData(xmlData, tagName, i2) {
           const nextLt = xmlData.indexOf("<", i2 + 1);
           if (nextLt === -1 || nextLt > nextGt) {
             const exp = xmlData.substring(i2 + 1, nextGt);
-            const sep6 = exp.search(/\s/);
-            const name = sep6 === -1 ? exp : exp.substring(0, sep6);
+            const sep7 = exp.search(/\s/);
+            const name = sep7 === -1 ? exp : exp.substring(0, sep7);
             if (name === tagName && exp[exp.length - 1] !== "/") openTagCount++;
             i2 = nextGt;
           }
@@ -63122,7 +63053,7 @@ function validateTablePeek(ctx, peek, ptr) {
   if (peek === null || ctx.uk === 2)
     TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
 }
-function parse10(toml, options = {}) {
+function parse9(toml, options = {}) {
   let ctx = {
     s: toml,
     p: 0,
@@ -63335,7 +63266,7 @@ var init_others = __esm({
       extract({ path: path2, text }) {
         let doc;
         try {
-          doc = parse10(text);
+          doc = parse9(text);
         } catch (e2) {
           return fail(
             path2,
@@ -63892,7 +63823,7 @@ var init_pnpm = __esm({
 function valid(version2) {
   return validRegex.test(version2) ? version2 : null;
 }
-function parse11(version2, regex) {
+function parse10(version2, regex) {
   const { groups } = (regex || validRegex).exec(version2) || {};
   if (!groups) {
     return null;
@@ -64013,8 +63944,8 @@ var init_version = __esm({
 
 // node_modules/.pnpm/@renovatebot+pep440@5.0.1/node_modules/@renovatebot/pep440/lib/operator.js
 function compare(version2, other) {
-  const parsedVersion = parse11(version2);
-  const parsedOther = parse11(other);
+  const parsedVersion = parse10(version2);
+  const parsedOther = parse10(other);
   const keyVersion = calculateKey(parsedVersion);
   const keyOther = calculateKey(parsedOther);
   return pyCompare(keyVersion, keyOther);
@@ -65603,7 +65534,7 @@ var require_parse3 = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/parse.js"(exports2, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse12 = (version2, options, throwErrors = false) => {
+    var parse11 = (version2, options, throwErrors = false) => {
       if (version2 instanceof SemVer) {
         return version2;
       }
@@ -65616,7 +65547,7 @@ var require_parse3 = __commonJS({
         throw er2;
       }
     };
-    module.exports = parse12;
+    module.exports = parse11;
   }
 });
 
@@ -65624,9 +65555,9 @@ var require_parse3 = __commonJS({
 var require_valid = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/valid.js"(exports2, module) {
     "use strict";
-    var parse12 = require_parse3();
+    var parse11 = require_parse3();
     var valid2 = (version2, options) => {
-      const v2 = parse12(version2, options);
+      const v2 = parse11(version2, options);
       return v2 ? v2.version : null;
     };
     module.exports = valid2;
@@ -65637,9 +65568,9 @@ var require_valid = __commonJS({
 var require_clean = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/clean.js"(exports2, module) {
     "use strict";
-    var parse12 = require_parse3();
+    var parse11 = require_parse3();
     var clean2 = (version2, options) => {
-      const s3 = parse12(version2.trim().replace(/^[=v]+/, ""), options);
+      const s3 = parse11(version2.trim().replace(/^[=v]+/, ""), options);
       return s3 ? s3.version : null;
     };
     module.exports = clean2;
@@ -65674,10 +65605,10 @@ var require_inc = __commonJS({
 var require_diff = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/diff.js"(exports2, module) {
     "use strict";
-    var parse12 = require_parse3();
+    var parse11 = require_parse3();
     var diff = (version1, version2) => {
-      const v1 = parse12(version1, null, true);
-      const v2 = parse12(version2, null, true);
+      const v1 = parse11(version1, null, true);
+      const v2 = parse11(version2, null, true);
       const comparison = v1.compare(v2);
       if (comparison === 0) {
         return null;
@@ -65748,9 +65679,9 @@ var require_patch = __commonJS({
 var require_prerelease = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/prerelease.js"(exports2, module) {
     "use strict";
-    var parse12 = require_parse3();
+    var parse11 = require_parse3();
     var prerelease = (version2, options) => {
-      const parsed2 = parse12(version2, options);
+      const parsed2 = parse11(version2, options);
       return parsed2 && parsed2.prerelease.length ? parsed2.prerelease : null;
     };
     module.exports = prerelease;
@@ -65936,7 +65867,7 @@ var require_coerce = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/coerce.js"(exports2, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse12 = require_parse3();
+    var parse11 = require_parse3();
     var { safeRe: re2, t } = require_re();
     var coerce = (version2, options) => {
       if (version2 instanceof SemVer) {
@@ -65971,7 +65902,7 @@ var require_coerce = __commonJS({
       const patch2 = match[4] || "0";
       const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
       const build2 = options.includePrerelease && match[6] ? `+${match[6]}` : "";
-      return parse12(`${major2}.${minor2}.${patch2}${prerelease}${build2}`, options);
+      return parse11(`${major2}.${minor2}.${patch2}${prerelease}${build2}`, options);
     };
     module.exports = coerce;
   }
@@ -65981,7 +65912,7 @@ var require_coerce = __commonJS({
 var require_truncate = __commonJS({
   "node_modules/.pnpm/semver@7.8.6/node_modules/semver/functions/truncate.js"(exports2, module) {
     "use strict";
-    var parse12 = require_parse3();
+    var parse11 = require_parse3();
     var constants4 = require_constants7();
     var SemVer = require_semver();
     var truncate2 = (version2, truncation, options) => {
@@ -65993,7 +65924,7 @@ var require_truncate = __commonJS({
     };
     var cloneInputVersion = (version2, options) => {
       const versionStringToParse = version2 instanceof SemVer ? version2.version : version2;
-      return parse12(versionStringToParse, options);
+      return parse11(versionStringToParse, options);
     };
     var doTruncation = (version2, truncation) => {
       if (isPrerelease(truncation)) {
@@ -67228,7 +67159,7 @@ var require_semver2 = __commonJS({
     var constants4 = require_constants7();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
-    var parse12 = require_parse3();
+    var parse11 = require_parse3();
     var valid2 = require_valid();
     var clean2 = require_clean();
     var inc2 = require_inc();
@@ -67267,7 +67198,7 @@ var require_semver2 = __commonJS({
     var simplifyRange = require_simplify();
     var subset = require_subset();
     module.exports = {
-      parse: parse12,
+      parse: parse11,
       valid: valid2,
       clean: clean2,
       inc: inc2,
@@ -67418,7 +67349,7 @@ var init_versions2 = __esm({
     };
     compareMaven = (a, b3) => sign((0, import_mvncmp.compare)(a, b3));
     compareNuGet = (a, b3) => {
-      const parse12 = (v2) => {
+      const parse11 = (v2) => {
         const noBuild = v2.split("+")[0];
         const dash = noBuild.indexOf("-");
         const nums = (dash < 0 ? noBuild : noBuild.slice(0, dash)).split(".");
@@ -67426,8 +67357,8 @@ var init_versions2 = __esm({
         while (nums.length < 4) nums.push("0");
         return { nums, pre };
       };
-      const x2 = parse12(a);
-      const y = parse12(b3);
+      const x2 = parse11(a);
+      const y = parse11(b3);
       for (let i2 = 0; i2 < 4; i2++) {
         const c = cmpBig(x2.nums[i2], y.nums[i2]);
         if (c) return c;
@@ -67490,7 +67421,7 @@ var init_versions2 = __esm({
 // packages/deps/src/extractors/python.ts
 function tomlOf(text, path2, what) {
   try {
-    return parse10(text);
+    return parse9(text);
   } catch (e) {
     const line = e.line;
     return fail(
@@ -79833,8 +79764,8 @@ function purlFor(ecosystem, name, version2) {
   const type = TYPES[ecosystem];
   let namespace;
   let pkgName = name;
-  const split = (sep6) => {
-    const i2 = name.lastIndexOf(sep6);
+  const split = (sep7) => {
+    const i2 = name.lastIndexOf(sep7);
     if (i2 > 0) {
       namespace = name.slice(0, i2);
       pkgName = name.slice(i2 + 1);
@@ -81198,7 +81129,7 @@ var init_types2 = __esm({
 });
 
 // packages/deps/src/stage.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { mkdir as mkdir7, writeFile as writeFile7 } from "node:fs/promises";
 import { basename as basename3, dirname as dirname4, isAbsolute as isAbsolute7, join as join11, resolve as resolve10 } from "node:path";
 async function readLockfiles(root, files) {
@@ -81319,7 +81250,7 @@ var init_stage3 = __esm({
           cacheDir: join11(
             cacheRoot,
             "offline-index",
-            createHash4("sha256").update(dbDir).digest("hex").slice(0, 12)
+            createHash5("sha256").update(dbDir).digest("hex").slice(0, 12)
           ),
           log: (m2) => ctx.logger.debug(m2)
         }) : new OsvApi({
@@ -83205,12 +83136,12 @@ var init_prefilter2 = __esm({
 });
 
 // packages/secrets/src/redact.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 function secretSalt(override) {
   return override ?? process.env.DEVSECFLOW_SECRETS_SALT ?? DEFAULT_SECRET_SALT;
 }
 function hashSecret(value, salt = secretSalt()) {
-  return createHash5("sha256").update(salt).update("\0").update(value).digest("hex");
+  return createHash6("sha256").update(salt).update("\0").update(value).digest("hex");
 }
 function maskSecret(value) {
   const shown = value.length >= 24 ? 4 : value.length >= 12 ? 2 : 0;
@@ -88538,11 +88469,11 @@ var init_canonicalize = __esm({
 });
 
 // packages/deploy-approval/src/evidence.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 import { appendFile as appendFile2, mkdir as mkdir8, open as open4, readFile as readFile13, stat as stat6, unlink as unlink2, writeFile as writeFile8 } from "node:fs/promises";
 import { dirname as dirname5 } from "node:path";
 function sha2562(data) {
-  return `sha256:${createHash6("sha256").update(data).digest("hex")}`;
+  return `sha256:${createHash7("sha256").update(data).digest("hex")}`;
 }
 function canonicalJson(value) {
   const text = canonicalize(value);
@@ -89116,7 +89047,7 @@ __export(runner_exports, {
   withDeployVerdict: () => withDeployVerdict
 });
 import { mkdir as mkdir9 } from "node:fs/promises";
-import { isAbsolute as isAbsolute12, relative as relative8, resolve as resolve12, sep as sep5 } from "node:path";
+import { isAbsolute as isAbsolute12, relative as relative8, resolve as resolve12, sep as sep6 } from "node:path";
 function withoutImport(options) {
   const { import: _import, ...rest } = options;
   return rest;
@@ -89224,7 +89155,7 @@ async function runPipeline(options) {
   const outputDir = isAbsolute12(options.outputDir) ? options.outputDir : resolve12(options.outputDir);
   await mkdir9(outputDir, { recursive: true });
   const configFile = policy.files.at(-1);
-  const anchorPath = configFile ? relative8(root, configFile).split(sep5).join("/") : "devsecflow.yml";
+  const anchorPath = configFile ? relative8(root, configFile).split(sep6).join("/") : "devsecflow.yml";
   const files = await writeOutputs(reports, gate, outputDir, options.formats ?? [], {
     sarif: { anchorPath: anchorPath.startsWith("..") ? "devsecflow.yml" : anchorPath }
   });
