@@ -699,6 +699,10 @@ function loadBuiltins(): CompiledRule[] {
       // No cache, or an unreadable one: compile from YAML below.
     }
   }
+  return compileBuiltins();
+}
+
+function compileBuiltins(): CompiledRule[] {
   return builtinRuleFiles().map((f) =>
     loadRuleFile(f, `@devsecflow/sast/rules/${relative(BUILTIN_RULES_DIR, f)}`),
   );
@@ -706,10 +710,7 @@ function loadBuiltins(): CompiledRule[] {
 
 /** Compiles the built-in packs from YAML and writes them for {@link loadRules} (run by the build). */
 export function writeBuiltinRuleCache(): string {
-  const rules = builtinRuleFiles().map((f) =>
-    loadRuleFile(f, `@devsecflow/sast/rules/${relative(BUILTIN_RULES_DIR, f)}`),
-  );
-  writeFileSync(BUILTIN_CACHE, `${JSON.stringify({ digest: builtinDigest(), rules })}\n`);
+  writeFileSync(BUILTIN_CACHE, `${JSON.stringify({ digest: builtinDigest(), rules: compileBuiltins() })}\n`);
   return BUILTIN_CACHE;
 }
 

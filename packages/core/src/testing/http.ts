@@ -16,6 +16,11 @@ export async function readRequestBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** {@link readRequestBody} for routes whose bodies are JSON objects. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  return (await readRequestBody(req)) as Record<string, unknown> | undefined;
+}
+
 /** Answers with a JSON body (none when `body` is undefined). */
 export function sendJson(
   res: ServerResponse,

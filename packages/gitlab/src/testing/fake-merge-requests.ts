@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readRequestBody, sendJson as send } from '@devsecflow/core/testing';
-
-/** JSON bodies of this fake's routes are objects. */
-const readJson = (req: IncomingMessage) =>
-  readRequestBody(req) as Promise<Record<string, unknown> | undefined>;
+import { createServer, type ServerResponse } from 'node:http';
+import { listenOnLoopback, readJsonObject as readJson, sendJson as send } from '@devsecflow/core/testing';
 
 /*
  * Test helper: the GitLab endpoints a change proposal uses, on 127.0.0.1: the project, branches,
