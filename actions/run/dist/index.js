@@ -56121,6 +56121,9 @@ function loadBuiltins() {
     } catch {
     }
   }
+  return compileBuiltins();
+}
+function compileBuiltins() {
   return builtinRuleFiles().map(
     (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
   );
