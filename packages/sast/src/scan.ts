@@ -413,6 +413,7 @@ async function searchBatch(
   let expected = Number.POSITIVE_INFINITY;
   let closed = false;
   let complete = false;
+  let lost = false;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -420,10 +421,14 @@ async function searchBatch(
   const onFile = (err: Error | null, nodes: SgNode[]) => {
     if (closed) return;
     delivered++;
-    if (!err && nodes.length > 0) {
+    // A result that cannot be placed (an error, a path not asked for) means the files not reported
+    // may have had matches: they are then scanned one by one, not taken as clean.
+    if (err || nodes.length === 0) lost = true;
+    else {
       const path = nodes[0]!.getRoot().filename();
       const q = byPath.get(path);
-      if (q) {
+      if (!q) lost = true;
+      else {
         byPath.delete(path);
         const { file } = q;
         let result: FileResult;
@@ -462,5 +467,5 @@ async function searchBatch(
     // The one-by-one path reports whatever made the batch fail, file by file.
   }
   closed = true;
-  return { unreported: [...byPath.values()], complete };
+  return { unreported: [...byPath.values()], complete: complete && !lost };
 }
