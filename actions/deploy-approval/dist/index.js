@@ -56507,6 +56507,7 @@ async function searchBatch(grammar, batch, rules, record2) {
   let expected = Number.POSITIVE_INFINITY;
   let closed = false;
   let complete = false;
+  let lost = false;
   let finish = () => {
   };
   const finished = new Promise((resolve13) => {
@@ -56515,10 +56516,12 @@ async function searchBatch(grammar, batch, rules, record2) {
   const onFile = (err2, nodes) => {
     if (closed) return;
     delivered++;
-    if (!err2 && nodes.length > 0) {
+    if (err2 || nodes.length === 0) lost = true;
+    else {
       const path2 = nodes[0].getRoot().filename();
       const q2 = byPath.get(path2);
-      if (q2) {
+      if (!q2) lost = true;
+      else {
         byPath.delete(path2);
         const { file: file2 } = q2;
         let result;
@@ -56558,7 +56561,7 @@ async function searchBatch(grammar, batch, rules, record2) {
   } catch {
   }
   closed = true;
-  return { unreported: [...byPath.values()], complete };
+  return { unreported: [...byPath.values()], complete: complete && !lost };
 }
 var import_napi4, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX;
 var init_scan = __esm({
