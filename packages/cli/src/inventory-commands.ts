@@ -15,7 +15,7 @@ import {
   UserError,
   walkFiles,
 } from '@devsecflow/core';
-import { LOCKFILE_GLOBS, OfflineDb, OsvApi, readLockfiles, toCycloneDx } from '@devsecflow/deps';
+import type { AdvisorySource } from '@devsecflow/deps';
 import type { Command } from 'commander';
 import { VERSION } from './version.js';
 
@@ -38,7 +38,12 @@ function storeLocation(
  * in `.devsecflow-cache/` of the working directory, as the deps stage keeps them, never inside a
  * (possibly shared, read-only) dump directory.
  */
-function advisorySource(flags: { offlineDb?: string; osvUrl?: string }, cwd: string) {
+async function advisorySource(
+  flags: { offlineDb?: string; osvUrl?: string },
+  cwd: string,
+): Promise<AdvisorySource> {
+  // Loaded here, not at start-up: only these commands need the dependency-scan package.
+  const { OfflineDb, OsvApi } = await import('@devsecflow/deps');
   const cache = resolve(cwd, '.devsecflow-cache');
   if (flags.offlineDb) {
     const dir = resolve(cwd, flags.offlineDb);
@@ -132,7 +137,7 @@ async function runFix(
         : inv.splitCommand(policy.test);
   const result = await inv.fixDependencies({
     root,
-    source: advisorySource(flags, io.cwd),
+    source: await advisorySource(flags, io.cwd),
     automatic: policy.automatic,
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(flags.allowMajor ? { allowMajor: true } : {}),
@@ -236,6 +241,7 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
         if (flags.sbom) {
           sbom = await readSbomFile(resolve(io.cwd, flags.sbom));
         } else {
+          const { LOCKFILE_GLOBS, readLockfiles, toCycloneDx } = await import('@devsecflow/deps');
           const { results, errors } = await readLockfiles(
             root,
             walkFiles({ root, include: [...LOCKFILE_GLOBS], maxFileSize: 256 * 1024 * 1024 }),
@@ -317,7 +323,7 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
               ...(flags.advisory ? { advisoryId: flags.advisory } : {}),
               ...(flags.history ? { history: true } : {}),
             },
-            flags.advisory ? { source: advisorySource(flags, io.cwd) } : {},
+            flags.advisory ? { source: await advisorySource(flags, io.cwd) } : {},
           );
           io.stdout.write(flags.json ? inv.formatQueryJson(result) : inv.formatQueryTable(result));
           io.setExitCode(EXIT.passed);
@@ -372,7 +378,7 @@ export function addInventoryCommands(program: Command, io: InventoryIo): void {
         try {
           const result = await inv.monitor({
             store,
-            source: advisorySource(flags, io.cwd),
+            source: await advisorySource(flags, io.cwd),
             ...(tracker ? { tracker } : {}),
             ...(webhookUrl ? { webhook: { url: webhookUrl } } : {}),
             ...(flags.dryRun ? { dryRun: true } : {}),

@@ -20,10 +20,8 @@ import {
   UserError,
   writeBaseline,
 } from '@devsecflow/core';
-import { describeVerifyResult, verifyEvidenceLog } from '@devsecflow/deploy-approval';
 import { readReports, render } from '@devsecflow/formats';
 import { Command, CommanderError, Option } from 'commander';
-import { updateDb, writeSbom } from './deps-commands.js';
 import { sarifImportStage } from './import-stage.js';
 import { initSnippet } from './init.js';
 import { addInventoryCommands } from './inventory-commands.js';
@@ -383,6 +381,7 @@ class Cli {
         const root = resolve(this.io.cwd, flags.root);
         const policy = await loadPolicy(root, flags.config ? resolve(this.io.cwd, flags.config) : undefined);
         const output = flags.output ? resolve(this.io.cwd, flags.output) : undefined;
+        const { writeSbom } = await import('./deps-commands.js');
         this.exitCode = await writeSbom(root, policy, output, this.io.stdout, this.io.stderr);
       });
 
@@ -395,6 +394,7 @@ class Cli {
       .option('--url <base>', 'a mirror of the OSV dumps bucket')
       .description('download the OSV per-ecosystem dumps for offline matching')
       .action(async (flags: { dir: string; ecosystem?: string[]; url?: string }) => {
+        const { updateDb } = await import('./deps-commands.js');
         this.exitCode = await updateDb(
           resolve(this.io.cwd, flags.dir),
           flags.ecosystem,
@@ -412,6 +412,7 @@ class Cli {
       .description('check the evidence log for edited, deleted, inserted or reordered records')
       .action(async (log: string, flags: { expectedHead?: string }) => {
         const file = resolve(this.io.cwd, log);
+        const { describeVerifyResult, verifyEvidenceLog } = await import('@devsecflow/deploy-approval');
         const result = await verifyEvidenceLog(
           file,
           flags.expectedHead ? { expectedHead: flags.expectedHead } : {},
