@@ -1,4 +1,5 @@
 import { type ChangeProposal, createMemoryLogger, issueMarker, UserError } from '@devsecflow/core';
+import { rejectionOf as rejection } from '@devsecflow/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubChangeRequests, PULL_BODY_LIMIT } from './change-requests.js';
 import { createOctokit } from './octokit.js';
@@ -44,16 +45,6 @@ const proposal = (extra: Partial<ChangeProposal> = {}): ChangeProposal => ({
   files: [{ path: 'package-lock.json', content: LOCK_V2 }],
   ...extra,
 });
-
-/** The error a call rejected with (the test fails if it resolved). */
-const rejection = async (p: Promise<unknown>): Promise<Error> => {
-  const r = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(r instanceof Error)) throw new Error(`expected an Error rejection, got ${String(r)}`);
-  return r;
-};
 
 const writes = (s: FakePullsServer) => s.requests.filter((r) => r.method !== 'GET');
 

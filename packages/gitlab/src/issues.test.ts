@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, hasIssueMarker, type IssueDraft, issueMarker } from '@devsecflow/core';
+import { rejectionOf as rejection } from '@devsecflow/core/testing';
 import { type Ecosystem, OfflineDb, toCycloneDx } from '@devsecflow/deps';
 import { monitor, openInventoryStore } from '@devsecflow/inventory';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,16 +27,6 @@ const start = async () => {
 
 const tracker = (s: FakeGlIssuesServer, token = TOKEN, logger = createMemoryLogger()) =>
   createGitLabIssueTracker({ host: s.url, auth: { token }, projectId: '42', logger });
-
-/** The error a call rejected with (the test fails if it resolved). */
-const rejection = async (p: Promise<unknown>): Promise<Error> => {
-  const r = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(r instanceof Error)) throw new Error(`expected an Error rejection, got ${String(r)}`);
-  return r;
-};
 
 const draft = (extra: Partial<IssueDraft> = {}): IssueDraft => ({
   key: KEY,

@@ -37,3 +37,13 @@ export async function listenOnLoopback(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
+
+/** The error a promise rejected with; throws (failing the test) when it resolved or rejected with a non-Error. */
+export async function rejectionOf(p: Promise<unknown>): Promise<Error> {
+  const r = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(r instanceof Error)) throw new Error(`expected an Error rejection, got ${String(r)}`);
+  return r;
+}
