@@ -183,12 +183,8 @@ export async function scanFile(
   if (file.size !== undefined && file.size > limits.maxBytes && grammar !== undefined) {
     return tooLarge(file, file.size, limits);
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file.absolutePath);
-  } catch (e) {
-    return failed(file, `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const bytes = await readBytes(file);
+  if (!Buffer.isBuffer(bytes)) return bytes;
   if (grammar === undefined) {
     const first = bytes.subarray(0, 200).toString('latin1').split('\n', 1)[0] ?? '';
     grammar = grammarFromShebang(first);
@@ -196,15 +192,9 @@ export async function scanFile(
     if (bytes.length > limits.maxBytes) return { findings: [], outcome: 'not-source' };
   }
   if (languages && !languages.has(languageOf(grammar))) return { findings: [], outcome: 'not-source' };
-  if (bytes.length > limits.maxBytes) return tooLarge(file, bytes.length, limits);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return failed(file, 'not scanned: the file is not valid UTF-8', grammar);
-  }
-  const minified = minifiedResult(file, bytes, limits);
-  if (minified) return { ...minified, grammar };
+  const source = sourceOf(file, grammar, bytes, limits);
+  if ('outcome' in source) return source;
+  const { text } = source;
   const applicable = applicableRules(text, grammar, rules);
   if (applicable.length === 0) return { findings: [], outcome: 'no-rules', grammar };
   let root: SgRoot;
@@ -364,24 +354,26 @@ export async function scanFiles(
   return { findings, errors, stats };
 }
 
-/** Reads a file of a known grammar: its text, or why it is not scanned. */
-async function readSource(
-  file: FileInput,
-  grammar: Grammar,
-  limits: ScanLimits,
-): Promise<{ text: string } | FileResult> {
-  if (file.size !== undefined && file.size > limits.maxBytes) return tooLarge(file, file.size, limits);
-  let bytes: Buffer;
+/** A file's bytes, or why it could not be read. */
+async function readBytes(file: FileInput): Promise<Buffer | FileResult> {
   try {
     // A small file is read synchronously: a few microseconds of blocking cost less than the
     // promise and thread-pool round trips of an asynchronous read.
-    bytes =
-      file.size !== undefined && file.size < SYNC_READ_MAX
-        ? readFileSync(file.absolutePath)
-        : await readFile(file.absolutePath);
+    return file.size !== undefined && file.size < SYNC_READ_MAX
+      ? readFileSync(file.absolutePath)
+      : await readFile(file.absolutePath);
   } catch (e) {
-    return failed(file, `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, grammar);
+    return failed(file, `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+}
+
+/** The text of a file of a known grammar, or why it is not scanned (too large, minified, not UTF-8). */
+function sourceOf(
+  file: FileInput,
+  grammar: Grammar,
+  bytes: Buffer,
+  limits: ScanLimits,
+): { text: string } | FileResult {
   if (bytes.length > limits.maxBytes) return tooLarge(file, bytes.length, limits);
   const minified = minifiedResult(file, bytes, limits);
   if (minified) return { ...minified, grammar };
@@ -390,6 +382,18 @@ async function readSource(
   } catch {
     return failed(file, 'not scanned: the file is not valid UTF-8', grammar);
   }
+}
+
+/** Reads a file of a known grammar: its text, or why it is not scanned. */
+async function readSource(
+  file: FileInput,
+  grammar: Grammar,
+  limits: ScanLimits,
+): Promise<{ text: string } | FileResult> {
+  if (file.size !== undefined && file.size > limits.maxBytes) return tooLarge(file, file.size, limits);
+  const bytes = await readBytes(file);
+  if (!Buffer.isBuffer(bytes)) return { ...bytes, grammar };
+  return sourceOf(file, grammar, bytes, limits);
 }
 
 /**

@@ -299,16 +299,8 @@ export class TaintAnalyzer {
 
   private find(cfgKey: string | undefined, cfg: NapiConfig | undefined): { ids: Set<number>; spans: Span[] } {
     if (!cfgKey || !cfg) return { ids: new Set(), spans: [] };
-    let m = this.matches.get(cfgKey);
-    if (!m) {
-      const nodes = this.root.findAll(cfg);
-      m = {
-        ids: new Set(nodes.map((n) => n.id())),
-        spans: nodes.map((n) => ({ start: n.range().start.index, end: n.range().end.index })),
-      };
-      this.matches.set(cfgKey, m);
-    }
-    return m;
+    if (!this.matches.has(cfgKey)) this.seed(cfgKey, this.root.findAll(cfg));
+    return this.matches.get(cfgKey)!;
   }
 
   /** Records the matches of a source or sanitiser set found by an earlier search of the same tree. */
@@ -320,11 +312,6 @@ export class TaintAnalyzer {
         return { start: r.start.index, end: r.end.index };
       }),
     });
-  }
-
-  /** Whether any source of the set occurs in the file (one search per distinct set, cached). */
-  hasSources(taint: { sources: NapiConfig; sourcesKey: string }): boolean {
-    return this.find(taint.sourcesKey, taint.sources).spans.length > 0;
   }
 
   /** Evaluates what reaches `arg` (the sink's dangerous argument). */
