@@ -23,6 +23,11 @@ describe('PostgreSQL connection errors', () => {
   });
 });
 
+// In CI (.ci/run installs Debian's package) the real-server suite must run, never skip silently.
+it.runIf(process.env.CI)('has the PostgreSQL server binaries in CI', () => {
+  expect(bin, "initdb/postgres not found: .ci/run installs Debian's postgresql package").toBeTypeOf('string');
+});
+
 describe.runIf(bin)('PostgreSQL store (real server)', () => {
   let server: PgServer;
   let n = 0;
