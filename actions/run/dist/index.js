@@ -55183,16 +55183,8 @@ var init_taint = __esm({
       }
       find(cfgKey, cfg) {
         if (!cfgKey || !cfg) return { ids: /* @__PURE__ */ new Set(), spans: [] };
-        let m2 = this.matches.get(cfgKey);
-        if (!m2) {
-          const nodes = this.root.findAll(cfg);
-          m2 = {
-            ids: new Set(nodes.map((n) => n.id())),
-            spans: nodes.map((n) => ({ start: n.range().start.index, end: n.range().end.index }))
-          };
-          this.matches.set(cfgKey, m2);
-        }
-        return m2;
+        if (!this.matches.has(cfgKey)) this.seed(cfgKey, this.root.findAll(cfg));
+        return this.matches.get(cfgKey);
       }
       /** Records the matches of a source or sanitiser set found by an earlier search of the same tree. */
       seed(cfgKey, nodes) {
@@ -55203,10 +55195,6 @@ var init_taint = __esm({
             return { start: r.start.index, end: r.end.index };
           })
         });
-      }
-      /** Whether any source of the set occurs in the file (one search per distinct set, cached). */
-      hasSources(taint) {
-        return this.find(taint.sourcesKey, taint.sources).spans.length > 0;
       }
       /** Evaluates what reaches `arg` (the sink's dangerous argument). */
       evaluate(arg, taint) {
@@ -56364,12 +56352,8 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
   if (file2.size !== void 0 && file2.size > limits.maxBytes && grammar !== void 0) {
     return tooLarge2(file2, file2.size, limits);
   }
-  let bytes;
-  try {
-    bytes = await readFile6(file2.absolutePath);
-  } catch (e) {
-    return failed(file2, `cannot read file: ${e.code ?? String(e)}`);
-  }
+  const bytes = await readBytes(file2);
+  if (!Buffer.isBuffer(bytes)) return bytes;
   if (grammar === void 0) {
     const first = bytes.subarray(0, 200).toString("latin1").split("\n", 1)[0] ?? "";
     grammar = grammarFromShebang(first);
@@ -56377,15 +56361,9 @@ async function scanFile(file2, rules, limits = DEFAULT_LIMITS, languages) {
     if (bytes.length > limits.maxBytes) return { findings: [], outcome: "not-source" };
   }
   if (languages && !languages.has(languageOf(grammar))) return { findings: [], outcome: "not-source" };
-  if (bytes.length > limits.maxBytes) return tooLarge2(file2, bytes.length, limits);
-  let text;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return failed(file2, "not scanned: the file is not valid UTF-8", grammar);
-  }
-  const minified = minifiedResult(file2, bytes, limits);
-  if (minified) return { ...minified, grammar };
+  const source = sourceOf(file2, grammar, bytes, limits);
+  if ("outcome" in source) return source;
+  const { text } = source;
   const applicable = applicableRules(text, grammar, rules);
   if (applicable.length === 0) return { findings: [], outcome: "no-rules", grammar };
   let root;
@@ -56481,14 +56459,14 @@ async function scanFiles(files, rules, options = {}) {
   await Promise.all(batches);
   return { findings, errors, stats };
 }
-async function readSource(file2, grammar, limits) {
-  if (file2.size !== void 0 && file2.size > limits.maxBytes) return tooLarge2(file2, file2.size, limits);
-  let bytes;
+async function readBytes(file2) {
   try {
-    bytes = file2.size !== void 0 && file2.size < SYNC_READ_MAX ? readFileSync6(file2.absolutePath) : await readFile6(file2.absolutePath);
+    return file2.size !== void 0 && file2.size < SYNC_READ_MAX ? readFileSync6(file2.absolutePath) : await readFile6(file2.absolutePath);
   } catch (e) {
-    return failed(file2, `cannot read file: ${e.code ?? String(e)}`, grammar);
+    return failed(file2, `cannot read file: ${e.code ?? String(e)}`);
   }
+}
+function sourceOf(file2, grammar, bytes, limits) {
   if (bytes.length > limits.maxBytes) return tooLarge2(file2, bytes.length, limits);
   const minified = minifiedResult(file2, bytes, limits);
   if (minified) return { ...minified, grammar };
@@ -56497,6 +56475,12 @@ async function readSource(file2, grammar, limits) {
   } catch {
     return failed(file2, "not scanned: the file is not valid UTF-8", grammar);
   }
+}
+async function readSource(file2, grammar, limits) {
+  if (file2.size !== void 0 && file2.size > limits.maxBytes) return tooLarge2(file2, file2.size, limits);
+  const bytes = await readBytes(file2);
+  if (!Buffer.isBuffer(bytes)) return { ...bytes, grammar };
+  return sourceOf(file2, grammar, bytes, limits);
 }
 async function searchBatch(grammar, batch, rules, record2) {
   const needed = new Set(batch.flatMap((q2) => q2.rules));
@@ -63685,7 +63669,7 @@ function parsePnpmKey(key, flavor) {
   if (at2 <= 0) return void 0;
   return { name: k2.slice(0, at2), version: k2.slice(at2 + 1) };
 }
-function sourceOf(key, entry) {
+function sourceOf2(key, entry) {
   if (key.startsWith("file:") || key.includes("@file:")) return "file";
   const res = entry && isRecord(entry.resolution) ? entry.resolution : void 0;
   if (!res) return void 0;
@@ -63757,7 +63741,7 @@ var init_pnpm = __esm({
           const version2 = typeof m2?.version === "string" ? m2.version : parsed2?.version;
           if (!name || !version2) continue;
           const node2 = { name, version: version2 };
-          const source = sourceOf(key, m2);
+          const source = sourceOf2(key, m2);
           if (source) node2.source = source;
           const off = offsets.get(flavor === 9 ? key.replace(/\(.*$/, "") : key);
           if (off !== void 0) node2.line = toLine(off);
