@@ -1,13 +1,15 @@
 import type { NapiConfig, SgNode } from '@ast-grep/napi';
 import type { FindingDraft, Severity } from '@devsecflow/core';
 import { type Grammar, grammarsOf } from './languages.js';
+import { type RuleObject, renameRule, renameUtils, tagged } from './rename.js';
 import type { CompiledRule } from './rules.js';
 import { TaintAnalyzer } from './taint.js';
 
+export { renameMetavariables, renameRule } from './rename.js';
+
 // ast-grep's napi compiles a matcher (regexes included) on every `findAll` call, and every call walks
-// the whole tree again: per file, the cost grew with the number of rules. So every rule a batch needs,
-// and the taint source sets they use, are folded into ONE matcher, compiled once per batch of
-// files and run in one traversal. Each part captures a metavariable of its own only when it matches,
+// the whole tree again: per file, the cost grew with the number of rules. So every rule a batch needs
+// is folded into ONE matcher, compiled once per batch of files and run in one traversal. Each part captures a metavariable of its own only when it matches,
 // which tells afterwards what matched a node; each rule's own metavariables are renamed apart so
 // that parts never constrain each other.
 
@@ -20,16 +22,6 @@ export interface RuleSlot {
   hit: string;
 }
 
-/**
- * One branch of the taint source sets inside a combined matcher: sets share branches (`[http]`,
- * `[http, dom]`), so each distinct branch is searched once and stands for every set holding it.
- */
-interface SetSlot {
-  /** Keys of the source sets this branch belongs to. */
-  keys: string[];
-  hit: string;
-}
-
 /** Parts tagged together: `hit` is captured when any member matched. */
 interface RuleGroup {
   hit: string;
@@ -38,7 +30,7 @@ interface RuleGroup {
 
 const GROUP_SIZE = 8;
 
-/** A rule's matcher or a source branch, with the metavariable it is tagged with. */
+/** A rule's matcher, with the metavariable it is tagged with. */
 interface Part {
   hit: string;
   body: unknown;
@@ -49,48 +41,11 @@ export interface CombinedMatcher {
   /** The one config to hand to ast-grep. */
   config: NapiConfig;
   rules: RuleSlot[];
-  sets: SetSlot[];
   /** Tag groups, in order. */
   groups: RuleGroup[];
   /** Captured on parser error nodes. */
   errorHit: string;
 }
-
-type RuleObject = Record<string, unknown>;
-
-/** `$ARG` -> `$R3_ARG`, `$$$ARGS` -> `$$$R3_ARGS`; anonymous `$_`, `$$$` stay as they are. */
-export function renameMetavariables(pattern: string, prefix: string): string {
-  return pattern.replace(/\$(\$\$)?([A-Z][A-Z0-9_]*)/g, (_m, multi: string | undefined, name: string) => {
-    return `$${multi ?? ''}${prefix}${name}`;
-  });
-}
-
-/** A copy of a rule object with its metavariables and utility names moved under `prefix`. */
-export function renameRule(value: unknown, prefix: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => renameRule(v, prefix));
-  if (!value || typeof value !== 'object') return value;
-  const out: RuleObject = {};
-  for (const [k, v] of Object.entries(value as RuleObject)) {
-    if (k === 'pattern' && typeof v === 'string') out[k] = renameMetavariables(v, prefix);
-    else if (k === 'pattern' && v && typeof v === 'object') {
-      const p = v as RuleObject;
-      out[k] = typeof p.context === 'string' ? { ...p, context: renameMetavariables(p.context, prefix) } : p;
-    } else if (k === 'matches' && typeof v === 'string') out[k] = `${prefix}${v}`;
-    else out[k] = renameRule(v, prefix);
-  }
-  return out;
-}
-
-function renameUtils(utils: Record<string, unknown> | undefined, prefix: string): RuleObject {
-  const out: RuleObject = {};
-  for (const [name, rule] of Object.entries(utils ?? {})) out[`${prefix}${name}`] = renameRule(rule, prefix);
-  return out;
-}
-
-/** Matches the node when `body` does and then captures it as `hit`; otherwise matches anyway, capturing nothing. */
-const tagged = (body: unknown, hit: string) => ({
-  any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: '$_' }],
-});
 
 // Combined matchers by grammar and rule identities: batches of files that need the same rules
 // share one. Bounded, as a long scan may see many different rule sets.
@@ -118,30 +73,10 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
   const cached = cache.get(key);
   if (cached) return cached;
   if (cache.size >= CACHE_MAX) cache.clear();
-  // Every part in order: a rule's matcher or a taint set, with the metavariable it is tagged with.
+  // Every part in order: a rule's matcher, with the metavariable it is tagged with.
   const parts: Part[] = [];
   const utils: RuleObject = {};
   const slots: RuleSlot[] = [];
-  const sets = new Map<string, SetSlot>();
-  const setKeys = new Set<string>();
-  const addSet = (key: string | undefined, cfg: NapiConfig | undefined) => {
-    if (!key || !cfg || setKeys.has(key)) return;
-    setKeys.add(key);
-    const branches = (cfg.rule as RuleObject).any;
-    for (const branch of Array.isArray(branches) ? branches : [cfg.rule]) {
-      const branchKey = JSON.stringify([branch, cfg.utils]);
-      const known = sets.get(branchKey);
-      if (known) {
-        known.keys.push(key);
-        continue;
-      }
-      const prefix = `S${sets.size}_`;
-      const slot = { keys: [key], hit: `${prefix}HIT` };
-      sets.set(branchKey, slot);
-      Object.assign(utils, renameUtils(cfg.utils as RuleObject | undefined, prefix));
-      parts.push({ hit: slot.hit, body: renameRule(branch, prefix) });
-    }
-  };
   for (const rule of rules) {
     if (!grammarsOf(rule.language).includes(grammar)) continue;
     const prefix = `R${slots.length}_`;
@@ -150,10 +85,9 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     const body = renameRule(rule.matcher.rule, prefix);
     Object.assign(utils, renameUtils(rule.matcher.utils as RuleObject | undefined, prefix));
     parts.push({ hit: slot.hit, body });
-    // Sources are searched with everything else: whether a file has any decides whether a rule that
-    // only reports visible sources runs at all. Sanitisers (calls like `parseInt` or `escape`, common
-    // everywhere) are searched by the taint pass only in the files where it runs.
-    addSet(rule.taint?.sourcesKey, rule.taint?.sources);
+    // Taint sources and sanitisers are not searched here: they matter only in the few files where
+    // a source-to-sink rule's sink matched, and searching them in every file of every batch cost
+    // more than everything else the matcher does (see TaintAnalyzer).
   }
   const errorHit = 'ERROR_HIT';
   parts.push({ hit: errorHit, body: { kind: 'ERROR' } });
@@ -179,7 +113,6 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     grammar,
     config: { rule: { all: [{ any: parts.map(ref) }, ...branches] }, utils } as NapiConfig,
     rules: slots,
-    sets: [...sets.values()],
     groups,
     errorHit,
   };
@@ -223,33 +156,23 @@ function constraintsHold(slot: RuleSlot, node: SgNode): boolean {
 
 /**
  * Turns the nodes one combined search returned for a file into findings: attributes each node to
- * the rules and taint sets that matched it, checks constraints, and runs the taint analysis of
- * source-to-sink rules with the source and sanitiser matches of the same search.
+ * the rules that matched it, checks constraints, and runs the taint analysis of source-to-sink
+ * rules.
  */
 export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: DraftFn): MatchedFile {
   const byRule = new Map<RuleSlot, SgNode[]>();
-  const bySet = new Map<string, SgNode[]>();
   let errorLine: number | undefined;
   const slotOf = new Map<string, RuleSlot>(combined.rules.map((r) => [r.hit, r]));
-  const setOf = new Map<string, SetSlot>(combined.sets.map((s) => [s.hit, s]));
   for (const node of nodes) {
     if (errorLine === undefined && node.getMatch(combined.errorHit)) errorLine = node.range().start.line + 1;
     for (const group of combined.groups) {
       if (!node.getMatch(group.hit)) continue;
       for (const hit of group.members) {
         if (hit === combined.errorHit || !node.getMatch(hit)) continue;
-        const slot = slotOf.get(hit);
-        if (slot) {
-          const list = byRule.get(slot);
-          if (list) list.push(node);
-          else byRule.set(slot, [node]);
-          continue;
-        }
-        for (const key of setOf.get(hit)?.keys ?? []) {
-          const list = bySet.get(key);
-          if (list) list.push(node);
-          else bySet.set(key, [node]);
-        }
+        const slot = slotOf.get(hit)!;
+        const list = byRule.get(slot);
+        if (list) list.push(node);
+        else byRule.set(slot, [node]);
       }
     }
   }
@@ -258,16 +181,19 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
   const analyzer = (): TaintAnalyzer => {
     if (taint) return taint;
     const top = nodes[0]!.getRoot().root();
-    taint = new TaintAnalyzer(top, combined.grammar);
-    for (const key of new Set(combined.sets.flatMap((set) => set.keys)))
-      taint.seed(key, bySet.get(key) ?? []);
+    // The source and sanitiser sets of every rule with a sink here, searched in one go.
+    const sets = new Map<string, NapiConfig>();
+    for (const { rule } of byRule.keys()) {
+      if (!rule.taint) continue;
+      sets.set(rule.taint.sourcesKey, rule.taint.sources);
+      if (rule.taint.sanitizersKey && rule.taint.sanitizers)
+        sets.set(rule.taint.sanitizersKey, rule.taint.sanitizers);
+    }
+    taint = new TaintAnalyzer(top, combined.grammar, sets);
     return taint;
   };
   for (const [slot, hits] of byRule) {
     const { rule } = slot;
-    // A rule that only reports visible sources has nothing to find in a file without any.
-    if (rule.taint && rule.taint.reportUnknown === false && !bySet.get(rule.taint.sourcesKey)?.length)
-      continue;
     const seen = new Set<string>();
     for (const node of hits) {
       const r = node.range();
@@ -278,6 +204,8 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
         findings.push(draft(slot, node, rule.confidence, rule.severity));
         continue;
       }
+      // A rule that only reports visible sources has nothing to find in a file without any.
+      if (rule.taint.reportUnknown === false && !analyzer().hasMatches(rule.taint.sourcesKey)) break;
       // Without $ARG the whole match is checked; for a call, that means its arguments.
       const arg =
         node.getMatch(`${slot.prefix}ARG`) ?? (node.field('arguments' as never) as SgNode | null) ?? node;

@@ -113,11 +113,16 @@ describe('helpers', () => {
 });
 
 describe('the built-in packs compiled by the build', () => {
-  it('are what compiling the YAML gives, and carry the digest of the current rule files', async () => {
+  it('are what compiling the YAML gives, and carry the digest of the current rule files and compiler', async () => {
     // turbo builds the package before its tests; dist/builtin-rules.json comes from that build.
     const dist = join(import.meta.dirname, '..', 'dist');
     const cache = JSON.parse(readFileSync(join(dist, 'builtin-rules.json'), 'utf8')) as { digest: string };
-    expect(cache.digest).toBe(builtinDigest());
+    const compiler = (await import(pathToFileURL(join(dist, 'rules.js')).href)) as {
+      builtinDigest: typeof builtinDigest;
+    };
+    expect(cache.digest).toBe(compiler.builtinDigest());
+    // The same rule files compiled by other code (here the sources) must not pass for the cache.
+    expect(builtinDigest()).not.toBe(cache.digest);
     const built = (await import(pathToFileURL(join(dist, 'index.js')).href)) as {
       loadRules: typeof loadRules;
     };

@@ -6,6 +6,7 @@ import { type NapiConfig, parse } from '@ast-grep/napi';
 import { type Confidence, ConfigError, type Severity } from '@devsecflow/core';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { gatedSet } from './gate.js';
 import { expandoChar, grammarsOf, LANGUAGES, type Language, napiLang } from './languages.js';
 import { type RuleFile, RuleFileSchema, type TaintLibrary, TaintLibrarySchema } from './rule-schema.js';
 
@@ -606,8 +607,8 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
     check(['taint', 'sanitizers', i], { rule: s, utils } as NapiConfig);
   });
   const sinkRule = { any: t.sinks };
-  const sourcesCfg = { rule: { any: sources }, utils } as NapiConfig;
-  const sanitizersCfg = sanitizers.length ? ({ rule: { any: sanitizers }, utils } as NapiConfig) : undefined;
+  const sourcesCfg = { rule: gatedSet(sources), utils } as NapiConfig;
+  const sanitizersCfg = sanitizers.length ? ({ rule: gatedSet(sanitizers), utils } as NapiConfig) : undefined;
   return {
     ...meta,
     kind: 'taint',
@@ -666,9 +667,18 @@ let builtinCache: CompiledRule[] | undefined;
  */
 const BUILTIN_CACHE = join(BUILTIN_RULES_DIR, '..', 'dist', 'builtin-rules.json');
 
-/** sha256 over every rule and library file of the built-in packs (paths and contents). */
+// The modules whose code decides what a rule compiles to: a cache written by an older compiler is stale.
+const COMPILER_MODULES = ['rules', 'gate', 'languages', 'rule-schema'];
+
+/**
+ * sha256 over every rule and library file of the built-in packs (paths and contents) and over the
+ * compiler's own modules.
+ */
 export function builtinDigest(dir = BUILTIN_RULES_DIR): string {
   const hash = createHash('sha256');
+  const here = fileURLToPath(import.meta.url);
+  const ext = here.slice(here.lastIndexOf('.'));
+  for (const m of COMPILER_MODULES) hash.update(readFileSync(join(dirname(here), `${m}${ext}`)));
   for (const lang of LANGUAGES) {
     let names: string[];
     try {

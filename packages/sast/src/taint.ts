@@ -1,5 +1,6 @@
 import { kind, type NapiConfig, type SgNode } from '@ast-grep/napi';
 import { type Grammar, napiLang } from './languages.js';
+import { type RuleObject, renameRule, renameUtils, tagged } from './rename.js';
 
 /**
  * What flows into a sink argument, from most to least alarming. `tainted`: a declared source reaches
@@ -249,6 +250,36 @@ interface Span {
   end: number;
 }
 
+/** A function of the file as a span, with the index of the innermost function around it (-1: none). */
+interface FunctionSpan {
+  node: SgNode;
+  start: number;
+  end: number;
+  parent: number;
+}
+
+/** A binding node (declaration, assignment, loop variable), with the text of its bound side read on demand. */
+interface BindingNode {
+  node: SgNode;
+  start: number;
+  bound?: string;
+}
+
+/** The last index in `xs` (sorted by `start`) whose start is at most `index`, or -1. */
+function lastStartingBy<T extends { start: number }>(xs: T[], index: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]!.start <= index) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /**
  * Intra-procedural taint over one parsed file. Sources and sanitisers are found once per file (per
  * distinct set); each sink argument is then evaluated by walking its expression and following
@@ -258,13 +289,21 @@ export class TaintAnalyzer {
   private readonly spec: LangSpec;
   private readonly matches = new Map<string, { ids: Set<number>; spans: Span[] }>();
   private readonly bindingCache = new Map<string, Binding[]>();
-  private functionSpans?: { node: SgNode; start: number; end: number }[];
-  private readonly bindingNodes = new Map<number, { node: SgNode; bound: string }[]>();
+  private functionSpans?: FunctionSpan[];
+  private bindingNodes?: BindingNode[];
   private readonly paramCache = new Map<number, SgNode[]>();
+  private readonly scopeBindings = new Map<number, BindingNode[]>();
+  private readonly presence = new Map<string, boolean>();
 
+  /**
+   * `sets`: the source and sanitiser sets the analyses of this file will use, by key. They are
+   * searched together with the file's functions and bindings, in one traversal of the tree instead
+   * of one per set (on a large file, each traversal costs milliseconds whatever it looks for).
+   */
   constructor(
     private readonly root: SgNode,
     private readonly grammar: Grammar,
+    private readonly sets: ReadonlyMap<string, NapiConfig> = new Map(),
   ) {
     this.spec = SPECS[grammar];
   }
@@ -281,30 +320,122 @@ export class TaintAnalyzer {
   }
 
   /**
-   * The functions enclosing a position, innermost first, from one search of the file's functions
-   * (walking each identifier's ancestors instead was the slowest part of the analysis).
+   * The file's functions from one search, in source order, each with its innermost enclosing
+   * function: syntax nodes nest, so the functions around a position are one chain of parents.
+   */
+  private functions(): FunctionSpan[] {
+    if (!this.functionSpans) this.index();
+    return this.functionSpans!;
+  }
+
+  /**
+   * One search of the file for its functions, its binding nodes and the source and sanitiser sets
+   * named at construction. Functions come in source order, each with its innermost enclosing function:
+   * syntax nodes nest, so the functions around a position are one chain of parents.
+   */
+  private index(): void {
+    const functionKinds = new Set(this.functionKinds());
+    const bindingKinds = new Set(this.spec.bindingKinds);
+    const sets = [...this.sets].filter(([key]) => !this.matches.has(key) && this.presence.get(key) !== false);
+    const utils: RuleObject = {};
+    const parts: unknown[] = [...functionKinds, ...bindingKinds].map((kind) => ({ kind }));
+    const hits = sets.map(([, cfg], i) => {
+      const prefix = `Z${i}_`;
+      Object.assign(utils, renameUtils(cfg.utils as RuleObject | undefined, prefix));
+      // Written once as a utility rule, so ast-grep compiles it once though it is used twice.
+      utils[`set:${prefix}`] = renameRule(cfg.rule, prefix);
+      parts.push({ matches: `set:${prefix}` });
+      return `${prefix}HIT`;
+    });
+    const rule = hits.length
+      ? { all: [{ any: parts }, ...hits.map((hit, i) => tagged({ matches: `set:Z${i}_` }, hit))] }
+      : { any: parts };
+    const spans: FunctionSpan[] = [];
+    const bindings: BindingNode[] = [];
+    const found: SgNode[][] = sets.map(() => []);
+    for (const node of this.root.findAll({ rule, utils } as NapiConfig)) {
+      const k = node.kind() as string;
+      if (functionKinds.has(k)) {
+        const r = node.range();
+        spans.push({ node, start: r.start.index, end: r.end.index, parent: -1 });
+      } else if (bindingKinds.has(k)) bindings.push({ node, start: node.range().start.index });
+      hits.forEach((hit, i) => {
+        if (node.getMatch(hit)) found[i]!.push(node);
+      });
+    }
+    sets.forEach(([key], i) => {
+      this.seed(key, found[i]!);
+    });
+    for (const [key, present] of this.presence) if (!present) this.seed(key, []);
+    spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    const open: number[] = [];
+    spans.forEach((f, i) => {
+      while (open.length && spans[open[open.length - 1]!]!.end <= f.start) open.pop();
+      f.parent = open.length ? open[open.length - 1]! : -1;
+      open.push(i);
+    });
+    this.functionSpans = spans;
+    this.bindingNodes = bindings.sort((a, b) => a.start - b.start);
+  }
+
+  /** The index of the innermost function around a position, or -1. */
+  private innermostAt(index: number): number {
+    const spans = this.functions();
+    let i = lastStartingBy(spans, index);
+    while (i >= 0 && spans[i]!.end <= index) i = spans[i]!.parent;
+    return i;
+  }
+
+  /**
+   * The functions enclosing a position, innermost first (walking each identifier's ancestors
+   * instead was the slowest part of the analysis).
    */
   private scopesAt(index: number): SgNode[] {
-    this.functionSpans ??= this.root
-      .findAll({ rule: { any: this.functionKinds().map((kind) => ({ kind })) } } as NapiConfig)
-      .map((node) => {
-        const r = node.range();
-        return { node, start: r.start.index, end: r.end.index };
-      });
-    return this.functionSpans
-      .filter((f) => f.start <= index && index < f.end)
-      .sort((a, b) => b.start - a.start || a.end - b.end)
-      .map((f) => f.node);
+    const spans = this.functions();
+    const chain: SgNode[] = [];
+    for (let i = this.innermostAt(index); i >= 0; i = spans[i]!.parent) chain.push(spans[i]!.node);
+    return chain;
+  }
+
+  /**
+   * The binding nodes in a scope: for a function, every one inside it; for the file, those outside
+   * every function (a function's locals are not visible elsewhere). All come from one search of the
+   * file, in source order.
+   */
+  private bindingNodesIn(scope: SgNode): BindingNode[] {
+    if (!this.bindingNodes) this.index();
+    const all = this.bindingNodes!;
+    if (scope === this.root) return all.filter((b) => this.innermostAt(b.start) < 0);
+    const r = scope.range();
+    return all.slice(lastStartingBy(all, r.start.index - 1) + 1, lastStartingBy(all, r.end.index - 1) + 1);
   }
 
   private find(cfgKey: string | undefined, cfg: NapiConfig | undefined): { ids: Set<number>; spans: Span[] } {
     if (!cfgKey || !cfg) return { ids: new Set(), spans: [] };
+    if (!this.matches.has(cfgKey) && this.sets.has(cfgKey) && !this.functionSpans) this.index();
     if (!this.matches.has(cfgKey)) this.seed(cfgKey, this.root.findAll(cfg));
     return this.matches.get(cfgKey)!;
   }
 
-  /** Records the matches of a source or sanitiser set found by an earlier search of the same tree. */
-  seed(cfgKey: string, nodes: SgNode[]): void {
+  /**
+   * Whether a source or sanitiser set named at construction matches anywhere in the file. Asked
+   * before any analysis, it searches for a first match only: most files a sink matched in have no
+   * source, and their functions and bindings are never needed.
+   */
+  hasMatches(cfgKey: string): boolean {
+    const known = this.matches.get(cfgKey);
+    if (known) return known.ids.size > 0;
+    let present = this.presence.get(cfgKey);
+    if (present === undefined) {
+      const cfg = this.sets.get(cfgKey);
+      present = !!cfg && this.root.find(cfg) !== null;
+      this.presence.set(cfgKey, present);
+    }
+    return present;
+  }
+
+  /** Records the matches of a source or sanitiser set. */
+  private seed(cfgKey: string, nodes: SgNode[]): void {
     this.matches.set(cfgKey, {
       ids: new Set(nodes.map((n) => n.id())),
       spans: nodes.map((n) => {
@@ -337,27 +468,14 @@ export class TaintAnalyzer {
     let budget = 5000;
     const spec = this.spec;
 
-    // Binding nodes of a scope are found once, with the text of what they bind; the bindings of a
-    // name are built only from those whose bound side mentions it. (Building every binding of a
-    // large function up front cost seconds per file.)
-    const bindingNodesOf = (scope: SgNode): { node: SgNode; bound: string }[] => {
+    // The bindings of a name are built only from binding nodes whose bound side mentions it
+    // (building every binding of a large function up front cost seconds per file).
+    const bindingNodesOf = (scope: SgNode): BindingNode[] => {
       const id = scope.id();
-      let nodes = this.bindingNodes.get(id);
+      let nodes = this.scopeBindings.get(id);
       if (!nodes) {
-        const kinds = { any: spec.bindingKinds.map((kind) => ({ kind })) };
-        // The file scope holds only top-level bindings: a function's locals are not visible elsewhere.
-        const rule =
-          scope === this.root
-            ? {
-                ...kinds,
-                not: { inside: { any: this.functionKinds().map((kind) => ({ kind })), stopBy: 'end' } },
-              }
-            : kinds;
-        nodes = scope.findAll({ rule } as NapiConfig).map((node) => {
-          const side = (node.field('name' as never) ?? node.field('left' as never)) as SgNode | null;
-          return { node, bound: (side ?? node).text() };
-        });
-        this.bindingNodes.set(id, nodes);
+        nodes = this.bindingNodesIn(scope);
+        this.scopeBindings.set(id, nodes);
       }
       return nodes;
     };
@@ -366,7 +484,13 @@ export class TaintAnalyzer {
       let bs = this.bindingCache.get(cacheKey);
       if (!bs) {
         bs = bindingNodesOf(scope)
-          .filter((b) => b.bound.includes(name))
+          .filter((b) => {
+            if (b.bound === undefined) {
+              const side = (b.node.field('name' as never) ?? b.node.field('left' as never)) as SgNode | null;
+              b.bound = (side ?? b.node).text();
+            }
+            return b.bound.includes(name);
+          })
           .flatMap((b) => spec.bindings(b.node))
           .filter((b) => b.names.includes(name));
         this.bindingCache.set(cacheKey, bs);
