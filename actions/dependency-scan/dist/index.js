@@ -54965,6 +54965,41 @@ var init_languages = __esm({
   }
 });
 
+// packages/sast/src/rename.ts
+function renameMetavariables(pattern, prefix) {
+  return pattern.replace(/\$(\$\$)?([A-Z][A-Z0-9_]*)/g, (_m, multi, name) => {
+    return `$${multi ?? ""}${prefix}${name}`;
+  });
+}
+function renameRule(value, prefix) {
+  if (Array.isArray(value)) return value.map((v2) => renameRule(v2, prefix));
+  if (!value || typeof value !== "object") return value;
+  const out = {};
+  for (const [k2, v2] of Object.entries(value)) {
+    if (k2 === "pattern" && typeof v2 === "string") out[k2] = renameMetavariables(v2, prefix);
+    else if (k2 === "pattern" && v2 && typeof v2 === "object") {
+      const p2 = v2;
+      out[k2] = typeof p2.context === "string" ? { ...p2, context: renameMetavariables(p2.context, prefix) } : p2;
+    } else if (k2 === "matches" && typeof v2 === "string") out[k2] = `${prefix}${v2}`;
+    else out[k2] = renameRule(v2, prefix);
+  }
+  return out;
+}
+function renameUtils(utils, prefix) {
+  const out = {};
+  for (const [name, rule] of Object.entries(utils ?? {})) out[`${prefix}${name}`] = renameRule(rule, prefix);
+  return out;
+}
+var tagged;
+var init_rename = __esm({
+  "packages/sast/src/rename.ts"() {
+    "use strict";
+    tagged = (body, hit) => ({
+      any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: "$_" }]
+    });
+  }
+});
+
 // packages/sast/src/taint.ts
 function namesIn(pattern, identKinds) {
   if (!pattern) return [];
@@ -54996,12 +55031,26 @@ function containsSpan(spans, n) {
   const r = n.range();
   return spans.some((s3) => r.start.index <= s3.start && s3.end <= r.end.index);
 }
+function lastStartingBy(xs2, index) {
+  let lo2 = 0;
+  let hi2 = xs2.length - 1;
+  let found = -1;
+  while (lo2 <= hi2) {
+    const mid = lo2 + hi2 >> 1;
+    if (xs2[mid].start <= index) {
+      found = mid;
+      lo2 = mid + 1;
+    } else hi2 = mid - 1;
+  }
+  return found;
+}
 var import_napi2, TAINTED, UNKNOWN, CONSTANT, STATES2, isField, JS_IDENTS, JS2, PY_IDENTS, PY, GO_IDENTS, GO, JAVA_IDENTS, JAVA, SPECS, BUILDERS, FORMAT_CALL, PROPAGATORS, lastSegment, FUNCTION_KINDS, GUARDS, TaintAnalyzer;
 var init_taint = __esm({
   "packages/sast/src/taint.ts"() {
     "use strict";
     import_napi2 = __toESM(require_napi(), 1);
     init_languages();
+    init_rename();
     TAINTED = 2;
     UNKNOWN = 1;
     CONSTANT = 0;
@@ -55147,19 +55196,28 @@ var init_taint = __esm({
     FUNCTION_KINDS = /* @__PURE__ */ new Map();
     GUARDS = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
     TaintAnalyzer = class {
-      constructor(root, grammar) {
+      /**
+       * `sets`: the source and sanitiser sets the analyses of this file will use, by key. They are
+       * searched together with the file's functions and bindings, in one traversal of the tree instead
+       * of one per set (on a large file, each traversal costs milliseconds whatever it looks for).
+       */
+      constructor(root, grammar, sets = /* @__PURE__ */ new Map()) {
         this.root = root;
         this.grammar = grammar;
+        this.sets = sets;
         this.spec = SPECS[grammar];
       }
       root;
       grammar;
+      sets;
       spec;
       matches = /* @__PURE__ */ new Map();
       bindingCache = /* @__PURE__ */ new Map();
       functionSpans;
-      bindingNodes = /* @__PURE__ */ new Map();
+      bindingNodes;
       paramCache = /* @__PURE__ */ new Map();
+      scopeBindings = /* @__PURE__ */ new Map();
+      presence = /* @__PURE__ */ new Map();
       /** The function node kinds this grammar really has (a rule naming an unknown kind fails to compile). */
       functionKinds() {
         let kinds = FUNCTION_KINDS.get(this.grammar);
@@ -55171,22 +55229,111 @@ var init_taint = __esm({
         return kinds;
       }
       /**
-       * The functions enclosing a position, innermost first, from one search of the file's functions
-       * (walking each identifier's ancestors instead was the slowest part of the analysis).
+       * The file's functions from one search, in source order, each with its innermost enclosing
+       * function: syntax nodes nest, so the functions around a position are one chain of parents.
+       */
+      functions() {
+        if (!this.functionSpans) this.index();
+        return this.functionSpans;
+      }
+      /**
+       * One search of the file for its functions, its binding nodes and the source and sanitiser sets
+       * named at construction. Functions come in source order, each with its innermost enclosing function:
+       * syntax nodes nest, so the functions around a position are one chain of parents.
+       */
+      index() {
+        const functionKinds = new Set(this.functionKinds());
+        const bindingKinds = new Set(this.spec.bindingKinds);
+        const sets = [...this.sets].filter(([key]) => !this.matches.has(key) && this.presence.get(key) !== false);
+        const utils = {};
+        const parts = [...functionKinds, ...bindingKinds].map((kind2) => ({ kind: kind2 }));
+        const hits = sets.map(([, cfg], i2) => {
+          const prefix = `Z${i2}_`;
+          Object.assign(utils, renameUtils(cfg.utils, prefix));
+          utils[`set:${prefix}`] = renameRule(cfg.rule, prefix);
+          parts.push({ matches: `set:${prefix}` });
+          return `${prefix}HIT`;
+        });
+        const rule = hits.length ? { all: [{ any: parts }, ...hits.map((hit, i2) => tagged({ matches: `set:Z${i2}_` }, hit))] } : { any: parts };
+        const spans = [];
+        const bindings = [];
+        const found = sets.map(() => []);
+        for (const node2 of this.root.findAll({ rule, utils })) {
+          const k2 = node2.kind();
+          if (functionKinds.has(k2)) {
+            const r = node2.range();
+            spans.push({ node: node2, start: r.start.index, end: r.end.index, parent: -1 });
+          } else if (bindingKinds.has(k2)) bindings.push({ node: node2, start: node2.range().start.index });
+          hits.forEach((hit, i2) => {
+            if (node2.getMatch(hit)) found[i2].push(node2);
+          });
+        }
+        sets.forEach(([key], i2) => {
+          this.seed(key, found[i2]);
+        });
+        for (const [key, present] of this.presence) if (!present) this.seed(key, []);
+        spans.sort((a, b3) => a.start - b3.start || b3.end - a.end);
+        const open5 = [];
+        spans.forEach((f2, i2) => {
+          while (open5.length && spans[open5[open5.length - 1]].end <= f2.start) open5.pop();
+          f2.parent = open5.length ? open5[open5.length - 1] : -1;
+          open5.push(i2);
+        });
+        this.functionSpans = spans;
+        this.bindingNodes = bindings.sort((a, b3) => a.start - b3.start);
+      }
+      /** The index of the innermost function around a position, or -1. */
+      innermostAt(index) {
+        const spans = this.functions();
+        let i2 = lastStartingBy(spans, index);
+        while (i2 >= 0 && spans[i2].end <= index) i2 = spans[i2].parent;
+        return i2;
+      }
+      /**
+       * The functions enclosing a position, innermost first (walking each identifier's ancestors
+       * instead was the slowest part of the analysis).
        */
       scopesAt(index) {
-        this.functionSpans ??= this.root.findAll({ rule: { any: this.functionKinds().map((kind2) => ({ kind: kind2 })) } }).map((node2) => {
-          const r = node2.range();
-          return { node: node2, start: r.start.index, end: r.end.index };
-        });
-        return this.functionSpans.filter((f2) => f2.start <= index && index < f2.end).sort((a, b3) => b3.start - a.start || a.end - b3.end).map((f2) => f2.node);
+        const spans = this.functions();
+        const chain = [];
+        for (let i2 = this.innermostAt(index); i2 >= 0; i2 = spans[i2].parent) chain.push(spans[i2].node);
+        return chain;
+      }
+      /**
+       * The binding nodes in a scope: for a function, every one inside it; for the file, those outside
+       * every function (a function's locals are not visible elsewhere). All come from one search of the
+       * file, in source order.
+       */
+      bindingNodesIn(scope) {
+        if (!this.bindingNodes) this.index();
+        const all = this.bindingNodes;
+        if (scope === this.root) return all.filter((b3) => this.innermostAt(b3.start) < 0);
+        const r = scope.range();
+        return all.slice(lastStartingBy(all, r.start.index - 1) + 1, lastStartingBy(all, r.end.index - 1) + 1);
       }
       find(cfgKey, cfg) {
         if (!cfgKey || !cfg) return { ids: /* @__PURE__ */ new Set(), spans: [] };
+        if (!this.matches.has(cfgKey) && this.sets.has(cfgKey) && !this.functionSpans) this.index();
         if (!this.matches.has(cfgKey)) this.seed(cfgKey, this.root.findAll(cfg));
         return this.matches.get(cfgKey);
       }
-      /** Records the matches of a source or sanitiser set found by an earlier search of the same tree. */
+      /**
+       * Whether a source or sanitiser set named at construction matches anywhere in the file. Asked
+       * before any analysis, it searches for a first match only: most files a sink matched in have no
+       * source, and their functions and bindings are never needed.
+       */
+      hasMatches(cfgKey) {
+        const known = this.matches.get(cfgKey);
+        if (known) return known.ids.size > 0;
+        let present = this.presence.get(cfgKey);
+        if (present === void 0) {
+          const cfg = this.sets.get(cfgKey);
+          present = !!cfg && this.root.find(cfg) !== null;
+          this.presence.set(cfgKey, present);
+        }
+        return present;
+      }
+      /** Records the matches of a source or sanitiser set. */
       seed(cfgKey, nodes) {
         this.matches.set(cfgKey, {
           ids: new Set(nodes.map((n) => n.id())),
@@ -55213,18 +55360,10 @@ var init_taint = __esm({
         const spec = this.spec;
         const bindingNodesOf = (scope) => {
           const id = scope.id();
-          let nodes = this.bindingNodes.get(id);
+          let nodes = this.scopeBindings.get(id);
           if (!nodes) {
-            const kinds = { any: spec.bindingKinds.map((kind2) => ({ kind: kind2 })) };
-            const rule = scope === this.root ? {
-              ...kinds,
-              not: { inside: { any: this.functionKinds().map((kind2) => ({ kind: kind2 })), stopBy: "end" } }
-            } : kinds;
-            nodes = scope.findAll({ rule }).map((node2) => {
-              const side = node2.field("name") ?? node2.field("left");
-              return { node: node2, bound: (side ?? node2).text() };
-            });
-            this.bindingNodes.set(id, nodes);
+            nodes = this.bindingNodesIn(scope);
+            this.scopeBindings.set(id, nodes);
           }
           return nodes;
         };
@@ -55232,7 +55371,13 @@ var init_taint = __esm({
           const cacheKey = `${scope.id()}:${name}`;
           let bs2 = this.bindingCache.get(cacheKey);
           if (!bs2) {
-            bs2 = bindingNodesOf(scope).filter((b3) => b3.bound.includes(name)).flatMap((b3) => spec.bindings(b3.node)).filter((b3) => b3.names.includes(name));
+            bs2 = bindingNodesOf(scope).filter((b3) => {
+              if (b3.bound === void 0) {
+                const side = b3.node.field("name") ?? b3.node.field("left");
+                b3.bound = (side ?? b3.node).text();
+              }
+              return b3.bound.includes(name);
+            }).flatMap((b3) => spec.bindings(b3.node)).filter((b3) => b3.names.includes(name));
             this.bindingCache.set(cacheKey, bs2);
           }
           return bs2;
@@ -55325,30 +55470,6 @@ var init_taint = __esm({
 });
 
 // packages/sast/src/combined.ts
-function renameMetavariables(pattern, prefix) {
-  return pattern.replace(/\$(\$\$)?([A-Z][A-Z0-9_]*)/g, (_m, multi, name) => {
-    return `$${multi ?? ""}${prefix}${name}`;
-  });
-}
-function renameRule(value, prefix) {
-  if (Array.isArray(value)) return value.map((v2) => renameRule(v2, prefix));
-  if (!value || typeof value !== "object") return value;
-  const out = {};
-  for (const [k2, v2] of Object.entries(value)) {
-    if (k2 === "pattern" && typeof v2 === "string") out[k2] = renameMetavariables(v2, prefix);
-    else if (k2 === "pattern" && v2 && typeof v2 === "object") {
-      const p2 = v2;
-      out[k2] = typeof p2.context === "string" ? { ...p2, context: renameMetavariables(p2.context, prefix) } : p2;
-    } else if (k2 === "matches" && typeof v2 === "string") out[k2] = `${prefix}${v2}`;
-    else out[k2] = renameRule(v2, prefix);
-  }
-  return out;
-}
-function renameUtils(utils, prefix) {
-  const out = {};
-  for (const [name, rule] of Object.entries(utils ?? {})) out[`${prefix}${name}`] = renameRule(rule, prefix);
-  return out;
-}
 function combineRules(rules, grammar) {
   const key = `${grammar}:${rules.map((r) => {
     let id = ruleIds.get(r);
@@ -55364,26 +55485,6 @@ function combineRules(rules, grammar) {
   const parts = [];
   const utils = {};
   const slots = [];
-  const sets = /* @__PURE__ */ new Map();
-  const setKeys = /* @__PURE__ */ new Set();
-  const addSet = (key2, cfg) => {
-    if (!key2 || !cfg || setKeys.has(key2)) return;
-    setKeys.add(key2);
-    const branches2 = cfg.rule.any;
-    for (const branch of Array.isArray(branches2) ? branches2 : [cfg.rule]) {
-      const branchKey = JSON.stringify([branch, cfg.utils]);
-      const known = sets.get(branchKey);
-      if (known) {
-        known.keys.push(key2);
-        continue;
-      }
-      const prefix = `S${sets.size}_`;
-      const slot = { keys: [key2], hit: `${prefix}HIT` };
-      sets.set(branchKey, slot);
-      Object.assign(utils, renameUtils(cfg.utils, prefix));
-      parts.push({ hit: slot.hit, body: renameRule(branch, prefix) });
-    }
-  };
   for (const rule of rules) {
     if (!grammarsOf(rule.language).includes(grammar)) continue;
     const prefix = `R${slots.length}_`;
@@ -55392,7 +55493,6 @@ function combineRules(rules, grammar) {
     const body = renameRule(rule.matcher.rule, prefix);
     Object.assign(utils, renameUtils(rule.matcher.utils, prefix));
     parts.push({ hit: slot.hit, body });
-    addSet(rule.taint?.sourcesKey, rule.taint?.sources);
   }
   const errorHit = "ERROR_HIT";
   parts.push({ hit: errorHit, body: { kind: "ERROR" } });
@@ -55412,7 +55512,6 @@ function combineRules(rules, grammar) {
     grammar,
     config: { rule: { all: [{ any: parts.map(ref) }, ...branches] }, utils },
     rules: slots,
-    sets: [...sets.values()],
     groups,
     errorHit
   };
@@ -55430,10 +55529,8 @@ function constraintsHold(slot, node2) {
 }
 function matchNodes(nodes, combined, draft2) {
   const byRule = /* @__PURE__ */ new Map();
-  const bySet = /* @__PURE__ */ new Map();
   let errorLine;
   const slotOf = new Map(combined.rules.map((r) => [r.hit, r]));
-  const setOf = new Map(combined.sets.map((s3) => [s3.hit, s3]));
   for (const node2 of nodes) {
     if (errorLine === void 0 && node2.getMatch(combined.errorHit)) errorLine = node2.range().start.line + 1;
     for (const group2 of combined.groups) {
@@ -55441,17 +55538,9 @@ function matchNodes(nodes, combined, draft2) {
       for (const hit of group2.members) {
         if (hit === combined.errorHit || !node2.getMatch(hit)) continue;
         const slot = slotOf.get(hit);
-        if (slot) {
-          const list2 = byRule.get(slot);
-          if (list2) list2.push(node2);
-          else byRule.set(slot, [node2]);
-          continue;
-        }
-        for (const key of setOf.get(hit)?.keys ?? []) {
-          const list2 = bySet.get(key);
-          if (list2) list2.push(node2);
-          else bySet.set(key, [node2]);
-        }
+        const list2 = byRule.get(slot);
+        if (list2) list2.push(node2);
+        else byRule.set(slot, [node2]);
       }
     }
   }
@@ -55460,15 +55549,18 @@ function matchNodes(nodes, combined, draft2) {
   const analyzer = () => {
     if (taint) return taint;
     const top = nodes[0].getRoot().root();
-    taint = new TaintAnalyzer(top, combined.grammar);
-    for (const key of new Set(combined.sets.flatMap((set2) => set2.keys)))
-      taint.seed(key, bySet.get(key) ?? []);
+    const sets = /* @__PURE__ */ new Map();
+    for (const { rule } of byRule.keys()) {
+      if (!rule.taint) continue;
+      sets.set(rule.taint.sourcesKey, rule.taint.sources);
+      if (rule.taint.sanitizersKey && rule.taint.sanitizers)
+        sets.set(rule.taint.sanitizersKey, rule.taint.sanitizers);
+    }
+    taint = new TaintAnalyzer(top, combined.grammar, sets);
     return taint;
   };
   for (const [slot, hits] of byRule) {
     const { rule } = slot;
-    if (rule.taint && rule.taint.reportUnknown === false && !bySet.get(rule.taint.sourcesKey)?.length)
-      continue;
     const seen = /* @__PURE__ */ new Set();
     for (const node2 of hits) {
       const r = node2.range();
@@ -55479,6 +55571,7 @@ function matchNodes(nodes, combined, draft2) {
         findings.push(draft2(slot, node2, rule.confidence, rule.severity));
         continue;
       }
+      if (rule.taint.reportUnknown === false && !analyzer().hasMatches(rule.taint.sourcesKey)) break;
       const arg = node2.getMatch(`${slot.prefix}ARG`) ?? node2.field("arguments") ?? node2;
       const { state, built } = analyzer().analyze(arg, rule.taint);
       const unknownWanted = rule.taint.reportUnknown === "concatenation" ? built : rule.taint.reportUnknown;
@@ -55491,16 +55584,15 @@ function matchNodes(nodes, combined, draft2) {
   }
   return { findings, ...errorLine !== void 0 ? { syntaxErrorLine: errorLine } : {} };
 }
-var GROUP_SIZE, tagged, ruleIds, nextRuleId, cache, CACHE_MAX, LOWER;
+var GROUP_SIZE, ruleIds, nextRuleId, cache, CACHE_MAX, LOWER;
 var init_combined = __esm({
   "packages/sast/src/combined.ts"() {
     "use strict";
     init_languages();
+    init_rename();
     init_taint();
+    init_rename();
     GROUP_SIZE = 8;
-    tagged = (body, hit) => ({
-      any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: "$_" }]
-    });
     ruleIds = /* @__PURE__ */ new WeakMap();
     nextRuleId = 0;
     cache = /* @__PURE__ */ new Map();
@@ -55664,6 +55756,80 @@ var init_rule_schema = __esm({
       sanitizers: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
       utils: external_exports.record(external_exports.string(), AstGrepRule).optional()
     }).strict();
+  }
+});
+
+// packages/sast/src/gate.ts
+function hasGate(has) {
+  if (!has || typeof has !== "object" || Array.isArray(has)) return void 0;
+  const h = has;
+  const out = {};
+  for (const key of ["field", "kind", "stopBy"]) if (typeof h[key] === "string") out[key] = h[key];
+  if (typeof h.regex === "string") out.regex = h.regex;
+  const inner = [h.has, ...Array.isArray(h.all) ? h.all.map((a) => a?.has) : []].map(hasGate).find((g2) => g2 !== void 0);
+  if (inner) out.has = inner;
+  return out.regex !== void 0 || out.has ? out : void 0;
+}
+function branchGate(branch) {
+  if (!branch || typeof branch !== "object" || Array.isArray(branch)) return void 0;
+  const b3 = branch;
+  if (typeof b3.kind !== "string") return void 0;
+  const candidates = [
+    b3.has,
+    ...Array.isArray(b3.all) ? b3.all.map((a) => a?.has) : []
+  ];
+  for (const c of candidates) {
+    const has = hasGate(c);
+    if (has) return { kind: b3.kind, has };
+  }
+  return { kind: b3.kind };
+}
+function splitRegex(gate) {
+  let regex;
+  const strip = (r) => {
+    const out = { ...r };
+    if (out.has) out.has = strip(out.has);
+    else if (typeof out.regex === "string") {
+      regex = out.regex;
+      delete out.regex;
+    }
+    return out;
+  };
+  const key = JSON.stringify(strip(gate));
+  return { key, regex };
+}
+function withRegex(gate, regex) {
+  const out = { ...gate };
+  if (out.has) out.has = withRegex(out.has, regex);
+  else out.regex = regex;
+  return out;
+}
+function gatedSet(branches) {
+  const plain = { any: branches };
+  if (branches.length < 2) return plain;
+  const merged = /* @__PURE__ */ new Map();
+  for (const b3 of branches) {
+    const gate = branchGate(b3);
+    if (!gate) return plain;
+    const { key, regex } = splitRegex(gate);
+    const known = merged.get(key);
+    if (known) {
+      if (regex !== void 0) known.regexes.add(regex);
+    } else merged.set(key, { gate, regexes: new Set(regex === void 0 ? [] : [regex]) });
+  }
+  const bareKinds = new Set([...merged.values()].filter((m2) => !m2.gate.has).map((m2) => m2.gate.kind));
+  const gates = [];
+  for (const [key, { gate, regexes }] of merged) {
+    if (!gate.has) gates.push({ kind: gate.kind });
+    else if (!bareKinds.has(gate.kind)) {
+      gates.push(withRegex(JSON.parse(key), [...regexes].map((r) => `(?:${r})`).join("|")));
+    }
+  }
+  return { all: [{ any: gates }, plain] };
+}
+var init_gate2 = __esm({
+  "packages/sast/src/gate.ts"() {
+    "use strict";
   }
 });
 
@@ -56049,8 +56215,8 @@ function loadRuleFile(file2, display = file2) {
     check3(["taint", "sanitizers", i2], { rule: s3, utils });
   });
   const sinkRule = { any: t.sinks };
-  const sourcesCfg = { rule: { any: sources }, utils };
-  const sanitizersCfg = sanitizers.length ? { rule: { any: sanitizers }, utils } : void 0;
+  const sourcesCfg = { rule: gatedSet(sources), utils };
+  const sanitizersCfg = sanitizers.length ? { rule: gatedSet(sanitizers), utils } : void 0;
   return {
     ...meta3,
     kind: "taint",
@@ -56085,6 +56251,9 @@ function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
 }
 function builtinDigest(dir = BUILTIN_RULES_DIR) {
   const hash2 = createHash4("sha256");
+  const here = fileURLToPath4(import.meta.url);
+  const ext = here.slice(here.lastIndexOf("."));
+  for (const m2 of COMPILER_MODULES) hash2.update(readFileSync5(join6(dirname2(here), `${m2}${ext}`)));
   for (const lang of LANGUAGES) {
     let names;
     try {
@@ -56147,13 +56316,14 @@ function loadRules(options = {}) {
     return r.language === "javascript" && langs.has("typescript");
   });
 }
-var import_napi3, import_yaml, BUILTIN_RULES_DIR, WEAK_WORDS, COMMON_WORDS, COMMON_SCORE, validMatchers, validPatterns, libraries, builtinCache, BUILTIN_CACHE;
+var import_napi3, import_yaml, BUILTIN_RULES_DIR, WEAK_WORDS, COMMON_WORDS, COMMON_SCORE, validMatchers, validPatterns, libraries, builtinCache, BUILTIN_CACHE, COMPILER_MODULES;
 var init_rules = __esm({
   "packages/sast/src/rules.ts"() {
     "use strict";
     import_napi3 = __toESM(require_napi(), 1);
     init_src();
     import_yaml = __toESM(require_dist(), 1);
+    init_gate2();
     init_languages();
     init_rule_schema();
     BUILTIN_RULES_DIR = join6(dirname2(fileURLToPath4(import.meta.url)), "rules");
@@ -56238,6 +56408,7 @@ var init_rules = __esm({
     validPatterns = /* @__PURE__ */ new Set();
     libraries = /* @__PURE__ */ new Map();
     BUILTIN_CACHE = join6(BUILTIN_RULES_DIR, "..", "dist", "builtin-rules.json");
+    COMPILER_MODULES = ["rules", "gate", "languages", "rule-schema"];
   }
 });
 
