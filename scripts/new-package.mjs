@@ -31,7 +31,7 @@ const pkg = {
   },
   files: ['dist', 'README.md'],
   scripts: {
-    build: 'tsc -p tsconfig.build.json',
+    build: 'tsc -p tsconfig.build.json && node ../../scripts/bundle-package.mjs',
     typecheck: 'tsc -p tsconfig.json --noEmit',
     lint: 'biome check .',
     test: 'vitest run',
@@ -53,7 +53,7 @@ writeFileSync(
   json({
     extends: `${up}/tsconfig.base.json`,
     // Builds resolve sibling packages through their built dist/, not their sources.
-    compilerOptions: { rootDir: 'src', outDir: 'dist', customConditions: [] },
+    compilerOptions: { rootDir: 'src', outDir: 'dist', emitDeclarationOnly: true, customConditions: [] },
     include: ['src'],
     exclude: ['src/**/*.test.ts', 'src/**/test-*.ts'],
   }),

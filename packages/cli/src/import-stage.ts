@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defineStage, type FindingDraft, InputError, type ReportError, type StageId } from '@devsecflow/core';
+import {
+  defineStage,
+  type FindingDraft,
+  InputError,
+  type ReportError,
+  type StageId,
+  z,
+} from '@devsecflow/core';
 import { fromSarif } from '@devsecflow/formats';
-import { z } from 'zod';
 
 /**
  * A stage that reads other scanners' SARIF (CodeQL, Semgrep, ESLint, Trivy, gitleaks, Bandit...) so

@@ -1,9 +1,13 @@
+// One zod for every package: stages define their option schemas with the instance core checks
+// them with, and the bundle loads it once.
+export { z } from 'zod';
 export * from './baseline.js';
 export * from './config.js';
 export * from './diff.js';
 export * from './errors.js';
 export * from './fingerprint.js';
 export * from './gate.js';
+export * from './glob.js';
 export * from './json.js';
 export * from './local-platform.js';
 export * from './logger.js';

@@ -1,5 +1,5 @@
-import picomatch from 'picomatch';
 import { keyFingerprint } from './fingerprint.js';
+import { globMatcher } from './glob.js';
 import type { Finding } from './model.js';
 import type { Policy, ResolvedIgnore } from './policy.js';
 
@@ -50,7 +50,7 @@ const globCache = new Map<string, (p: string) => boolean>();
 function glob(pattern: string): (p: string) => boolean {
   let m = globCache.get(pattern);
   if (!m) {
-    m = picomatch(pattern, { dot: true });
+    m = globMatcher(pattern);
     globCache.set(pattern, m);
   }
   return m;

@@ -13,8 +13,8 @@ import {
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
 import { UserError } from './errors.js';
+import { globMatcher } from './glob.js';
 import {
   emptyWalkStats,
   type Shard,
@@ -365,7 +365,7 @@ async function startWalk(options: WalkOptions, stats: WalkStats): Promise<Walk> 
       cause: e,
     });
   }
-  const pm = (globs: readonly string[]) => picomatch(globs as string[], { dot: true });
+  const pm = globMatcher;
   const excludeMatch = pm([...DEFAULT_EXCLUDES, ...(options.exclude ?? [])]);
   const gitignore = options.gitignore ?? true;
   return {

@@ -1,5 +1,4 @@
-import { SEVERITIES, STAGE_IDS } from '@devsecflow/core';
-import { z } from 'zod';
+import { SEVERITIES, STAGE_IDS, z } from '@devsecflow/core';
 
 /** Stages whose reports a deploy can require (a deploy approval never requires itself). */
 export const REQUIRABLE_STAGES = STAGE_IDS.filter((s) => s !== 'deploy-approval') as Exclude<

@@ -1,5 +1,4 @@
-import picomatch from 'picomatch';
-
+import { globMatcher } from '@devsecflow/core';
 /** A ref as the platforms give it: GitHub full (`refs/heads/main`), GitLab short (`main`). */
 export interface RefName {
   /** The ref as given. */
@@ -26,8 +25,8 @@ export function refAllowed(ref: string, globs: string[]): boolean {
     if (g.startsWith('refs/')) {
       const full =
         r.kind === 'branch' ? `refs/heads/${r.short}` : r.kind === 'tag' ? `refs/tags/${r.short}` : undefined;
-      return full !== undefined && picomatch.isMatch(full, g, { dot: true });
+      return full !== undefined && globMatcher(g)(full);
     }
-    return picomatch.isMatch(r.short, g, { dot: true });
+    return globMatcher(g)(r.short);
   });
 }

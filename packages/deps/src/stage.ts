@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { defineStage, type ReportError, type StageOutput } from '@devsecflow/core';
-import { z } from 'zod';
+import { defineStage, type ReportError, type StageOutput, z } from '@devsecflow/core';
 import { EXTRACTORS, extractorFor } from './extractors/index.js';
 import { buildFindings } from './findings.js';
 import { OfflineDb } from './osv/offline.js';

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '@devsecflow/core';
-import { z } from 'zod';
+import { InputError, z } from '@devsecflow/core';
 
 /**
  * The `inventory:` section the CLI reads from devsecflow.yml (to be merged into core's policy

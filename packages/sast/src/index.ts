@@ -11,12 +11,14 @@ export { applicableRules, WordIndex } from './prefilter.js';
 export { type RuleFile, RuleFileSchema, TaintSpecSchema } from './rule-schema.js';
 export {
   BUILTIN_RULES_DIR,
+  builtinDigest,
   builtinRuleFiles,
   type CompiledRule,
   type LoadRulesOptions,
   loadRuleFile,
   loadRules,
   requiredWords,
+  writeBuiltinRuleCache,
 } from './rules.js';
 export {
   DEFAULT_LIMITS,

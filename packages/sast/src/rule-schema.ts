@@ -1,5 +1,4 @@
-import { CONFIDENCES, SeveritySchema } from '@devsecflow/core';
-import { z } from 'zod';
+import { CONFIDENCES, SeveritySchema, z } from '@devsecflow/core';
 import { LANGUAGES } from './languages.js';
 
 const toList = (v: string | string[] | undefined): string[] =>

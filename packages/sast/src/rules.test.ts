@@ -117,7 +117,7 @@ describe('the built-in packs compiled by the build', () => {
     // turbo builds the package before its tests; dist/builtin-rules.json comes from that build.
     const dist = join(import.meta.dirname, '..', 'dist');
     const cache = JSON.parse(readFileSync(join(dist, 'builtin-rules.json'), 'utf8')) as { digest: string };
-    const compiler = (await import(pathToFileURL(join(dist, 'rules.js')).href)) as {
+    const compiler = (await import(pathToFileURL(join(dist, 'index.js')).href)) as {
       builtinDigest: typeof builtinDigest;
     };
     expect(cache.digest).toBe(compiler.builtinDigest());

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NapiConfig, parse } from '@ast-grep/napi';
+import type { z } from '@devsecflow/core';
 import { type Confidence, ConfigError, type Severity } from '@devsecflow/core';
 import { type Document, LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { gatedSet } from './gate.js';
 import { expandoChar, grammarsOf, LANGUAGES, type Language, napiLang } from './languages.js';
 import { type RuleFile, RuleFileSchema, type TaintLibrary, TaintLibrarySchema } from './rule-schema.js';
@@ -667,18 +667,26 @@ let builtinCache: CompiledRule[] | undefined;
  */
 const BUILTIN_CACHE = join(BUILTIN_RULES_DIR, '..', 'dist', 'builtin-rules.json');
 
-// The modules whose code decides what a rule compiles to: a cache written by an older compiler is stale.
-const COMPILER_MODULES = ['rules', 'gate', 'languages', 'rule-schema'];
+// The modules whose code decides what a rule compiles to: a cache written by an older compiler is
+// stale. Built, they are all in the bundle this module is part of; from sources, files beside it.
+const COMPILER_MODULES = ['gate', 'languages', 'rule-schema'];
 
 /**
  * sha256 over every rule and library file of the built-in packs (paths and contents) and over the
- * compiler's own modules.
+ * compiler's own code.
  */
 export function builtinDigest(dir = BUILTIN_RULES_DIR): string {
   const hash = createHash('sha256');
   const here = fileURLToPath(import.meta.url);
   const ext = here.slice(here.lastIndexOf('.'));
-  for (const m of COMPILER_MODULES) hash.update(readFileSync(join(dirname(here), `${m}${ext}`)));
+  hash.update(readFileSync(here));
+  for (const m of COMPILER_MODULES) {
+    try {
+      hash.update(readFileSync(join(dirname(here), `${m}${ext}`)));
+    } catch {
+      // Bundled: the module is part of this file.
+    }
+  }
   for (const lang of LANGUAGES) {
     let names: string[];
     try {

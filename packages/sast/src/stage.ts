@@ -1,6 +1,5 @@
-import { ConfigError, defineStage, type StageContext, type StageOutput } from '@devsecflow/core';
+import { ConfigError, defineStage, type StageContext, type StageOutput, z } from '@devsecflow/core';
 import { glob } from 'tinyglobby';
-import { z } from 'zod';
 import { LANGUAGES } from './languages.js';
 import { loadRules } from './rules.js';
 import { scanFiles } from './scan.js';

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from '@devsecflow/core';
 import { describe, expect, it } from 'vitest';
 import { baseNameMatcher, LOCKFILE_GLOBS, MINIFIED_GLOBS } from './allowlist.js';
 
@@ -36,8 +36,8 @@ describe('baseNameMatcher', () => {
   it.each([
     ['lockfiles', LOCKFILE_GLOBS],
     ['minified', MINIFIED_GLOBS],
-  ])('answers as picomatch does for the %s globs', (_, globs) => {
-    const pm = picomatch([...globs], { dot: true, nocase: false });
+  ])('answers as the glob dialect of core does for the %s globs', (_, globs) => {
+    const pm = globMatcher(globs);
     const fast = baseNameMatcher(globs);
     const names = [...paths, ...globs.map((g) => g.replace('**/', 'deep/er/').replace('*', 'x'))];
     for (const p of names) expect([p, fast(p)]).toEqual([p, pm(p)]);

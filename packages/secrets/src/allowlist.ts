@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from '@devsecflow/core';
 
 /**
  * Values published in provider documentation as examples. They are not secrets and appear in
@@ -87,9 +87,7 @@ export interface PathFilterOptions {
   allowPaths?: readonly string[];
 }
 
-const GLOB_OPTIONS = { dot: true, nocase: false };
-
-/** `.` or `..` segments, which `**` never crosses in picomatch. */
+/** `.` or `..` segments, which `**` never crosses in core's glob dialect. */
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
 /**
@@ -109,7 +107,7 @@ export function baseNameMatcher(globs: readonly string[]): (path: string) => boo
   let fallback: ((path: string) => boolean) | undefined;
   return (path) => {
     if (DOT_SEGMENT.test(path)) {
-      fallback ??= picomatch([...globs], GLOB_OPTIONS);
+      fallback ??= globMatcher(globs);
       return fallback(path);
     }
     const base = path.slice(path.lastIndexOf('/') + 1);
@@ -123,7 +121,7 @@ export function baseNameMatcher(globs: readonly string[]): (path: string) => boo
 export function createPathFilter(options: PathFilterOptions = {}): (path: string) => PathSkip | undefined {
   const lock = options.includeLockfiles ? () => false : baseNameMatcher(LOCKFILE_GLOBS);
   const min = options.includeMinified ? () => false : baseNameMatcher(MINIFIED_GLOBS);
-  const allow = options.allowPaths?.length ? picomatch([...options.allowPaths], GLOB_OPTIONS) : () => false;
+  const allow = options.allowPaths?.length ? globMatcher(options.allowPaths) : () => false;
   return (path) => {
     if (allow(path)) return 'allowlisted';
     if (lock(path)) return 'lockfile';

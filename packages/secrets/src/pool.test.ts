@@ -6,11 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Secrets from './index.js';
-import { scanFiles as scanFilesFromSource, workersAvailable } from './pool.js';
+import { scanFiles as scanFilesFromSource, workerExecArgv, workersAvailable } from './pool.js';
 import { FAKES, rng } from './test-fakes.js';
 
-// Worker threads run the compiled worker (Node 20 cannot load TypeScript in a worker), so this
-// test builds dist/ when it is missing or older than the sources and drives the built package.
+// Worker threads run the built worker (Node 20 cannot load TypeScript in a worker), so this test
+// builds dist/ when it is missing or older than the sources and drives the built package. The
+// worker imports @devsecflow/core as a user's install would, from core's dist/ (see workerExecArgv).
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function newestSource(dir: string): number {
@@ -34,6 +35,9 @@ beforeAll(async () => {
       [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
       { cwd: pkg },
     );
+    execFileSync(process.execPath, [join(pkg, '../../scripts/bundle-package.mjs'), 'src/worker.ts'], {
+      cwd: pkg,
+    });
   }
   dist = (await import(pathToFileURL(join(pkg, 'dist/index.js')).href)) as typeof Secrets;
   root = mkdtempSync(join(tmpdir(), 'dsf-secrets-pool-'));
@@ -123,5 +127,22 @@ describe('scan pool failures', () => {
     const r = await dist.scanFiles(jobs.slice(0, 20), {}, { threads: 4 });
     expect(r.threads).toBe(1);
     expect(r.results.map((x) => x.path)).toEqual(jobs.slice(0, 20).map((j) => j.path));
+  });
+});
+
+describe('workerExecArgv', () => {
+  it('passes node options on, except the condition that resolves workspace packages to sources', () => {
+    expect(
+      workerExecArgv([
+        '--conditions',
+        '@devsecflow/source',
+        '-C',
+        '@devsecflow/source',
+        '--conditions=@devsecflow/source',
+        '--conditions',
+        'development',
+        '--max-old-space-size=512',
+      ]),
+    ).toEqual(['--conditions', 'development', '--max-old-space-size=512']);
   });
 });

@@ -49,6 +49,22 @@ export interface ScanFilesResult {
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/**
+ * The parent's node options minus the `@devsecflow/source` resolution condition. The worker is
+ * built JavaScript; under the test runner, that condition points workspace packages (core) at their
+ * TypeScript sources, which a worker thread cannot load.
+ */
+export function workerExecArgv(args: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if ((a === '--conditions' || a === '-C') && args[i + 1] === '@devsecflow/source') i++;
+    else if (a !== '--conditions=@devsecflow/source') out.push(a);
+  }
+  return out;
+}
+
 /** Small batches: when the walk ends, the threads' last batches finish close together. */
 const BATCH_FILES = 32;
 const BATCH_BYTES = 512 * 1024;
@@ -156,7 +172,10 @@ export async function scanFiles(
   };
   const spawn = () => {
     for (let i = 1; i < threads; i++) {
-      const slot = { w: new Worker(WORKER_URL, { workerData: config }), inFlight: 0 };
+      const slot = {
+        w: new Worker(WORKER_URL, { workerData: config, execArgv: workerExecArgv() }),
+        inFlight: 0,
+      };
       workers.push(slot);
       slot.w.on('message', (m: WorkerReply) => {
         perBatch[m.id] = m.results;

@@ -8,8 +8,8 @@ import {
   type StageContext,
   type StageOutput,
   UserError,
+  z,
 } from '@devsecflow/core';
-import { z } from 'zod';
 import { DEFAULT_MAX_LINE_LENGTH, type SecretScanStats } from './files.js';
 import { type HistoryMatch, scanGitHistory, scanStaged } from './git.js';
 import { defaultThreads, type ScanConfig, type ScanJob, scanFiles } from './pool.js';

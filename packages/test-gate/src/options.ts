@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@devsecflow/core';
 import { COVERAGE_FORMATS } from './coverage.js';
 
 const percentSchema = z.number().min(0).max(100);
