@@ -49316,9 +49316,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils2();
     var constants4 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch6 = (glob3, options, returnState = false) => {
+    var picomatch3 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input3) => picomatch6(input3, options, returnState));
+        const fns = glob3.map((input3) => picomatch3(input3, options, returnState));
         const arrayMatcher = (str2) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str2);
@@ -49334,16 +49334,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix3 = opts.windows;
-      const regex = isState ? picomatch6.compileRe(glob3, options) : picomatch6.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch3.compileRe(glob3, options) : picomatch3.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input3, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch6.test(input3, regex, options, { glob: glob3, posix: posix3 });
+        const { isMatch, match, output: output2 } = picomatch3.test(input3, regex, options, { glob: glob3, posix: posix3 });
         const result = { glob: glob3, state, regex, posix: posix3, input: input3, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -49369,7 +49369,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch6.test = (input3, regex, options, { glob: glob3, posix: posix3 } = {}) => {
+    picomatch3.test = (input3, regex, options, { glob: glob3, posix: posix3 } = {}) => {
       if (typeof input3 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -49386,24 +49386,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch6.matchBase(input3, regex, options, posix3);
+          match = picomatch3.matchBase(input3, regex, options, posix3);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch6.matchBase = (input3, glob3, options, posix3 = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch6.makeRe(glob3, options);
+    picomatch3.matchBase = (input3, glob3, options, posix3 = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch3.makeRe(glob3, options);
       return regex.test(utils.basename(input3, { windows: posix3 }));
     };
-    picomatch6.isMatch = (str2, patterns, options) => picomatch6(patterns, options)(str2);
-    picomatch6.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch6.parse(p2, options));
+    picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
+    picomatch3.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch3.parse(p2, options));
       return parse11(pattern, { ...options, fastpaths: false });
     };
-    picomatch6.scan = (input3, options) => scan2(input3, options);
-    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch3.scan = (input3, options) => scan2(input3, options);
+    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -49414,13 +49414,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch6.toRegex(source, options);
+      const regex = picomatch3.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch6.makeRe = (input3, options = {}, returnOutput = false, returnState = false) => {
+    picomatch3.makeRe = (input3, options = {}, returnOutput = false, returnState = false) => {
       if (!input3 || typeof input3 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -49431,9 +49431,9 @@ var require_picomatch = __commonJS({
       if (!parsed2.output) {
         parsed2 = parse11(input3, options);
       }
-      return picomatch6.compileRe(parsed2, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed2, options, returnOutput, returnState);
     };
-    picomatch6.toRegex = (source, options) => {
+    picomatch3.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -49442,8 +49442,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch6.constants = constants4;
-    module.exports = picomatch6;
+    picomatch3.constants = constants4;
+    module.exports = picomatch3;
   }
 });
 
@@ -49453,14 +49453,26 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils2();
-    function picomatch6(glob3, options, returnState = false) {
+    function picomatch3(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch6, pico);
-    module.exports = picomatch6;
+    Object.assign(picomatch3, pico);
+    module.exports = picomatch3;
+  }
+});
+
+// packages/core/src/glob.ts
+function globMatcher(globs3) {
+  return (0, import_picomatch.default)(typeof globs3 === "string" ? globs3 : [...globs3], { dot: true });
+}
+var import_picomatch;
+var init_glob = __esm({
+  "packages/core/src/glob.ts"() {
+    "use strict";
+    import_picomatch = __toESM(require_picomatch2(), 1);
   }
 });
 
@@ -49488,7 +49500,7 @@ function expired(entry, now) {
 function glob(pattern) {
   let m2 = globCache.get(pattern);
   if (!m2) {
-    m2 = (0, import_picomatch.default)(pattern, { dot: true });
+    m2 = globMatcher(pattern);
     globCache.set(pattern, m2);
   }
   return m2;
@@ -49582,12 +49594,12 @@ function splitSource(source) {
   if (!m2) return [source || void 0, void 0];
   return [m2[1], Number(m2[2])];
 }
-var import_picomatch, INLINE, globCache;
+var INLINE, globCache;
 var init_suppress = __esm({
   "packages/core/src/suppress.ts"() {
     "use strict";
-    import_picomatch = __toESM(require_picomatch2(), 1);
     init_fingerprint();
+    init_glob();
     INLINE = /devsecflow-ignore\s+([A-Za-z0-9_./*@-]+(?:\s*,\s*[A-Za-z0-9_./*@-]+)*)\s*(?::\s*(.*?))?\s*(?:\*\/|-->|#\}|%\}|$)/;
     globCache = /* @__PURE__ */ new Map();
   }
@@ -52015,7 +52027,7 @@ async function startWalk(options, stats) {
       cause: e
     });
   }
-  const pm2 = (globs3) => (0, import_picomatch2.default)(globs3, { dot: true });
+  const pm2 = globMatcher;
   const excludeMatch = pm2([...DEFAULT_EXCLUDES, ...options.exclude ?? []]);
   const gitignore = options.gitignore ?? true;
   return {
@@ -52109,13 +52121,13 @@ function planEntry(walk, dirRel, entry) {
   if (!wanted && !entry.isSymbolicLink()) return { kind: "none" };
   return { kind: "file", rel, wanted };
 }
-var import_ignore, import_picomatch2, DEFAULT_EXCLUDES, BINARY_EXTENSIONS, SNIFF_BYTES, ALWAYS_SKIPPED_NAMES, LOOKAHEAD, compareNames, sortKey;
+var import_ignore, DEFAULT_EXCLUDES, BINARY_EXTENSIONS, SNIFF_BYTES, ALWAYS_SKIPPED_NAMES, LOOKAHEAD, compareNames, sortKey;
 var init_walker = __esm({
   "packages/core/src/walker.ts"() {
     "use strict";
     import_ignore = __toESM(require_ignore(), 1);
-    import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_errors3();
+    init_glob();
     init_walker_types();
     DEFAULT_EXCLUDES = [
       "**/.git",
@@ -52429,12 +52441,14 @@ var init_stage = __esm({
 var init_src = __esm({
   "packages/core/src/index.ts"() {
     "use strict";
+    init_zod();
     init_baseline();
     init_config();
     init_diff();
     init_errors3();
     init_fingerprint();
     init_gate();
+    init_glob();
     init_json();
     init_local_platform();
     init_logger();
@@ -54826,7 +54840,6 @@ var init_import_stage = __esm({
     "use strict";
     init_src();
     init_src2();
-    init_zod();
   }
 });
 
@@ -55719,7 +55732,6 @@ var init_rule_schema = __esm({
   "packages/sast/src/rule-schema.ts"() {
     "use strict";
     init_src();
-    init_zod();
     init_languages();
     toList = (v2) => v2 === void 0 ? [] : Array.isArray(v2) ? v2 : [v2];
     AstGrepRule = external_exports.record(external_exports.string(), external_exports.unknown());
@@ -56253,7 +56265,13 @@ function builtinDigest(dir = BUILTIN_RULES_DIR) {
   const hash2 = createHash4("sha256");
   const here = fileURLToPath4(import.meta.url);
   const ext = here.slice(here.lastIndexOf("."));
-  for (const m2 of COMPILER_MODULES) hash2.update(readFileSync5(join6(dirname2(here), `${m2}${ext}`)));
+  hash2.update(readFileSync5(here));
+  for (const m2 of COMPILER_MODULES) {
+    try {
+      hash2.update(readFileSync5(join6(dirname2(here), `${m2}${ext}`)));
+    } catch {
+    }
+  }
   for (const lang of LANGUAGES) {
     let names;
     try {
@@ -56284,6 +56302,11 @@ function compileBuiltins() {
   return builtinRuleFiles().map(
     (f2) => loadRuleFile(f2, `@devsecflow/sast/rules/${relative4(BUILTIN_RULES_DIR, f2)}`)
   );
+}
+function writeBuiltinRuleCache() {
+  writeFileSync2(BUILTIN_CACHE, `${JSON.stringify({ digest: builtinDigest(), rules: compileBuiltins() })}
+`);
+  return BUILTIN_CACHE;
 }
 function loadRules(options = {}) {
   const rules = [];
@@ -56408,7 +56431,7 @@ var init_rules = __esm({
     validPatterns = /* @__PURE__ */ new Set();
     libraries = /* @__PURE__ */ new Map();
     BUILTIN_CACHE = join6(BUILTIN_RULES_DIR, "..", "dist", "builtin-rules.json");
-    COMPILER_MODULES = ["rules", "gate", "languages", "rule-schema"];
+    COMPILER_MODULES = ["gate", "languages", "rule-schema"];
   }
 });
 
@@ -57267,7 +57290,7 @@ function getPartialMatcher(patterns, options = {}) {
     patternsParts[i2] = parts;
     const partsCount = parts.length;
     const partMatchers = Array(partsCount);
-    for (j2 = 0; j2 < partsCount; j2++) partMatchers[j2] = (0, import_picomatch3.default)(parts[j2], options);
+    for (j2 = 0; j2 < partsCount; j2++) partMatchers[j2] = (0, import_picomatch2.default)(parts[j2], options);
     matchers[i2] = partMatchers;
   }
   return (input3) => {
@@ -57323,12 +57346,12 @@ function ensureNonDriveRelativePath(path2) {
 }
 function splitPattern(path2) {
   var _result$parts;
-  const result = import_picomatch3.default.scan(path2, splitPatternOptions);
+  const result = import_picomatch2.default.scan(path2, splitPatternOptions);
   return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path2];
 }
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
-  const scan2 = import_picomatch3.default.scan(pattern);
+  const scan2 = import_picomatch2.default.scan(pattern);
   return scan2.isGlob || scan2.negated;
 }
 function log(...tasks) {
@@ -57416,8 +57439,8 @@ function buildCrawler(options, patterns) {
     noglobstar: options.globstar === false,
     posix: true
   };
-  const matcher = (0, import_picomatch3.default)(processed.match, matchOptions);
-  const ignore2 = (0, import_picomatch3.default)(processed.ignore, matchOptions);
+  const matcher = (0, import_picomatch2.default)(processed.match, matchOptions);
+  const ignore2 = (0, import_picomatch2.default)(processed.ignore, matchOptions);
   const partialMatcher = getPartialMatcher(processed.match, matchOptions);
   const format2 = buildFormat(cwd, root, absolute);
   const excludeFormatter = absolute ? format2 : buildFormat(cwd, root, true);
@@ -57492,11 +57515,11 @@ async function glob2(globInput, options) {
   const [crawler, relative9] = getCrawler(globInput, options);
   return crawler ? formatPaths(await crawler.withPromise(), relative9) : [];
 }
-var import_picomatch3, isReadonlyArray, BACKSLASHES, DRIVE_RELATIVE_PATH, isWin, ONLY_PARENT_DIRECTORIES, WIN32_ROOT_DIR, isRoot, splitPatternOptions, POSIX_UNESCAPED_GLOB_SYMBOLS, WIN32_UNESCAPED_GLOB_SYMBOLS, escapePosixPath, escapeWin32Path, escapePath, PARENT_DIRECTORY, ESCAPING_BACKSLASHES, defaultOptions;
+var import_picomatch2, isReadonlyArray, BACKSLASHES, DRIVE_RELATIVE_PATH, isWin, ONLY_PARENT_DIRECTORIES, WIN32_ROOT_DIR, isRoot, splitPatternOptions, POSIX_UNESCAPED_GLOB_SYMBOLS, WIN32_UNESCAPED_GLOB_SYMBOLS, escapePosixPath, escapeWin32Path, escapePath, PARENT_DIRECTORY, ESCAPING_BACKSLASHES, defaultOptions;
 var init_dist2 = __esm({
   "node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs"() {
     init_dist();
-    import_picomatch3 = __toESM(require_picomatch2(), 1);
+    import_picomatch2 = __toESM(require_picomatch2(), 1);
     isReadonlyArray = Array.isArray;
     BACKSLASHES = /\\/g;
     DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
@@ -57541,7 +57564,6 @@ var init_stage2 = __esm({
     "use strict";
     init_src();
     init_dist2();
-    init_zod();
     init_languages();
     init_rules();
     init_scan();
@@ -57606,6 +57628,7 @@ __export(src_exports, {
   TaintSpecSchema: () => TaintSpecSchema,
   WordIndex: () => WordIndex,
   applicableRules: () => applicableRules,
+  builtinDigest: () => builtinDigest,
   builtinRuleFiles: () => builtinRuleFiles,
   combineRules: () => combineRules,
   ensureLanguages: () => ensureLanguages,
@@ -57619,7 +57642,8 @@ __export(src_exports, {
   scanFile: () => scanFile,
   scanFiles: () => scanFiles,
   scanSource: () => scanSource,
-  scanTree: () => scanTree
+  scanTree: () => scanTree,
+  writeBuiltinRuleCache: () => writeBuiltinRuleCache
 });
 var init_src3 = __esm({
   "packages/sast/src/index.ts"() {
@@ -81311,7 +81335,6 @@ var init_stage3 = __esm({
   "packages/deps/src/stage.ts"() {
     "use strict";
     init_src();
-    init_zod();
     init_extractors();
     init_findings();
     init_offline();
@@ -81534,7 +81557,7 @@ function baseNameMatcher(globs3) {
   let fallback;
   return (path2) => {
     if (DOT_SEGMENT.test(path2)) {
-      fallback ??= (0, import_picomatch4.default)([...globs3], GLOB_OPTIONS);
+      fallback ??= globMatcher(globs3);
       return fallback(path2);
     }
     const base = path2.slice(path2.lastIndexOf("/") + 1);
@@ -81546,7 +81569,7 @@ function baseNameMatcher(globs3) {
 function createPathFilter(options = {}) {
   const lock = options.includeLockfiles ? () => false : baseNameMatcher(LOCKFILE_GLOBS2);
   const min = options.includeMinified ? () => false : baseNameMatcher(MINIFIED_GLOBS);
-  const allow = options.allowPaths?.length ? (0, import_picomatch4.default)([...options.allowPaths], GLOB_OPTIONS) : () => false;
+  const allow = options.allowPaths?.length ? globMatcher(options.allowPaths) : () => false;
   return (path2) => {
     if (allow(path2)) return "allowlisted";
     if (lock(path2)) return "lockfile";
@@ -81554,11 +81577,11 @@ function createPathFilter(options = {}) {
     return void 0;
   };
 }
-var import_picomatch4, DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, GLOB_OPTIONS, DOT_SEGMENT, MINIFIED_AVERAGE_LINE;
+var DOCUMENTED_EXAMPLES, PLACEHOLDER_PATTERNS, LOCKFILE_GLOBS2, MINIFIED_GLOBS, DOT_SEGMENT, MINIFIED_AVERAGE_LINE;
 var init_allowlist = __esm({
   "packages/secrets/src/allowlist.ts"() {
     "use strict";
-    import_picomatch4 = __toESM(require_picomatch2(), 1);
+    init_src();
     DOCUMENTED_EXAMPLES = [
       // AWS IAM user guide
       "AKIAIOSFODNN7EXAMPLE",
@@ -81628,7 +81651,6 @@ var init_allowlist = __esm({
       "**/*.css.map",
       "**/*.map"
     ];
-    GLOB_OPTIONS = { dot: true, nocase: false };
     DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
     MINIFIED_AVERAGE_LINE = 1e3;
   }
@@ -84025,6 +84047,15 @@ import { existsSync as existsSync6 } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath as fileURLToPath6 } from "node:url";
 import { Worker as Worker2 } from "node:worker_threads";
+function workerExecArgv(args = process.execArgv) {
+  const out = [];
+  for (let i2 = 0; i2 < args.length; i2++) {
+    const a = args[i2];
+    if ((a === "--conditions" || a === "-C") && args[i2 + 1] === "@devsecflow/source") i2++;
+    else if (a !== "--conditions=@devsecflow/source") out.push(a);
+  }
+  return out;
+}
 function workersAvailable() {
   return WORKER_URL.protocol === "file:" && existsSync6(fileURLToPath6(WORKER_URL));
 }
@@ -84090,7 +84121,10 @@ async function scanFiles2(jobs, config2 = {}, options = {}) {
   };
   const spawn2 = () => {
     for (let i2 = 1; i2 < threads; i2++) {
-      const slot = { w: new Worker2(WORKER_URL, { workerData: config2 }), inFlight: 0 };
+      const slot = {
+        w: new Worker2(WORKER_URL, { workerData: config2, execArgv: workerExecArgv() }),
+        inFlight: 0
+      };
       workers.push(slot);
       slot.w.on("message", (m2) => {
         perBatch[m2.id] = m2.results;
@@ -84288,7 +84322,6 @@ var init_stage4 = __esm({
   "packages/secrets/src/stage.ts"() {
     "use strict";
     init_src();
-    init_zod();
     init_files();
     init_git();
     init_pool();
@@ -84415,6 +84448,7 @@ __export(src_exports3, {
   unquoteGitPath: () => unquoteGitPath2,
   updateRulesTable: () => updateRulesTable,
   validateRev: () => validateRev,
+  workerExecArgv: () => workerExecArgv,
   workersAvailable: () => workersAvailable
 });
 var init_src9 = __esm({
@@ -87264,7 +87298,7 @@ var percentSchema, dateString2, CoverageInputSchema, QuarantineEntrySchema, glob
 var init_options = __esm({
   "packages/test-gate/src/options.ts"() {
     "use strict";
-    init_zod();
+    init_src();
     init_coverage();
     percentSchema = external_exports.number().min(0).max(100);
     dateString2 = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, "an ISO date such as 2026-12-31");
@@ -88127,7 +88161,6 @@ var init_options2 = __esm({
   "packages/deploy-approval/src/options.ts"() {
     "use strict";
     init_src();
-    init_zod();
     REQUIRABLE_STAGES = STAGE_IDS.filter((s3) => s3 !== "deploy-approval");
     WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     FULL_DAY = {
@@ -88278,16 +88311,15 @@ function refAllowed(ref, globs3) {
   return globs3.some((g2) => {
     if (g2.startsWith("refs/")) {
       const full = r.kind === "branch" ? `refs/heads/${r.short}` : r.kind === "tag" ? `refs/tags/${r.short}` : void 0;
-      return full !== void 0 && import_picomatch5.default.isMatch(full, g2, { dot: true });
+      return full !== void 0 && globMatcher(g2)(full);
     }
-    return import_picomatch5.default.isMatch(r.short, g2, { dot: true });
+    return globMatcher(g2)(r.short);
   });
 }
-var import_picomatch5;
 var init_refs = __esm({
   "packages/deploy-approval/src/refs.ts"() {
     "use strict";
-    import_picomatch5 = __toESM(require_picomatch2(), 1);
+    init_src();
   }
 });
 
