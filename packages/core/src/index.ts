@@ -9,6 +9,7 @@ export * from './fingerprint.js';
 export * from './gate.js';
 export * from './glob.js';
 export * from './json.js';
+export * from './keywords.js';
 export * from './local-platform.js';
 export * from './logger.js';
 export * from './merge.js';

@@ -1,98 +1,95 @@
+import { KeywordMatcher } from '@devsecflow/core';
 import { type Grammar, grammarsOf } from './languages.js';
 import type { CompiledRule } from './rules.js';
 
 // Which rules can match a file is decided from its text before anything is parsed (see
-// CompiledRule.requires). Checking each rule's words with its own `includes` pass read the text
-// hundreds of times; here each kind of word is one regex alternation, so the text is read three
-// times however many rules there are.
+// CompiledRule.requires). Every word of every rule is looked for in one pass over the text, by an
+// Aho-Corasick automaton (core's KeywordMatcher, case-insensitive); the occurrences of words that
+// must match case or stand as whole identifiers are then checked where they were found.
 
-const IDENT = 'A-Za-z0-9_$';
-
-const escapeRegex = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Words contained in each word: finding the longer one in a text implies the shorter ones. */
-function containedWords(words: string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const w of words)
-    out.set(
-      w,
-      words.filter((v) => v !== w && w.includes(v)),
-    );
-  return out;
+/** A pre-filter word: `b:` a whole identifier, `i:` any case, otherwise a case-sensitive substring. */
+interface Word {
+  raw: string;
+  text: string;
+  kind: 'identifier' | 'substring' | 'insensitive';
 }
 
-/**
- * A regex finding the longest word starting at a position; searching again from the next character
- * after each match (see {@link eachStart}) sees words overlapping each other too. Shorter words
- * starting at the same place are contained in the longer one and come from {@link containedWords}.
- */
-function anywhere(words: string[], flags: string): RegExp | undefined {
-  if (words.length === 0) return undefined;
-  const alternation = [...words]
-    .sort((a, b) => b.length - a.length)
-    .map(escapeRegex)
-    .join('|');
-  return new RegExp(alternation, flags);
+function parseWord(raw: string): Word {
+  if (raw.startsWith('b:')) return { raw, text: raw.slice(2), kind: 'identifier' };
+  if (raw.startsWith('i:')) return { raw, text: raw.slice(2), kind: 'insensitive' };
+  return { raw, text: raw, kind: 'substring' };
 }
 
-/** Every match of a global regex, trying again one character after each match start. */
-function* eachStart(regex: RegExp, text: string): Generator<string> {
-  regex.lastIndex = 0;
-  for (let m = regex.exec(text); m; m = regex.exec(text)) {
-    yield m[0];
-    regex.lastIndex = m.index + 1;
-  }
-}
+const isAscii = (s: string) => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+};
 
-/** The words of a rule set, compiled for one pass per kind over a file's text. */
+const isIdentChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+
+/** The words of a rule set, found in a file's text in one pass. */
 export class WordIndex {
-  private readonly identifiers?: RegExp;
-  private readonly substrings?: RegExp;
-  private readonly insensitive?: RegExp;
-  private readonly contained: Map<string, string[]>;
-  private readonly containedLower: Map<string, string[]>;
+  private readonly matcher: KeywordMatcher;
+  /** By keyword index (lower-cased text): the words spelled that way. */
+  private readonly byKeyword: Word[][];
+  /** Keywords with a case-sensitive or whole-identifier word: their occurrences are checked. */
+  private readonly tracked: Uint8Array;
+  /** Words the automaton cannot hold (not ASCII): looked for one by one. */
+  private readonly other: Word[] = [];
 
   constructor(private readonly rules: CompiledRule[]) {
-    const words = new Set(rules.flatMap((r) => (r.requires ?? []).flat()));
-    const ids: string[] = [];
-    const subs: string[] = [];
-    const lower: string[] = [];
-    for (const w of words) {
-      if (w.startsWith('b:')) ids.push(w.slice(2));
-      else if (w.startsWith('i:')) lower.push(w.slice(2));
-      else subs.push(w);
+    const byText = new Map<string, Word[]>();
+    for (const raw of new Set(rules.flatMap((r) => (r.requires ?? []).flat()))) {
+      const w = parseWord(raw);
+      if (!isAscii(w.text)) {
+        this.other.push(w);
+        continue;
+      }
+      const key = w.text.toLowerCase();
+      const list = byText.get(key);
+      if (list) list.push(w);
+      else byText.set(key, [w]);
     }
-    // A whole identifier: nothing identifier-like on either side. Two such words cannot overlap.
-    if (ids.length > 0) {
-      const alternation = ids
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegex)
-        .join('|');
-      this.identifiers = new RegExp(`(?<![${IDENT}])(?:${alternation})(?![${IDENT}])`, 'g');
-    }
-    this.substrings = anywhere(subs, 'g');
-    this.insensitive = anywhere(lower, 'gi');
-    this.contained = containedWords(subs);
-    this.containedLower = containedWords(lower);
+    this.matcher = new KeywordMatcher([...byText.keys()]);
+    this.byKeyword = this.matcher.keywords.map((k) => byText.get(k)!);
+    this.tracked = new Uint8Array(
+      this.byKeyword.map((ws) => (ws.some((w) => w.kind !== 'insensitive') ? 1 : 0)),
+    );
   }
 
   /** Every word of the index present in `text`, with its `b:` / `i:` prefix. */
   wordsIn(text: string): Set<string> {
     const found = new Set<string>();
-    if (this.identifiers) for (const m of text.matchAll(this.identifiers)) found.add(`b:${m[0]}`);
-    if (this.substrings) {
-      for (const w of eachStart(this.substrings, text)) {
-        if (found.has(w)) continue;
-        found.add(w);
-        for (const v of this.contained.get(w) ?? []) found.add(v);
+    const where: number[] = [];
+    for (const k of this.matcher.find(text, this.tracked, where)) {
+      for (const w of this.byKeyword[k]!) if (w.kind === 'insensitive') found.add(w.raw);
+    }
+    for (let i = 0; i < where.length; i += 2) {
+      const at = where[i + 1]!;
+      for (const w of this.byKeyword[where[i]!]!) {
+        if (w.kind === 'insensitive' || found.has(w.raw) || !text.startsWith(w.text, at)) continue;
+        const end = at + w.text.length;
+        if (
+          w.kind === 'identifier' &&
+          (isIdentChar(text.charCodeAt(at - 1)) || isIdentChar(text.charCodeAt(end)))
+        )
+          continue;
+        found.add(w.raw);
       }
     }
-    if (this.insensitive) {
-      for (const match of eachStart(this.insensitive, text)) {
-        const w = match.toLowerCase();
-        if (found.has(`i:${w}`)) continue;
-        found.add(`i:${w}`);
-        for (const v of this.containedLower.get(w) ?? []) found.add(`i:${v}`);
+    for (const w of this.other) {
+      const hay = w.kind === 'insensitive' ? text.toLowerCase() : text;
+      const needle = w.kind === 'insensitive' ? w.text.toLowerCase() : w.text;
+      for (let at = hay.indexOf(needle); at !== -1; at = hay.indexOf(needle, at + 1)) {
+        const end = at + needle.length;
+        if (
+          w.kind === 'identifier' &&
+          (isIdentChar(text.charCodeAt(at - 1)) || isIdentChar(text.charCodeAt(end)))
+        )
+          continue;
+        found.add(w.raw);
+        break;
       }
     }
     return found;

@@ -1,6 +1,5 @@
-import type { Confidence, Severity } from '@devsecflow/core';
+import { type Confidence, KeywordMatcher, type Severity } from '@devsecflow/core';
 import { DOCUMENTED_EXAMPLES, looksLikePlaceholder } from './allowlist.js';
-import { KeywordMatcher } from './prefilter.js';
 import { hashSecret, maskSecret, redactLine, secretSalt } from './redact.js';
 import { RULES, type SecretRule } from './rules.js';
 import { shannonEntropy, VALIDATORS } from './validators.js';

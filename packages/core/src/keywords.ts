@@ -1,6 +1,7 @@
 /**
- * Which keywords occur in a text, in one pass: an Aho-Corasick automaton over ASCII, compiled to a
- * dense transition table (a DFA), case-insensitive. It reads each character once with no
+ * Which keywords occur in a text, in one pass (the pre-filters of the secrets and SAST stages): an
+ * Aho-Corasick automaton over ASCII, compiled to a dense transition table (a DFA), case-insensitive.
+ * It reads each character once with no
  * backtracking, which in V8 is several times faster than a regex alternation of the same keywords
  * (every letter starts some keyword, so the regex engine cannot skip ahead).
  */
