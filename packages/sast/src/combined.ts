@@ -1,7 +1,15 @@
 import type { NapiConfig, SgNode } from '@ast-grep/napi';
 import type { FindingDraft, Severity } from '@devsecflow/core';
 import { type Grammar, grammarsOf } from './languages.js';
-import { type RuleObject, renameRule, renameUtils, tagged } from './rename.js';
+import {
+  type RuleObject,
+  renameRule,
+  renameUtils,
+  type SetBranch,
+  searchSets,
+  setsOf,
+  tagged,
+} from './rename.js';
 import type { CompiledRule } from './rules.js';
 import { TaintAnalyzer } from './taint.js';
 
@@ -41,6 +49,8 @@ export interface CombinedMatcher {
   /** The one config to hand to ast-grep. */
   config: NapiConfig;
   rules: RuleSlot[];
+  /** The taint source sets of the rules, searched with them (see {@link searchSets}). */
+  sources?: { branches: SetBranch[]; anyHit: string };
   /** Tag groups, in order. */
   groups: RuleGroup[];
   /** Captured on parser error nodes. */
@@ -77,6 +87,7 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
   const parts: Part[] = [];
   const utils: RuleObject = {};
   const slots: RuleSlot[] = [];
+  const sourceSets = new Map<string, NapiConfig>();
   for (const rule of rules) {
     if (!grammarsOf(rule.language).includes(grammar)) continue;
     const prefix = `R${slots.length}_`;
@@ -85,12 +96,17 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     const body = renameRule(rule.matcher.rule, prefix);
     Object.assign(utils, renameUtils(rule.matcher.utils as RuleObject | undefined, prefix));
     parts.push({ hit: slot.hit, body });
-    // Taint sources and sanitisers are not searched here: they matter only in the few files where
-    // a source-to-sink rule's sink matched, and searching them in every file of every batch cost
-    // more than everything else the matcher does (see TaintAnalyzer).
+    if (rule.taint) sourceSets.set(rule.taint.sourcesKey, rule.taint.sources);
   }
   const errorHit = 'ERROR_HIT';
   parts.push({ hit: errorHit, body: { kind: 'ERROR' } });
+  // Taint sources are searched with the rules, on ast-grep's threads: whether a file has any decides
+  // whether a rule that reports only visible sources runs at all, and the taint pass needs them
+  // wherever a sink matched. Behind one gate for all their branches they cost little here; searched
+  // file by file on this thread, they cost more than the rest of the analysis. (Sanitisers, needed
+  // only where an analysis runs, are searched by the taint pass.)
+  const sources = searchSets(sourceSets, 'S');
+  if (sources) Object.assign(utils, sources.utils);
   // Each part's body is written once, as a utility rule, and referred to by name: ast-grep then
   // converts and compiles it once, not once per place it is used.
   const ref = (part: Part) => ({ matches: `part:${part.hit}` });
@@ -109,10 +125,12 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
       tagged({ all: [{ any: group.map(ref) }, ...group.map((m) => tagged(ref(m), m.hit))] }, hit),
     );
   }
+  const any = [...parts.map(ref), ...(sources ? [sources.rule] : [])];
   const combined: CombinedMatcher = {
     grammar,
-    config: { rule: { all: [{ any: parts.map(ref) }, ...branches] }, utils } as NapiConfig,
+    config: { rule: { all: [{ any }, ...branches] }, utils } as NapiConfig,
     rules: slots,
+    ...(sources ? { sources: { branches: sources.branches, anyHit: sources.anyHit } } : {}),
     groups,
     errorHit,
   };
@@ -163,7 +181,15 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
   const byRule = new Map<RuleSlot, SgNode[]>();
   let errorLine: number | undefined;
   const slotOf = new Map<string, RuleSlot>(combined.rules.map((r) => [r.hit, r]));
+  const bySource = new Map<string, SgNode[]>();
   for (const node of nodes) {
+    if (combined.sources) {
+      for (const key of setsOf(node, combined.sources)) {
+        const list = bySource.get(key);
+        if (list) list.push(node);
+        else bySource.set(key, [node]);
+      }
+    }
     if (errorLine === undefined && node.getMatch(combined.errorHit)) errorLine = node.range().start.line + 1;
     for (const group of combined.groups) {
       if (!node.getMatch(group.hit)) continue;
@@ -181,7 +207,8 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
   const analyzer = (): TaintAnalyzer => {
     if (taint) return taint;
     const top = nodes[0]!.getRoot().root();
-    // The source and sanitiser sets of every rule with a sink here, searched in one go.
+    // The sanitiser sets of every rule with a sink here, searched in one go; the sources came with
+    // the rules' own search.
     const sets = new Map<string, NapiConfig>();
     for (const { rule } of byRule.keys()) {
       if (!rule.taint) continue;
@@ -190,6 +217,8 @@ export function matchNodes(nodes: SgNode[], combined: CombinedMatcher, draft: Dr
         sets.set(rule.taint.sanitizersKey, rule.taint.sanitizers);
     }
     taint = new TaintAnalyzer(top, combined.grammar, sets);
+    for (const { rule } of byRule.keys())
+      if (rule.taint) taint.seed(rule.taint.sourcesKey, bySource.get(rule.taint.sourcesKey) ?? []);
     return taint;
   };
   for (const [slot, hits] of byRule) {

@@ -62,16 +62,15 @@ function withRegex(gate: RuleObject, regex: string): RuleObject {
 }
 
 /**
- * The branches of a set behind their merged gate: `{ all: [{ any: gates }, { any: branches }] }`.
- * Unchanged when a branch has no kind (nothing cheap is known about it) or there is one branch.
+ * The merged gate of a set's branches (`{ any: gates }`), or undefined when a branch has no kind
+ * (nothing cheap is known about it) or there are fewer than two branches.
  */
-export function gatedSet(branches: unknown[]): unknown {
-  const plain = { any: branches };
-  if (branches.length < 2) return plain;
+export function setGate(branches: readonly unknown[]): RuleObject | undefined {
+  if (branches.length < 2) return undefined;
   const merged = new Map<string, { gate: RuleObject; regexes: Set<string> }>();
   for (const b of branches) {
     const gate = branchGate(b);
-    if (!gate) return plain;
+    if (!gate) return undefined;
     const { key, regex } = splitRegex(gate);
     const known = merged.get(key);
     if (known) {
@@ -88,5 +87,20 @@ export function gatedSet(branches: unknown[]): unknown {
       gates.push(withRegex(JSON.parse(key) as RuleObject, [...regexes].map((r) => `(?:${r})`).join('|')));
     }
   }
-  return { all: [{ any: gates }, plain] };
+  return { any: gates };
+}
+
+/** The branches of a set behind their merged gate: `{ all: [{ any: gates }, { any: branches }] }`. */
+export function gatedSet(branches: unknown[]): unknown {
+  const gate = setGate(branches);
+  return gate ? { all: [gate, { any: branches }] } : { any: branches };
+}
+
+/** The branches of a set built by {@link gatedSet} (or of a plain `any`, or the rule itself). */
+export function branchesOf(rule: unknown): unknown[] {
+  const r = rule as RuleObject;
+  if (Array.isArray(r.all) && r.all.length === 2 && Array.isArray((r.all[1] as RuleObject)?.any))
+    return (r.all[1] as RuleObject).any as unknown[];
+  if (Array.isArray(r.any)) return r.any;
+  return [rule];
 }

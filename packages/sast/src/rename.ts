@@ -2,6 +2,9 @@
 // index) keep apart by renaming: each part's metavariables and utility names move under a prefix of
 // its own, and a part that matched a node says so by capturing a metavariable of its own.
 
+import type { SgNode } from '@ast-grep/napi';
+import { branchesOf, setGate } from './gate.js';
+
 export type RuleObject = Record<string, unknown>;
 
 /** `$ARG` -> `$R3_ARG`, `$$$ARGS` -> `$$$R3_ARGS`; anonymous `$_`, `$$$` stay as they are. */
@@ -38,3 +41,59 @@ export function renameUtils(utils: Record<string, unknown> | undefined, prefix: 
 export const tagged = (body: unknown, hit: string) => ({
   any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: '$_' }],
 });
+
+/** Which source or sanitiser sets a tagged branch belongs to. */
+export interface SetBranch {
+  hit: string;
+  keys: string[];
+}
+
+/**
+ * One rule finding every node any of several source or sanitiser sets matches, and tagging it with
+ * the branches that matched. Sets share branches (`[http]` and `[http, dom]`; `numeric` in several
+ * sanitiser lists): each distinct branch is written once, as a utility rule, under `prefix`. The
+ * branches sit behind one gate for all of them (most nodes fail it with one check); only a node that
+ * matched a branch tries the tags, and captures `anyHit`.
+ */
+export function searchSets(
+  sets: Iterable<[string, { rule: unknown; utils?: unknown }]>,
+  prefix: string,
+): { rule: RuleObject; utils: RuleObject; branches: SetBranch[]; anyHit: string } | undefined {
+  const utils: RuleObject = {};
+  const byId = new Map<string, SetBranch & { body: unknown; ref: RuleObject }>();
+  for (const [key, cfg] of sets) {
+    for (const branch of branchesOf(cfg.rule)) {
+      const id = JSON.stringify([branch, cfg.utils ?? null]);
+      let b = byId.get(id);
+      if (!b) {
+        const p = `${prefix}${byId.size}_`;
+        Object.assign(utils, renameUtils(cfg.utils as RuleObject | undefined, p));
+        utils[`branch:${p}`] = renameRule(branch, p);
+        b = { body: branch, ref: { matches: `branch:${p}` }, hit: `${p}HIT`, keys: [] };
+        byId.set(id, b);
+      }
+      b.keys.push(key);
+    }
+  }
+  const list = [...byId.values()];
+  if (list.length === 0) return undefined;
+  const gate = setGate(list.map((b) => b.body));
+  const anyHit = `${prefix}ANY_HIT`;
+  const rule = {
+    all: [
+      ...(gate ? [gate] : []),
+      { any: list.map((b) => b.ref) },
+      { pattern: `$${anyHit}` },
+      ...list.map((b) => tagged(b.ref, b.hit)),
+    ],
+  };
+  return { rule, utils, branches: list.map(({ hit, keys }) => ({ hit, keys })), anyHit };
+}
+
+/** The keys of the sets a node found by {@link searchSets} belongs to. */
+export function setsOf(node: SgNode, search: { branches: SetBranch[]; anyHit: string }): Set<string> {
+  const keys = new Set<string>();
+  if (!node.getMatch(search.anyHit)) return keys;
+  for (const b of search.branches) if (node.getMatch(b.hit)) for (const key of b.keys) keys.add(key);
+  return keys;
+}

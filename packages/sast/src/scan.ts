@@ -242,6 +242,8 @@ const LATE_RESULTS_MS = 10_000;
 // the same rules share a batch and its matcher holds few rules more than each of them needs.
 const WINDOW = 512;
 const SYNC_READ_MAX = 64 * 1024;
+// Files from this size up are batched only with files needing the same rules (see flush).
+const LARGE_FILE = 32 * 1024;
 
 interface Queued {
   file: FileInput;
@@ -312,14 +314,32 @@ export async function scanFiles(
     window = [];
     queued.sort((a, b) => (a.grammar + a.signature).localeCompare(b.grammar + b.signature));
     const size = options.batchSize ?? 64;
+    // A large file shares a batch only with files needing exactly its rules: matching costs about
+    // (rules in the matcher) x (file size), and a batch's matcher holds every rule any of its files
+    // needs. Small files share batches of similar rule sets (a matcher per file would cost more to
+    // compile than the extra rules cost to run on them).
+    const exact = (q: Queued) => (q.file.size ?? 0) >= LARGE_FILE;
     let batch: Queued[] = [];
+    let large: Queued[] = [];
     for (const q of queued) {
+      if (exact(q)) {
+        if (
+          large.length >= size ||
+          (large.length > 0 && large[0]!.grammar + large[0]!.signature !== q.grammar + q.signature)
+        ) {
+          await send(large[0]!.grammar, large);
+          large = [];
+        }
+        large.push(q);
+        continue;
+      }
       if (batch.length >= size || (batch.length > 0 && batch[0]!.grammar !== q.grammar)) {
         await send(batch[0]!.grammar, batch);
         batch = [];
       }
       batch.push(q);
     }
+    if (large.length > 0) await send(large[0]!.grammar, large);
     if (batch.length > 0) await send(batch[0]!.grammar, batch);
   };
 

@@ -1,6 +1,6 @@
 import { kind, type NapiConfig, type SgNode } from '@ast-grep/napi';
 import { type Grammar, napiLang } from './languages.js';
-import { type RuleObject, renameRule, renameUtils, tagged } from './rename.js';
+import { searchSets, setsOf } from './rename.js';
 
 /**
  * What flows into a sink argument, from most to least alarming. `tainted`: a declared source reaches
@@ -337,35 +337,26 @@ export class TaintAnalyzer {
     const functionKinds = new Set(this.functionKinds());
     const bindingKinds = new Set(this.spec.bindingKinds);
     const sets = [...this.sets].filter(([key]) => !this.matches.has(key) && this.presence.get(key) !== false);
-    const utils: RuleObject = {};
-    const parts: unknown[] = [...functionKinds, ...bindingKinds].map((kind) => ({ kind }));
-    const hits = sets.map(([, cfg], i) => {
-      const prefix = `Z${i}_`;
-      Object.assign(utils, renameUtils(cfg.utils as RuleObject | undefined, prefix));
-      // Written once as a utility rule, so ast-grep compiles it once though it is used twice.
-      utils[`set:${prefix}`] = renameRule(cfg.rule, prefix);
-      parts.push({ matches: `set:${prefix}` });
-      return `${prefix}HIT`;
-    });
-    const rule = hits.length
-      ? { all: [{ any: parts }, ...hits.map((hit, i) => tagged({ matches: `set:Z${i}_` }, hit))] }
-      : { any: parts };
+    const search = searchSets(sets, 'Z');
+    // The set branches come first: a node of a function or binding kind may match one too.
+    const rule = {
+      any: [
+        ...(search ? [search.rule] : []),
+        ...[...functionKinds, ...bindingKinds].map((kind) => ({ kind })),
+      ],
+    };
     const spans: FunctionSpan[] = [];
     const bindings: BindingNode[] = [];
-    const found: SgNode[][] = sets.map(() => []);
-    for (const node of this.root.findAll({ rule, utils } as NapiConfig)) {
+    const found = new Map<string, SgNode[]>(sets.map(([key]) => [key, []]));
+    for (const node of this.root.findAll({ rule, utils: search?.utils ?? {} } as NapiConfig)) {
       const k = node.kind() as string;
       if (functionKinds.has(k)) {
         const r = node.range();
         spans.push({ node, start: r.start.index, end: r.end.index, parent: -1 });
       } else if (bindingKinds.has(k)) bindings.push({ node, start: node.range().start.index });
-      hits.forEach((hit, i) => {
-        if (node.getMatch(hit)) found[i]!.push(node);
-      });
+      if (search) for (const key of setsOf(node, search)) found.get(key)!.push(node);
     }
-    sets.forEach(([key], i) => {
-      this.seed(key, found[i]!);
-    });
+    for (const [key, nodes] of found) this.seed(key, nodes);
     for (const [key, present] of this.presence) if (!present) this.seed(key, []);
     spans.sort((a, b) => a.start - b.start || b.end - a.end);
     const open: number[] = [];
@@ -434,8 +425,8 @@ export class TaintAnalyzer {
     return present;
   }
 
-  /** Records the matches of a source or sanitiser set. */
-  private seed(cfgKey: string, nodes: SgNode[]): void {
+  /** Records the matches of a source or sanitiser set (found here, or by an earlier search of the same tree). */
+  seed(cfgKey: string, nodes: SgNode[]): void {
     this.matches.set(cfgKey, {
       ids: new Set(nodes.map((n) => n.id())),
       spans: nodes.map((n) => {
