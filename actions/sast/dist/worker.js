@@ -22767,6 +22767,107 @@ var ParseErrorCode;
   ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
 })(ParseErrorCode || (ParseErrorCode = {}));
 
+// packages/core/src/keywords.ts
+var KeywordMatcher = class {
+  keywords;
+  classOf = new Uint8Array(128);
+  delta;
+  /** By pre-multiplied state: the keyword indices that end there (its own and its suffix states'). */
+  outputs;
+  constructor(keywords) {
+    this.keywords = [...new Set(keywords.map((k) => k.toLowerCase()))];
+    let classes2 = 1;
+    for (const k of this.keywords) {
+      for (let i = 0; i < k.length; i++) {
+        const c = k.charCodeAt(i);
+        if (c >= 128) throw new Error(`keyword ${JSON.stringify(k)} is not ASCII`);
+        if (this.classOf[c] === 0) this.classOf[c] = classes2++;
+      }
+    }
+    for (let c = 65; c <= 90; c++) this.classOf[c] = this.classOf[c + 32];
+    const goto = [new Int32Array(classes2).fill(-1)];
+    const out = [[]];
+    this.keywords.forEach((k, idx) => {
+      let s = 0;
+      for (let i = 0; i < k.length; i++) {
+        const cls = this.classOf[k.charCodeAt(i)];
+        let t = goto[s][cls];
+        if (t < 0) {
+          t = goto.length;
+          goto.push(new Int32Array(classes2).fill(-1));
+          out.push([]);
+          goto[s][cls] = t;
+        }
+        s = t;
+      }
+      out[s].push(idx);
+    });
+    const n = goto.length;
+    const delta = new Int32Array(n * classes2);
+    const fail = new Int32Array(n);
+    const queue = [];
+    for (let cls = 0; cls < classes2; cls++) {
+      const t = goto[0][cls];
+      if (t > 0) {
+        fail[t] = 0;
+        queue.push(t);
+        delta[cls] = t;
+      } else delta[cls] = 0;
+    }
+    for (let qi = 0; qi < queue.length; qi++) {
+      const s = queue[qi];
+      out[s].push(...out[fail[s]]);
+      for (let cls = 0; cls < classes2; cls++) {
+        const t = goto[s][cls];
+        if (t > 0) {
+          fail[t] = delta[fail[s] * classes2 + cls];
+          queue.push(t);
+          delta[s * classes2 + cls] = t;
+        } else delta[s * classes2 + cls] = delta[fail[s] * classes2 + cls];
+      }
+    }
+    for (let i = 0; i < delta.length; i++) {
+      const t = delta[i];
+      delta[i] = out[t].length ? ~(t * classes2) : t * classes2;
+    }
+    this.delta = delta;
+    this.outputs = new Array(n * classes2);
+    out.forEach((o, state) => {
+      if (o.length) this.outputs[state * classes2] = [...new Set(o)];
+    });
+  }
+  /**
+   * Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. With
+   * `track` (one flag per keyword) and `where`, also appends `[keyword, start offset]` pairs (flat)
+   * for every occurrence of a tracked keyword, in order of their end.
+   */
+  find(text, track, where) {
+    const { classOf, delta, outputs, keywords } = this;
+    const found = new Uint8Array(keywords.length);
+    const all = track && where ? -1 : found.length;
+    let hits = 0;
+    let s = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      s = delta[s + (c < 128 ? classOf[c] : 0)];
+      if (s < 0) {
+        s = ~s;
+        for (const k of outputs[s]) {
+          if (found[k] === 0) {
+            found[k] = 1;
+            hits++;
+          }
+          if (all < 0 && track[k] === 1) where.push(k, i + 1 - keywords[k].length);
+        }
+        if (hits === all) break;
+      }
+    }
+    const result = [];
+    for (let k = 0; k < found.length; k++) if (found[k]) result.push(k);
+    return result;
+  }
+};
+
 // packages/core/src/local-platform.ts
 import { execFile as execFile2 } from "node:child_process";
 import { promisify as promisify2 } from "node:util";
@@ -23058,107 +23159,6 @@ var FileScanner = class {
     } finally {
       closeSync(fd);
     }
-  }
-};
-
-// packages/secrets/src/prefilter.ts
-var KeywordMatcher = class {
-  keywords;
-  classOf = new Uint8Array(128);
-  delta;
-  /** By pre-multiplied state: the keyword indices that end there (its own and its suffix states'). */
-  outputs;
-  constructor(keywords) {
-    this.keywords = [...new Set(keywords.map((k) => k.toLowerCase()))];
-    let classes2 = 1;
-    for (const k of this.keywords) {
-      for (let i = 0; i < k.length; i++) {
-        const c = k.charCodeAt(i);
-        if (c >= 128) throw new Error(`keyword ${JSON.stringify(k)} is not ASCII`);
-        if (this.classOf[c] === 0) this.classOf[c] = classes2++;
-      }
-    }
-    for (let c = 65; c <= 90; c++) this.classOf[c] = this.classOf[c + 32];
-    const goto = [new Int32Array(classes2).fill(-1)];
-    const out = [[]];
-    this.keywords.forEach((k, idx) => {
-      let s = 0;
-      for (let i = 0; i < k.length; i++) {
-        const cls = this.classOf[k.charCodeAt(i)];
-        let t = goto[s][cls];
-        if (t < 0) {
-          t = goto.length;
-          goto.push(new Int32Array(classes2).fill(-1));
-          out.push([]);
-          goto[s][cls] = t;
-        }
-        s = t;
-      }
-      out[s].push(idx);
-    });
-    const n = goto.length;
-    const delta = new Int32Array(n * classes2);
-    const fail = new Int32Array(n);
-    const queue = [];
-    for (let cls = 0; cls < classes2; cls++) {
-      const t = goto[0][cls];
-      if (t > 0) {
-        fail[t] = 0;
-        queue.push(t);
-        delta[cls] = t;
-      } else delta[cls] = 0;
-    }
-    for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi];
-      out[s].push(...out[fail[s]]);
-      for (let cls = 0; cls < classes2; cls++) {
-        const t = goto[s][cls];
-        if (t > 0) {
-          fail[t] = delta[fail[s] * classes2 + cls];
-          queue.push(t);
-          delta[s * classes2 + cls] = t;
-        } else delta[s * classes2 + cls] = delta[fail[s] * classes2 + cls];
-      }
-    }
-    for (let i = 0; i < delta.length; i++) {
-      const t = delta[i];
-      delta[i] = out[t].length ? ~(t * classes2) : t * classes2;
-    }
-    this.delta = delta;
-    this.outputs = new Array(n * classes2);
-    out.forEach((o, state) => {
-      if (o.length) this.outputs[state * classes2] = [...new Set(o)];
-    });
-  }
-  /**
-   * Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. With
-   * `track` (one flag per keyword) and `where`, also appends `[keyword, start offset]` pairs (flat)
-   * for every occurrence of a tracked keyword, in order of their end.
-   */
-  find(text, track, where) {
-    const { classOf, delta, outputs, keywords } = this;
-    const found = new Uint8Array(keywords.length);
-    const all = track && where ? -1 : found.length;
-    let hits = 0;
-    let s = 0;
-    for (let i = 0, n = text.length; i < n; i++) {
-      const c = text.charCodeAt(i);
-      s = delta[s + (c < 128 ? classOf[c] : 0)];
-      if (s < 0) {
-        s = ~s;
-        for (const k of outputs[s]) {
-          if (found[k] === 0) {
-            found[k] = 1;
-            hits++;
-          }
-          if (all < 0 && track[k] === 1) where.push(k, i + 1 - keywords[k].length);
-        }
-        if (hits === all) break;
-      }
-    }
-    const result = [];
-    for (let k = 0; k < found.length; k++) if (found[k]) result.push(k);
-    return result;
   }
 };
 

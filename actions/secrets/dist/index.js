@@ -50693,6 +50693,113 @@ var init_json = __esm({
   }
 });
 
+// packages/core/src/keywords.ts
+var KeywordMatcher;
+var init_keywords = __esm({
+  "packages/core/src/keywords.ts"() {
+    "use strict";
+    KeywordMatcher = class {
+      keywords;
+      classOf = new Uint8Array(128);
+      delta;
+      /** By pre-multiplied state: the keyword indices that end there (its own and its suffix states'). */
+      outputs;
+      constructor(keywords) {
+        this.keywords = [...new Set(keywords.map((k2) => k2.toLowerCase()))];
+        let classes2 = 1;
+        for (const k2 of this.keywords) {
+          for (let i2 = 0; i2 < k2.length; i2++) {
+            const c = k2.charCodeAt(i2);
+            if (c >= 128) throw new Error(`keyword ${JSON.stringify(k2)} is not ASCII`);
+            if (this.classOf[c] === 0) this.classOf[c] = classes2++;
+          }
+        }
+        for (let c = 65; c <= 90; c++) this.classOf[c] = this.classOf[c + 32];
+        const goto = [new Int32Array(classes2).fill(-1)];
+        const out = [[]];
+        this.keywords.forEach((k2, idx) => {
+          let s3 = 0;
+          for (let i2 = 0; i2 < k2.length; i2++) {
+            const cls = this.classOf[k2.charCodeAt(i2)];
+            let t = goto[s3][cls];
+            if (t < 0) {
+              t = goto.length;
+              goto.push(new Int32Array(classes2).fill(-1));
+              out.push([]);
+              goto[s3][cls] = t;
+            }
+            s3 = t;
+          }
+          out[s3].push(idx);
+        });
+        const n = goto.length;
+        const delta = new Int32Array(n * classes2);
+        const fail2 = new Int32Array(n);
+        const queue = [];
+        for (let cls = 0; cls < classes2; cls++) {
+          const t = goto[0][cls];
+          if (t > 0) {
+            fail2[t] = 0;
+            queue.push(t);
+            delta[cls] = t;
+          } else delta[cls] = 0;
+        }
+        for (let qi2 = 0; qi2 < queue.length; qi2++) {
+          const s3 = queue[qi2];
+          out[s3].push(...out[fail2[s3]]);
+          for (let cls = 0; cls < classes2; cls++) {
+            const t = goto[s3][cls];
+            if (t > 0) {
+              fail2[t] = delta[fail2[s3] * classes2 + cls];
+              queue.push(t);
+              delta[s3 * classes2 + cls] = t;
+            } else delta[s3 * classes2 + cls] = delta[fail2[s3] * classes2 + cls];
+          }
+        }
+        for (let i2 = 0; i2 < delta.length; i2++) {
+          const t = delta[i2];
+          delta[i2] = out[t].length ? ~(t * classes2) : t * classes2;
+        }
+        this.delta = delta;
+        this.outputs = new Array(n * classes2);
+        out.forEach((o, state) => {
+          if (o.length) this.outputs[state * classes2] = [...new Set(o)];
+        });
+      }
+      /**
+       * Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. With
+       * `track` (one flag per keyword) and `where`, also appends `[keyword, start offset]` pairs (flat)
+       * for every occurrence of a tracked keyword, in order of their end.
+       */
+      find(text, track, where5) {
+        const { classOf, delta, outputs, keywords } = this;
+        const found = new Uint8Array(keywords.length);
+        const all = track && where5 ? -1 : found.length;
+        let hits = 0;
+        let s3 = 0;
+        for (let i2 = 0, n = text.length; i2 < n; i2++) {
+          const c = text.charCodeAt(i2);
+          s3 = delta[s3 + (c < 128 ? classOf[c] : 0)];
+          if (s3 < 0) {
+            s3 = ~s3;
+            for (const k2 of outputs[s3]) {
+              if (found[k2] === 0) {
+                found[k2] = 1;
+                hits++;
+              }
+              if (all < 0 && track[k2] === 1) where5.push(k2, i2 + 1 - keywords[k2].length);
+            }
+            if (hits === all) break;
+          }
+        }
+        const result = [];
+        for (let k2 = 0; k2 < found.length; k2++) if (found[k2]) result.push(k2);
+        return result;
+      }
+    };
+  }
+});
+
 // packages/core/src/logger.ts
 function createConsoleLogger(opts = {}) {
   const write = (line) => process.stderr.write(`${line}
@@ -52450,6 +52557,7 @@ var init_src = __esm({
     init_gate();
     init_glob();
     init_json();
+    init_keywords();
     init_local_platform();
     init_logger();
     init_merge();
@@ -54978,6 +55086,90 @@ var init_languages = __esm({
   }
 });
 
+// packages/sast/src/gate.ts
+function hasGate(has) {
+  if (!has || typeof has !== "object" || Array.isArray(has)) return void 0;
+  const h = has;
+  const out = {};
+  for (const key of ["field", "kind", "stopBy"]) if (typeof h[key] === "string") out[key] = h[key];
+  if (typeof h.regex === "string") out.regex = h.regex;
+  const inner = [h.has, ...Array.isArray(h.all) ? h.all.map((a) => a?.has) : []].map(hasGate).find((g2) => g2 !== void 0);
+  if (inner) out.has = inner;
+  return out.regex !== void 0 || out.has ? out : void 0;
+}
+function branchGate(branch) {
+  if (!branch || typeof branch !== "object" || Array.isArray(branch)) return void 0;
+  const b3 = branch;
+  if (typeof b3.kind !== "string") return void 0;
+  const candidates = [
+    b3.has,
+    ...Array.isArray(b3.all) ? b3.all.map((a) => a?.has) : []
+  ];
+  for (const c of candidates) {
+    const has = hasGate(c);
+    if (has) return { kind: b3.kind, has };
+  }
+  return { kind: b3.kind };
+}
+function splitRegex(gate) {
+  let regex;
+  const strip = (r) => {
+    const out = { ...r };
+    if (out.has) out.has = strip(out.has);
+    else if (typeof out.regex === "string") {
+      regex = out.regex;
+      delete out.regex;
+    }
+    return out;
+  };
+  const key = JSON.stringify(strip(gate));
+  return { key, regex };
+}
+function withRegex(gate, regex) {
+  const out = { ...gate };
+  if (out.has) out.has = withRegex(out.has, regex);
+  else out.regex = regex;
+  return out;
+}
+function setGate(branches) {
+  if (branches.length < 2) return void 0;
+  const merged = /* @__PURE__ */ new Map();
+  for (const b3 of branches) {
+    const gate = branchGate(b3);
+    if (!gate) return void 0;
+    const { key, regex } = splitRegex(gate);
+    const known = merged.get(key);
+    if (known) {
+      if (regex !== void 0) known.regexes.add(regex);
+    } else merged.set(key, { gate, regexes: new Set(regex === void 0 ? [] : [regex]) });
+  }
+  const bareKinds = new Set([...merged.values()].filter((m2) => !m2.gate.has).map((m2) => m2.gate.kind));
+  const gates = [];
+  for (const [key, { gate, regexes }] of merged) {
+    if (!gate.has) gates.push({ kind: gate.kind });
+    else if (!bareKinds.has(gate.kind)) {
+      gates.push(withRegex(JSON.parse(key), [...regexes].map((r) => `(?:${r})`).join("|")));
+    }
+  }
+  return { any: gates };
+}
+function gatedSet(branches) {
+  const gate = setGate(branches);
+  return gate ? { all: [gate, { any: branches }] } : { any: branches };
+}
+function branchesOf(rule) {
+  const r = rule;
+  if (Array.isArray(r.all) && r.all.length === 2 && Array.isArray(r.all[1]?.any))
+    return r.all[1].any;
+  if (Array.isArray(r.any)) return r.any;
+  return [rule];
+}
+var init_gate2 = __esm({
+  "packages/sast/src/gate.ts"() {
+    "use strict";
+  }
+});
+
 // packages/sast/src/rename.ts
 function renameMetavariables(pattern, prefix) {
   return pattern.replace(/\$(\$\$)?([A-Z][A-Z0-9_]*)/g, (_m, multi, name) => {
@@ -55003,10 +55195,48 @@ function renameUtils(utils, prefix) {
   for (const [name, rule] of Object.entries(utils ?? {})) out[`${prefix}${name}`] = renameRule(rule, prefix);
   return out;
 }
+function searchSets(sets, prefix) {
+  const utils = {};
+  const byId = /* @__PURE__ */ new Map();
+  for (const [key, cfg] of sets) {
+    for (const branch of branchesOf(cfg.rule)) {
+      const id = JSON.stringify([branch, cfg.utils ?? null]);
+      let b3 = byId.get(id);
+      if (!b3) {
+        const p2 = `${prefix}${byId.size}_`;
+        Object.assign(utils, renameUtils(cfg.utils, p2));
+        utils[`branch:${p2}`] = renameRule(branch, p2);
+        b3 = { body: branch, ref: { matches: `branch:${p2}` }, hit: `${p2}HIT`, keys: [] };
+        byId.set(id, b3);
+      }
+      b3.keys.push(key);
+    }
+  }
+  const list2 = [...byId.values()];
+  if (list2.length === 0) return void 0;
+  const gate = setGate(list2.map((b3) => b3.body));
+  const anyHit = `${prefix}ANY_HIT`;
+  const rule = {
+    all: [
+      ...gate ? [gate] : [],
+      { any: list2.map((b3) => b3.ref) },
+      { pattern: `$${anyHit}` },
+      ...list2.map((b3) => tagged(b3.ref, b3.hit))
+    ]
+  };
+  return { rule, utils, branches: list2.map(({ hit, keys }) => ({ hit, keys })), anyHit };
+}
+function setsOf(node2, search) {
+  const keys = /* @__PURE__ */ new Set();
+  if (!node2.getMatch(search.anyHit)) return keys;
+  for (const b3 of search.branches) if (node2.getMatch(b3.hit)) for (const key of b3.keys) keys.add(key);
+  return keys;
+}
 var tagged;
 var init_rename = __esm({
   "packages/sast/src/rename.ts"() {
     "use strict";
+    init_gate2();
     tagged = (body, hit) => ({
       any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: "$_" }]
     });
@@ -55258,32 +55488,25 @@ var init_taint = __esm({
         const functionKinds = new Set(this.functionKinds());
         const bindingKinds = new Set(this.spec.bindingKinds);
         const sets = [...this.sets].filter(([key]) => !this.matches.has(key) && this.presence.get(key) !== false);
-        const utils = {};
-        const parts = [...functionKinds, ...bindingKinds].map((kind2) => ({ kind: kind2 }));
-        const hits = sets.map(([, cfg], i2) => {
-          const prefix = `Z${i2}_`;
-          Object.assign(utils, renameUtils(cfg.utils, prefix));
-          utils[`set:${prefix}`] = renameRule(cfg.rule, prefix);
-          parts.push({ matches: `set:${prefix}` });
-          return `${prefix}HIT`;
-        });
-        const rule = hits.length ? { all: [{ any: parts }, ...hits.map((hit, i2) => tagged({ matches: `set:Z${i2}_` }, hit))] } : { any: parts };
+        const search = searchSets(sets, "Z");
+        const rule = {
+          any: [
+            ...search ? [search.rule] : [],
+            ...[...functionKinds, ...bindingKinds].map((kind2) => ({ kind: kind2 }))
+          ]
+        };
         const spans = [];
         const bindings = [];
-        const found = sets.map(() => []);
-        for (const node2 of this.root.findAll({ rule, utils })) {
+        const found = new Map(sets.map(([key]) => [key, []]));
+        for (const node2 of this.root.findAll({ rule, utils: search?.utils ?? {} })) {
           const k2 = node2.kind();
           if (functionKinds.has(k2)) {
             const r = node2.range();
             spans.push({ node: node2, start: r.start.index, end: r.end.index, parent: -1 });
           } else if (bindingKinds.has(k2)) bindings.push({ node: node2, start: node2.range().start.index });
-          hits.forEach((hit, i2) => {
-            if (node2.getMatch(hit)) found[i2].push(node2);
-          });
+          if (search) for (const key of setsOf(node2, search)) found.get(key).push(node2);
         }
-        sets.forEach(([key], i2) => {
-          this.seed(key, found[i2]);
-        });
+        for (const [key, nodes] of found) this.seed(key, nodes);
         for (const [key, present] of this.presence) if (!present) this.seed(key, []);
         spans.sort((a, b3) => a.start - b3.start || b3.end - a.end);
         const open5 = [];
@@ -55346,7 +55569,7 @@ var init_taint = __esm({
         }
         return present;
       }
-      /** Records the matches of a source or sanitiser set. */
+      /** Records the matches of a source or sanitiser set (found here, or by an earlier search of the same tree). */
       seed(cfgKey, nodes) {
         this.matches.set(cfgKey, {
           ids: new Set(nodes.map((n) => n.id())),
@@ -55498,6 +55721,7 @@ function combineRules(rules, grammar) {
   const parts = [];
   const utils = {};
   const slots = [];
+  const sourceSets = /* @__PURE__ */ new Map();
   for (const rule of rules) {
     if (!grammarsOf(rule.language).includes(grammar)) continue;
     const prefix = `R${slots.length}_`;
@@ -55506,9 +55730,12 @@ function combineRules(rules, grammar) {
     const body = renameRule(rule.matcher.rule, prefix);
     Object.assign(utils, renameUtils(rule.matcher.utils, prefix));
     parts.push({ hit: slot.hit, body });
+    if (rule.taint) sourceSets.set(rule.taint.sourcesKey, rule.taint.sources);
   }
   const errorHit = "ERROR_HIT";
   parts.push({ hit: errorHit, body: { kind: "ERROR" } });
+  const sources = searchSets(sourceSets, "S");
+  if (sources) Object.assign(utils, sources.utils);
   const ref = (part) => ({ matches: `part:${part.hit}` });
   for (const part of parts) utils[`part:${part.hit}`] = part.body;
   const groups = [];
@@ -55521,10 +55748,12 @@ function combineRules(rules, grammar) {
       tagged({ all: [{ any: group2.map(ref) }, ...group2.map((m2) => tagged(ref(m2), m2.hit))] }, hit)
     );
   }
+  const any2 = [...parts.map(ref), ...sources ? [sources.rule] : []];
   const combined = {
     grammar,
-    config: { rule: { all: [{ any: parts.map(ref) }, ...branches] }, utils },
+    config: { rule: { all: [{ any: any2 }, ...branches] }, utils },
     rules: slots,
+    ...sources ? { sources: { branches: sources.branches, anyHit: sources.anyHit } } : {},
     groups,
     errorHit
   };
@@ -55544,7 +55773,15 @@ function matchNodes(nodes, combined, draft2) {
   const byRule = /* @__PURE__ */ new Map();
   let errorLine;
   const slotOf = new Map(combined.rules.map((r) => [r.hit, r]));
+  const bySource = /* @__PURE__ */ new Map();
   for (const node2 of nodes) {
+    if (combined.sources) {
+      for (const key of setsOf(node2, combined.sources)) {
+        const list2 = bySource.get(key);
+        if (list2) list2.push(node2);
+        else bySource.set(key, [node2]);
+      }
+    }
     if (errorLine === void 0 && node2.getMatch(combined.errorHit)) errorLine = node2.range().start.line + 1;
     for (const group2 of combined.groups) {
       if (!node2.getMatch(group2.hit)) continue;
@@ -55570,6 +55807,8 @@ function matchNodes(nodes, combined, draft2) {
         sets.set(rule.taint.sanitizersKey, rule.taint.sanitizers);
     }
     taint = new TaintAnalyzer(top, combined.grammar, sets);
+    for (const { rule } of byRule.keys())
+      if (rule.taint) taint.seed(rule.taint.sourcesKey, bySource.get(rule.taint.sourcesKey) ?? []);
     return taint;
   };
   for (const [slot, hits] of byRule) {
@@ -55621,26 +55860,10 @@ var init_combined = __esm({
 });
 
 // packages/sast/src/prefilter.ts
-function containedWords(words) {
-  const out = /* @__PURE__ */ new Map();
-  for (const w2 of words)
-    out.set(
-      w2,
-      words.filter((v2) => v2 !== w2 && w2.includes(v2))
-    );
-  return out;
-}
-function anywhere(words, flags) {
-  if (words.length === 0) return void 0;
-  const alternation = [...words].sort((a, b3) => b3.length - a.length).map(escapeRegex2).join("|");
-  return new RegExp(alternation, flags);
-}
-function* eachStart(regex, text) {
-  regex.lastIndex = 0;
-  for (let m2 = regex.exec(text); m2; m2 = regex.exec(text)) {
-    yield m2[0];
-    regex.lastIndex = m2.index + 1;
-  }
+function parseWord(raw) {
+  if (raw.startsWith("b:")) return { raw, text: raw.slice(2), kind: "identifier" };
+  if (raw.startsWith("i:")) return { raw, text: raw.slice(2), kind: "insensitive" };
+  return { raw, text: raw, kind: "substring" };
 }
 function applicableRules(text, grammar, rules) {
   let byGrammar = indexes.get(rules);
@@ -55655,57 +55878,72 @@ function applicableRules(text, grammar, rules) {
   }
   return index.applicable(text, grammar);
 }
-var IDENT, escapeRegex2, WordIndex, indexes;
+var isAscii, isIdentChar, WordIndex, indexes;
 var init_prefilter = __esm({
   "packages/sast/src/prefilter.ts"() {
     "use strict";
+    init_src();
     init_languages();
-    IDENT = "A-Za-z0-9_$";
-    escapeRegex2 = (w2) => w2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    isAscii = (s3) => {
+      for (let i2 = 0; i2 < s3.length; i2++) if (s3.charCodeAt(i2) > 127) return false;
+      return true;
+    };
+    isIdentChar = (c) => c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c === 36;
     WordIndex = class {
       constructor(rules) {
         this.rules = rules;
-        const words = new Set(rules.flatMap((r) => (r.requires ?? []).flat()));
-        const ids = [];
-        const subs = [];
-        const lower = [];
-        for (const w2 of words) {
-          if (w2.startsWith("b:")) ids.push(w2.slice(2));
-          else if (w2.startsWith("i:")) lower.push(w2.slice(2));
-          else subs.push(w2);
+        const byText = /* @__PURE__ */ new Map();
+        for (const raw of new Set(rules.flatMap((r) => (r.requires ?? []).flat()))) {
+          const w2 = parseWord(raw);
+          if (!isAscii(w2.text)) {
+            this.other.push(w2);
+            continue;
+          }
+          const key = w2.text.toLowerCase();
+          const list2 = byText.get(key);
+          if (list2) list2.push(w2);
+          else byText.set(key, [w2]);
         }
-        if (ids.length > 0) {
-          const alternation = ids.sort((a, b3) => b3.length - a.length).map(escapeRegex2).join("|");
-          this.identifiers = new RegExp(`(?<![${IDENT}])(?:${alternation})(?![${IDENT}])`, "g");
-        }
-        this.substrings = anywhere(subs, "g");
-        this.insensitive = anywhere(lower, "gi");
-        this.contained = containedWords(subs);
-        this.containedLower = containedWords(lower);
+        this.matcher = new KeywordMatcher([...byText.keys()]);
+        this.byKeyword = this.matcher.keywords.map((k2) => byText.get(k2));
+        this.tracked = new Uint8Array(
+          this.byKeyword.map((ws2) => ws2.some((w2) => w2.kind !== "insensitive") ? 1 : 0)
+        );
       }
       rules;
-      identifiers;
-      substrings;
-      insensitive;
-      contained;
-      containedLower;
+      matcher;
+      /** By keyword index (lower-cased text): the words spelled that way. */
+      byKeyword;
+      /** Keywords with a case-sensitive or whole-identifier word: their occurrences are checked. */
+      tracked;
+      /** Words the automaton cannot hold (not ASCII): looked for one by one. */
+      other = [];
       /** Every word of the index present in `text`, with its `b:` / `i:` prefix. */
       wordsIn(text) {
         const found = /* @__PURE__ */ new Set();
-        if (this.identifiers) for (const m2 of text.matchAll(this.identifiers)) found.add(`b:${m2[0]}`);
-        if (this.substrings) {
-          for (const w2 of eachStart(this.substrings, text)) {
-            if (found.has(w2)) continue;
-            found.add(w2);
-            for (const v2 of this.contained.get(w2) ?? []) found.add(v2);
+        const where5 = [];
+        for (const k2 of this.matcher.find(text, this.tracked, where5)) {
+          for (const w2 of this.byKeyword[k2]) if (w2.kind === "insensitive") found.add(w2.raw);
+        }
+        for (let i2 = 0; i2 < where5.length; i2 += 2) {
+          const at2 = where5[i2 + 1];
+          for (const w2 of this.byKeyword[where5[i2]]) {
+            if (w2.kind === "insensitive" || found.has(w2.raw) || !text.startsWith(w2.text, at2)) continue;
+            const end = at2 + w2.text.length;
+            if (w2.kind === "identifier" && (isIdentChar(text.charCodeAt(at2 - 1)) || isIdentChar(text.charCodeAt(end))))
+              continue;
+            found.add(w2.raw);
           }
         }
-        if (this.insensitive) {
-          for (const match of eachStart(this.insensitive, text)) {
-            const w2 = match.toLowerCase();
-            if (found.has(`i:${w2}`)) continue;
-            found.add(`i:${w2}`);
-            for (const v2 of this.containedLower.get(w2) ?? []) found.add(`i:${v2}`);
+        for (const w2 of this.other) {
+          const hay = w2.kind === "insensitive" ? text.toLowerCase() : text;
+          const needle = w2.kind === "insensitive" ? w2.text.toLowerCase() : w2.text;
+          for (let at2 = hay.indexOf(needle); at2 !== -1; at2 = hay.indexOf(needle, at2 + 1)) {
+            const end = at2 + needle.length;
+            if (w2.kind === "identifier" && (isIdentChar(text.charCodeAt(at2 - 1)) || isIdentChar(text.charCodeAt(end))))
+              continue;
+            found.add(w2.raw);
+            break;
           }
         }
         return found;
@@ -55768,80 +56006,6 @@ var init_rule_schema = __esm({
       sanitizers: external_exports.record(external_exports.string(), external_exports.array(AstGrepRule).min(1)).default({}),
       utils: external_exports.record(external_exports.string(), AstGrepRule).optional()
     }).strict();
-  }
-});
-
-// packages/sast/src/gate.ts
-function hasGate(has) {
-  if (!has || typeof has !== "object" || Array.isArray(has)) return void 0;
-  const h = has;
-  const out = {};
-  for (const key of ["field", "kind", "stopBy"]) if (typeof h[key] === "string") out[key] = h[key];
-  if (typeof h.regex === "string") out.regex = h.regex;
-  const inner = [h.has, ...Array.isArray(h.all) ? h.all.map((a) => a?.has) : []].map(hasGate).find((g2) => g2 !== void 0);
-  if (inner) out.has = inner;
-  return out.regex !== void 0 || out.has ? out : void 0;
-}
-function branchGate(branch) {
-  if (!branch || typeof branch !== "object" || Array.isArray(branch)) return void 0;
-  const b3 = branch;
-  if (typeof b3.kind !== "string") return void 0;
-  const candidates = [
-    b3.has,
-    ...Array.isArray(b3.all) ? b3.all.map((a) => a?.has) : []
-  ];
-  for (const c of candidates) {
-    const has = hasGate(c);
-    if (has) return { kind: b3.kind, has };
-  }
-  return { kind: b3.kind };
-}
-function splitRegex(gate) {
-  let regex;
-  const strip = (r) => {
-    const out = { ...r };
-    if (out.has) out.has = strip(out.has);
-    else if (typeof out.regex === "string") {
-      regex = out.regex;
-      delete out.regex;
-    }
-    return out;
-  };
-  const key = JSON.stringify(strip(gate));
-  return { key, regex };
-}
-function withRegex(gate, regex) {
-  const out = { ...gate };
-  if (out.has) out.has = withRegex(out.has, regex);
-  else out.regex = regex;
-  return out;
-}
-function gatedSet(branches) {
-  const plain = { any: branches };
-  if (branches.length < 2) return plain;
-  const merged = /* @__PURE__ */ new Map();
-  for (const b3 of branches) {
-    const gate = branchGate(b3);
-    if (!gate) return plain;
-    const { key, regex } = splitRegex(gate);
-    const known = merged.get(key);
-    if (known) {
-      if (regex !== void 0) known.regexes.add(regex);
-    } else merged.set(key, { gate, regexes: new Set(regex === void 0 ? [] : [regex]) });
-  }
-  const bareKinds = new Set([...merged.values()].filter((m2) => !m2.gate.has).map((m2) => m2.gate.kind));
-  const gates = [];
-  for (const [key, { gate, regexes }] of merged) {
-    if (!gate.has) gates.push({ kind: gate.kind });
-    else if (!bareKinds.has(gate.kind)) {
-      gates.push(withRegex(JSON.parse(key), [...regexes].map((r) => `(?:${r})`).join("|")));
-    }
-  }
-  return { all: [{ any: gates }, plain] };
-}
-var init_gate2 = __esm({
-  "packages/sast/src/gate.ts"() {
-    "use strict";
   }
 });
 
@@ -56618,14 +56782,25 @@ async function scanFiles(files, rules, options = {}) {
     window2 = [];
     queued.sort((a, b3) => (a.grammar + a.signature).localeCompare(b3.grammar + b3.signature));
     const size = options.batchSize ?? 64;
+    const exact = (q2) => (q2.file.size ?? 0) >= LARGE_FILE;
     let batch = [];
+    let large = [];
     for (const q2 of queued) {
+      if (exact(q2)) {
+        if (large.length >= size || large.length > 0 && large[0].grammar + large[0].signature !== q2.grammar + q2.signature) {
+          await send(large[0].grammar, large);
+          large = [];
+        }
+        large.push(q2);
+        continue;
+      }
       if (batch.length >= size || batch.length > 0 && batch[0].grammar !== q2.grammar) {
         await send(batch[0].grammar, batch);
         batch = [];
       }
       batch.push(q2);
     }
+    if (large.length > 0) await send(large[0].grammar, large);
     if (batch.length > 0) await send(batch[0].grammar, batch);
   };
   const reads = /* @__PURE__ */ new Set();
@@ -56741,7 +56916,7 @@ async function searchBatch(grammar, batch, rules, record2) {
   closed = true;
   return { unreported: [...byPath.values()], complete: complete && !lost };
 }
-var import_napi4, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX;
+var import_napi4, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX, LARGE_FILE;
 var init_scan = __esm({
   "packages/sast/src/scan.ts"() {
     "use strict";
@@ -56759,6 +56934,7 @@ var init_scan = __esm({
     LATE_RESULTS_MS = 1e4;
     WINDOW = 512;
     SYNC_READ_MAX = 64 * 1024;
+    LARGE_FILE = 32 * 1024;
   }
 });
 
@@ -83022,7 +83198,7 @@ var init_docs = __esm({
 });
 
 // packages/secrets/src/files.ts
-import { isAscii, isUtf8 } from "node:buffer";
+import { isAscii as isAscii2, isUtf8 } from "node:buffer";
 import { closeSync as closeSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
 function emptyScanStats() {
   return {
@@ -83045,7 +83221,7 @@ function addScanStats(into, from) {
 }
 function decodeText(buf, stats) {
   const b3 = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (isAscii(b3)) return b3.toString("latin1");
+  if (isAscii2(b3)) return b3.toString("latin1");
   if (!isUtf8(b3)) {
     stats.filesInvalidUtf8++;
     return b3.toString("latin1");
@@ -83206,113 +83382,6 @@ var init_files = __esm({
         } finally {
           closeSync2(fd2);
         }
-      }
-    };
-  }
-});
-
-// packages/secrets/src/prefilter.ts
-var KeywordMatcher;
-var init_prefilter2 = __esm({
-  "packages/secrets/src/prefilter.ts"() {
-    "use strict";
-    KeywordMatcher = class {
-      keywords;
-      classOf = new Uint8Array(128);
-      delta;
-      /** By pre-multiplied state: the keyword indices that end there (its own and its suffix states'). */
-      outputs;
-      constructor(keywords) {
-        this.keywords = [...new Set(keywords.map((k2) => k2.toLowerCase()))];
-        let classes2 = 1;
-        for (const k2 of this.keywords) {
-          for (let i2 = 0; i2 < k2.length; i2++) {
-            const c = k2.charCodeAt(i2);
-            if (c >= 128) throw new Error(`keyword ${JSON.stringify(k2)} is not ASCII`);
-            if (this.classOf[c] === 0) this.classOf[c] = classes2++;
-          }
-        }
-        for (let c = 65; c <= 90; c++) this.classOf[c] = this.classOf[c + 32];
-        const goto = [new Int32Array(classes2).fill(-1)];
-        const out = [[]];
-        this.keywords.forEach((k2, idx) => {
-          let s3 = 0;
-          for (let i2 = 0; i2 < k2.length; i2++) {
-            const cls = this.classOf[k2.charCodeAt(i2)];
-            let t = goto[s3][cls];
-            if (t < 0) {
-              t = goto.length;
-              goto.push(new Int32Array(classes2).fill(-1));
-              out.push([]);
-              goto[s3][cls] = t;
-            }
-            s3 = t;
-          }
-          out[s3].push(idx);
-        });
-        const n = goto.length;
-        const delta = new Int32Array(n * classes2);
-        const fail2 = new Int32Array(n);
-        const queue = [];
-        for (let cls = 0; cls < classes2; cls++) {
-          const t = goto[0][cls];
-          if (t > 0) {
-            fail2[t] = 0;
-            queue.push(t);
-            delta[cls] = t;
-          } else delta[cls] = 0;
-        }
-        for (let qi2 = 0; qi2 < queue.length; qi2++) {
-          const s3 = queue[qi2];
-          out[s3].push(...out[fail2[s3]]);
-          for (let cls = 0; cls < classes2; cls++) {
-            const t = goto[s3][cls];
-            if (t > 0) {
-              fail2[t] = delta[fail2[s3] * classes2 + cls];
-              queue.push(t);
-              delta[s3 * classes2 + cls] = t;
-            } else delta[s3 * classes2 + cls] = delta[fail2[s3] * classes2 + cls];
-          }
-        }
-        for (let i2 = 0; i2 < delta.length; i2++) {
-          const t = delta[i2];
-          delta[i2] = out[t].length ? ~(t * classes2) : t * classes2;
-        }
-        this.delta = delta;
-        this.outputs = new Array(n * classes2);
-        out.forEach((o, state) => {
-          if (o.length) this.outputs[state * classes2] = [...new Set(o)];
-        });
-      }
-      /**
-       * Indices (into `keywords`) of the keywords that occur in `text`, case-insensitively. With
-       * `track` (one flag per keyword) and `where`, also appends `[keyword, start offset]` pairs (flat)
-       * for every occurrence of a tracked keyword, in order of their end.
-       */
-      find(text, track, where5) {
-        const { classOf, delta, outputs, keywords } = this;
-        const found = new Uint8Array(keywords.length);
-        const all = track && where5 ? -1 : found.length;
-        let hits = 0;
-        let s3 = 0;
-        for (let i2 = 0, n = text.length; i2 < n; i2++) {
-          const c = text.charCodeAt(i2);
-          s3 = delta[s3 + (c < 128 ? classOf[c] : 0)];
-          if (s3 < 0) {
-            s3 = ~s3;
-            for (const k2 of outputs[s3]) {
-              if (found[k2] === 0) {
-                found[k2] = 1;
-                hits++;
-              }
-              if (all < 0 && track[k2] === 1) where5.push(k2, i2 + 1 - keywords[k2].length);
-            }
-            if (hits === all) break;
-          }
-        }
-        const result = [];
-        for (let k2 = 0; k2 < found.length; k2++) if (found[k2]) result.push(k2);
-        return result;
       }
     };
   }
@@ -83512,8 +83581,8 @@ var EXAMPLES, AWS_PAIR_LINES, AWS_SECRET_NEARBY, Scanner, LineIndex, defaultScan
 var init_scanner2 = __esm({
   "packages/secrets/src/scanner.ts"() {
     "use strict";
+    init_src();
     init_allowlist();
-    init_prefilter2();
     init_redact();
     init_rules2();
     init_validators();
