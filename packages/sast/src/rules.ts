@@ -583,7 +583,7 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
     file: display,
   };
   if (r.rule) {
-    const matcher = { rule: r.rule, ...base } as NapiConfig;
+    const matcher = { ...base, rule: r.rule, utils: usedUtils([r.rule, r.constraints], utils) } as NapiConfig;
     check(['rule'], matcher);
     return {
       ...meta,
@@ -607,12 +607,14 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
     check(['taint', 'sanitizers', i], { rule: s, utils } as NapiConfig);
   });
   const sinkRule = { any: t.sinks };
-  const sourcesCfg = { rule: gatedSet(sources), utils } as NapiConfig;
-  const sanitizersCfg = sanitizers.length ? ({ rule: gatedSet(sanitizers), utils } as NapiConfig) : undefined;
+  const sourcesCfg = { rule: gatedSet(sources), utils: usedUtils(sources, utils) } as NapiConfig;
+  const sanitizersCfg = sanitizers.length
+    ? ({ rule: gatedSet(sanitizers), utils: usedUtils(sanitizers, utils) } as NapiConfig)
+    : undefined;
   return {
     ...meta,
     kind: 'taint',
-    matcher: { rule: sinkRule, ...base } as NapiConfig,
+    matcher: { ...base, rule: sinkRule, utils: usedUtils([sinkRule, r.constraints], utils) } as NapiConfig,
     taint: {
       sources: sourcesCfg,
       sanitizers: sanitizersCfg,
@@ -626,6 +628,30 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
       ...(t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []),
     ]),
   };
+}
+
+/**
+ * The utility rules `roots` use, directly or through each other. ast-grep compiles every util it is
+ * given, used or not, on every search: a rule carrying its language's whole taint library cost that
+ * library's compilation in every batch it was part of.
+ */
+function usedUtils(roots: unknown[], utils: Record<string, unknown>): Record<string, unknown> {
+  const used: Record<string, unknown> = {};
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      return;
+    }
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'matches' && typeof x === 'string' && x in utils && !(x in used)) {
+        used[x] = utils[x];
+        visit(utils[x]);
+      } else visit(x);
+    }
+  };
+  for (const root of roots) visit(root);
+  return used;
 }
 
 /** Every built-in rule file, as absolute paths, sorted (one folder per language; `_*.yml` are libraries). */
