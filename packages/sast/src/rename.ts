@@ -58,7 +58,9 @@ export interface SetBranch {
 export function searchSets(
   sets: Iterable<[string, { rule: unknown; utils?: unknown }]>,
   prefix: string,
-): { rule: RuleObject; utils: RuleObject; branches: SetBranch[]; anyHit: string } | undefined {
+):
+  | { rule: RuleObject; utils: RuleObject; branches: SetBranch[]; anyHit: string; kinds?: Set<string> }
+  | undefined {
   const utils: RuleObject = {};
   const byId = new Map<string, SetBranch & { body: unknown; ref: RuleObject }>();
   for (const [key, cfg] of sets) {
@@ -87,7 +89,16 @@ export function searchSets(
       ...list.map((b) => tagged(b.ref, b.hit)),
     ],
   };
-  return { rule, utils, branches: list.map(({ hit, keys }) => ({ hit, keys })), anyHit };
+  // The node kinds a branch can match, when every branch names its kind: other nodes need no tags read.
+  const named = list.map((b) => (b.body as RuleObject | null)?.kind);
+  const kinds = named.every((k) => typeof k === 'string') ? new Set(named as string[]) : undefined;
+  return {
+    rule,
+    utils,
+    branches: list.map(({ hit, keys }) => ({ hit, keys })),
+    anyHit,
+    ...(kinds ? { kinds } : {}),
+  };
 }
 
 /** The keys of the sets a node found by {@link searchSets} belongs to. */

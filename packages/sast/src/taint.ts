@@ -28,7 +28,8 @@ interface LangSpec {
   calls: Set<string>;
   bindingKinds: string[];
   /** Identifier nodes that name a property or keyword, not a variable. */
-  isName(node: SgNode, parent: SgNode | null): boolean;
+  /** Absent where identifiers are never names (asking a node for its parent walks down from the root). */
+  isName?(node: SgNode, parent: SgNode | null): boolean;
   /** The called function's last name segment (`join` for `path.join(...)`). */
   callee(call: SgNode): string;
   /** Callee part of a call whose value still flows on (the receiver of a method call). */
@@ -99,7 +100,6 @@ const JS: LangSpec = {
     'augmented_assignment_expression',
     'for_in_statement',
   ],
-  isName: () => false,
   callee: (call) =>
     lastSegment((call.field('function' as never) ?? call.field('constructor' as never)) as SgNode | null),
   receiver(call) {
@@ -154,7 +154,6 @@ const GO: LangSpec = {
   opaque: new Set([]),
   calls: new Set(['call_expression']),
   bindingKinds: ['short_var_declaration', 'assignment_statement', 'var_spec', 'const_spec', 'range_clause'],
-  isName: () => false,
   callee: (call) => lastSegment(call.field('function' as never) as SgNode | null),
   receiver(call) {
     const fn = call.field('function' as never) as SgNode | null;
@@ -234,7 +233,10 @@ const FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format
 const PROPAGATORS =
   /^(format|join|Join|concat|replace|replaceAll|sprintf|Sprintf|Sprint|Sprintln|Errorf|valueOf|toString|String|str|bytes|repr|trim|strip|lstrip|rstrip|lower|upper|toLowerCase|toUpperCase|encode|decode|split|slice|substring|substr|Clean|from|parse|loads|unquote|unquote_plus|unescape|decodeURIComponent|decodeURI|atob|btoa|resolve|normalize|normpath|abspath|assign|values|entries|keys|stringify|dumps|Buffer|URL|URLSearchParams|parse_qs|urlparse|urlsplit|ParseQuery|StringBuilder|append|fromString|TrimSpace|ToLower|ToUpper|TrimPrefix|TrimSuffix|Replace|ReplaceAll|Split|Fields|QueryUnescape|PathUnescape|b64decode|urlsafe_b64decode)$/;
 
-const lastSegment = (n: SgNode | null): string => (n?.text() ?? '').split('.').pop()?.trim() ?? '';
+const lastSegment = (n: SgNode | null): string => {
+  const t = n?.text() ?? '';
+  return t.slice(t.lastIndexOf('.') + 1).trim();
+};
 
 const FUNCTION_KINDS = new Map<Grammar, string[]>();
 
@@ -354,7 +356,8 @@ export class TaintAnalyzer {
         const r = node.range();
         spans.push({ node, start: r.start.index, end: r.end.index, parent: -1 });
       } else if (bindingKinds.has(k)) bindings.push({ node, start: node.range().start.index });
-      if (search) for (const key of setsOf(node, search)) found.get(key)!.push(node);
+      if (search && (!search.kinds || search.kinds.has(k)))
+        for (const key of setsOf(node, search)) found.get(key)!.push(node);
     }
     for (const [key, nodes] of found) this.seed(key, nodes);
     for (const [key, present] of this.presence) if (!present) this.seed(key, []);
@@ -543,7 +546,7 @@ export class TaintAnalyzer {
       const kind = n.kind() as string;
       if (kind === 'comment') return CONSTANT;
       if (spec.identifiers.has(kind)) {
-        if (spec.isName(n, n.parent())) return CONSTANT;
+        if (spec.isName?.(n, n.parent())) return CONSTANT;
         return lookup(n);
       }
       if (GUARDS.has(kind)) {
@@ -564,13 +567,15 @@ export class TaintAnalyzer {
         let worst = UNKNOWN;
         const recv = spec.receiver(n);
         if (recv) worst = Math.max(worst, evalNode(recv));
+        const callee = spec.callee(n);
         const args = n.field('arguments' as never) as SgNode | null;
         if (args) {
           let fromArgs = CONSTANT;
           for (const a of args.namedChildren()) fromArgs = Math.max(fromArgs, evalNode(a));
-          worst = Math.max(worst, PROPAGATORS.test(spec.callee(n)) ? fromArgs : Math.min(fromArgs, UNKNOWN));
+          worst = Math.max(worst, PROPAGATORS.test(callee) ? fromArgs : Math.min(fromArgs, UNKNOWN));
         }
-        if (FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
+        // The call's own text can be a whole file (a wrapper function's call): read only for formatters.
+        if (/(format|Sprintf)$/.test(callee) && FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
         return worst;
       }
       let worst = CONSTANT;
