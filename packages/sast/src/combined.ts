@@ -2,6 +2,8 @@ import type { NapiConfig, SgNode } from '@ast-grep/napi';
 import type { FindingDraft, Severity } from '@devsecflow/core';
 import { type Grammar, grammarsOf } from './languages.js';
 import {
+  ANY_NODE,
+  ANY_NODE_UTIL,
   type RuleObject,
   renameRule,
   renameUtils,
@@ -111,6 +113,7 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
   // converts and compiles it once, not once per place it is used.
   const ref = (part: Part) => ({ matches: `part:${part.hit}` });
   for (const part of parts) utils[`part:${part.hit}`] = part.body;
+  utils[ANY_NODE_UTIL] = ANY_NODE;
   // The search is one flat `any` of every part, so ast-grep skips nodes of kinds no part can match.
   // Only on a node that matched are the tags tried (`all` stops at the first failure): parts are
   // tagged in groups, each group's parts tried only when the group matched, so reading back which

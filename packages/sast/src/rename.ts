@@ -37,9 +37,16 @@ export function renameUtils(utils: Record<string, unknown> | undefined, prefix: 
   return out;
 }
 
-/** Matches the node when `body` does and then captures it as `hit`; otherwise matches anyway, capturing nothing. */
+/** The utility rule every tag falls back to: one pattern compiled once, not once per tag. */
+export const ANY_NODE_UTIL = 'any-node';
+export const ANY_NODE = { pattern: '$_' };
+
+/**
+ * Matches the node when `body` does and then captures it as `hit`; otherwise matches anyway,
+ * capturing nothing. The config it is part of must define {@link ANY_NODE_UTIL} as {@link ANY_NODE}.
+ */
 export const tagged = (body: unknown, hit: string) => ({
-  any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: '$_' }],
+  any: [{ all: [body, { pattern: `$${hit}` }] }, { matches: ANY_NODE_UTIL }],
 });
 
 /** Which source or sanitiser sets a tagged branch belongs to. */
@@ -61,7 +68,7 @@ export function searchSets(
 ):
   | { rule: RuleObject; utils: RuleObject; branches: SetBranch[]; anyHit: string; kinds?: Set<string> }
   | undefined {
-  const utils: RuleObject = {};
+  const utils: RuleObject = { [ANY_NODE_UTIL]: ANY_NODE };
   const byId = new Map<string, SetBranch & { body: unknown; ref: RuleObject }>();
   for (const [key, cfg] of sets) {
     for (const branch of branchesOf(cfg.rule)) {

@@ -315,6 +315,7 @@ export async function scanFiles(
     window = [];
     queued.sort((a, b) => (a.grammar + a.signature).localeCompare(b.grammar + b.signature));
     const size = options.batchSize ?? 128;
+    const cut: { batch: Queued[]; work: number }[] = [];
     let batch: Queued[] = [];
     let union = new Set<CompiledRule>();
     let bytes = 0;
@@ -326,7 +327,7 @@ export async function scanFiles(
         const added = q.rules.filter((r) => !union.has(r)).length;
         const extra = bytes * added + (q.file.size ?? 0) * (union.size + added - q.rules.length);
         if (batch.length >= size || batch[0]!.grammar !== q.grammar || extra > NEW_MATCHER_RULE_BYTES) {
-          await send(batch[0]!.grammar, batch);
+          cut.push({ batch, work: bytes * union.size });
           batch = [];
           union = new Set();
           bytes = 0;
@@ -336,7 +337,10 @@ export async function scanFiles(
       for (const r of q.rules) union.add(r);
       bytes += q.file.size ?? 0;
     }
-    if (batch.length > 0) await send(batch[0]!.grammar, batch);
+    if (batch.length > 0) cut.push({ batch, work: bytes * union.size });
+    // The biggest batches first, so that the last ones to finish are small and every core stays busy.
+    cut.sort((a, b) => b.work - a.work);
+    for (const c of cut) await send(c.batch[0]!.grammar, c.batch);
   };
 
   const reads = new Set<Promise<void>>();
