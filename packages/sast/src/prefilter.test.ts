@@ -36,4 +36,18 @@ describe('WordIndex', () => {
     expect(index.applicable('exec(x)', 'javascript').map((r) => r.id)).toEqual(['open']);
     expect(index.applicable('exec(x)', 'python')).toEqual([]);
   });
+
+  it('keeps a rule with a prefilter only where its regular expression matches, after its words', () => {
+    const sql = {
+      ...rule('sql', [['b:query']]),
+      prefilter: { source: String.raw`db\s*\.\s*query\b`, flags: 'i' },
+    } as CompiledRule;
+    const index = new WordIndex([sql]);
+    expect(index.applicable('const rows = await DB\n  .query(sql)', 'javascript').map((r) => r.id)).toEqual([
+      'sql',
+    ]);
+    expect(index.applicable('cache.query(key)', 'javascript')).toEqual([]);
+    // The words come first: without them the expression is never tried.
+    expect(index.applicable('db.queryAll(x)', 'javascript')).toEqual([]);
+  });
 });

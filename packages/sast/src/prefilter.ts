@@ -28,6 +28,18 @@ const isAscii = (s: string) => {
 const isIdentChar = (c: number) =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
 
+const prefilters = new WeakMap<CompiledRule, RegExp>();
+
+/** A rule's own text pre-check, compiled once. */
+function prefilterOf(rule: CompiledRule): RegExp {
+  let re = prefilters.get(rule);
+  if (!re) {
+    re = new RegExp(rule.prefilter!.source, rule.prefilter!.flags);
+    prefilters.set(rule, re);
+  }
+  return re;
+}
+
 /** The words of a rule set, found in a file's text in one pass. */
 export class WordIndex {
   private readonly matcher: KeywordMatcher;
@@ -100,10 +112,12 @@ export class WordIndex {
     let words: Set<string> | undefined;
     return this.rules.filter((r) => {
       if (!grammarsOf(r.language).includes(grammar)) return false;
-      if (!r.requires) return true;
-      words ??= this.wordsIn(text);
-      const found = words;
-      return r.requires.every((clause) => clause.some((w) => found.has(w)));
+      if (r.requires) {
+        words ??= this.wordsIn(text);
+        const found = words;
+        if (!r.requires.every((clause) => clause.some((w) => found.has(w)))) return false;
+      }
+      return !r.prefilter || prefilterOf(r).test(text);
     });
   }
 }

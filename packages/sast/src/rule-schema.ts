@@ -50,6 +50,15 @@ export const RuleFileSchema = z
     constraints: z.record(z.string(), AstGrepRule).optional(),
     utils: z.record(z.string(), AstGrepRule).optional(),
     taint: TaintSpecSchema.optional(),
+    prefilter: z
+      .union([
+        z.string().min(1),
+        z.object({ regex: z.string().min(1), ignoreCase: z.boolean().default(false) }).strict(),
+      ])
+      .optional()
+      .describe(
+        'A JavaScript regular expression (case-sensitive, or `{ regex, ignoreCase: true }`) that the text of every file the rule can match contains, e.g. the receiver and method of a sink; files without it are not parsed for this rule. It must hold for every match: the rule tests check it against the vulnerable cases.',
+      ),
   })
   .strict()
   .refine((r) => (r.rule === undefined) !== (r.taint === undefined), {

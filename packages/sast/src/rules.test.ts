@@ -27,6 +27,19 @@ describe('loadRuleFile', () => {
     expect(r.requires).toEqual([['b:innerHTML']]);
   });
 
+  it('keeps a prefilter, case-sensitive unless asked', () => {
+    const plain = loadRuleFile(
+      ruleFile('p1.yml', `${base}prefilter: 'db\\.query'\nrule:\n  kind: identifier\n`),
+      'p1.yml',
+    );
+    expect(plain.prefilter).toEqual({ source: 'db\\.query', flags: '' });
+    const folded = loadRuleFile(
+      ruleFile('p2.yml', `${base}prefilter:\n  regex: db\n  ignoreCase: true\nrule:\n  kind: identifier\n`),
+      'p2.yml',
+    );
+    expect(folded.prefilter).toEqual({ source: 'db', flags: 'i' });
+  });
+
   it.each([
     ['bad YAML', `${base}rule: [\n`, /^bad\.yml:\d+:\d+: invalid YAML/],
     [
@@ -51,6 +64,11 @@ describe('loadRuleFile', () => {
       /key `rule`: pattern `exec\(` is not valid javascript/,
     ],
     ['a bad regex', `${base}rule:\n  regex: "(["\n`, /regex parse error/],
+    [
+      'a prefilter that is not a regular expression',
+      `${base}prefilter: "(["\nrule:\n  kind: identifier\n`,
+      /bad\.yml:8: rule `t-rule` key `prefilter`: not a valid JavaScript regular expression/,
+    ],
     [
       'an unknown taint set',
       `${base}taint:\n  sources: [nope]\n  sinks:\n    - pattern: f($ARG)\n`,

@@ -44,6 +44,11 @@ export interface CompiledRule {
    * case. `null` when nothing can be derived (the rule then runs on every file of its language).
    */
   requires: string[][] | null;
+  /**
+   * The rule's own text pre-check (the `prefilter` of its YAML), a JavaScript regex: checked after
+   * `requires`, on files that have its words.
+   */
+  prefilter?: { source: string; flags: string };
 }
 
 /** Where the package's own rule packs live (works from src/ and from dist/). */
@@ -581,6 +586,7 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
     fix: r.fix.trim(),
     references: r.references,
     file: display,
+    ...(r.prefilter === undefined ? {} : { prefilter: checkedPrefilter(r.prefilter, compileFail) }),
   };
   if (r.rule) {
     const matcher = { ...base, rule: r.rule, utils: usedUtils([r.rule, r.constraints], utils) } as NapiConfig;
@@ -628,6 +634,24 @@ export function loadRuleFile(file: string, display = file): CompiledRule {
       ...(t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []),
     ]),
   };
+}
+
+/** A rule's `prefilter`, once it compiles as a JavaScript regular expression. */
+function checkedPrefilter(
+  p: string | { regex: string; ignoreCase: boolean },
+  fail: (path: (string | number)[], msg: string) => never,
+): { source: string; flags: string } {
+  const source = typeof p === 'string' ? p : p.regex;
+  const flags = typeof p === 'string' || !p.ignoreCase ? '' : 'i';
+  try {
+    new RegExp(source, flags);
+  } catch (e) {
+    fail(
+      typeof p === 'string' ? ['prefilter'] : ['prefilter', 'regex'],
+      `not a valid JavaScript regular expression: ${(e as Error).message}`,
+    );
+  }
+  return { source, flags };
 }
 
 /**
