@@ -55196,7 +55196,7 @@ function renameUtils(utils, prefix) {
   return out;
 }
 function searchSets(sets, prefix) {
-  const utils = {};
+  const utils = { [ANY_NODE_UTIL]: ANY_NODE };
   const byId = /* @__PURE__ */ new Map();
   for (const [key, cfg] of sets) {
     for (const branch of branchesOf(cfg.rule)) {
@@ -55224,7 +55224,15 @@ function searchSets(sets, prefix) {
       ...list2.map((b3) => tagged(b3.ref, b3.hit))
     ]
   };
-  return { rule, utils, branches: list2.map(({ hit, keys }) => ({ hit, keys })), anyHit };
+  const named = list2.map((b3) => b3.body?.kind);
+  const kinds = named.every((k2) => typeof k2 === "string") ? new Set(named) : void 0;
+  return {
+    rule,
+    utils,
+    branches: list2.map(({ hit, keys }) => ({ hit, keys })),
+    anyHit,
+    ...kinds ? { kinds } : {}
+  };
 }
 function setsOf(node2, search) {
   const keys = /* @__PURE__ */ new Set();
@@ -55232,13 +55240,15 @@ function setsOf(node2, search) {
   for (const b3 of search.branches) if (node2.getMatch(b3.hit)) for (const key of b3.keys) keys.add(key);
   return keys;
 }
-var tagged;
+var ANY_NODE_UTIL, ANY_NODE, tagged;
 var init_rename = __esm({
   "packages/sast/src/rename.ts"() {
     "use strict";
     init_gate2();
+    ANY_NODE_UTIL = "any-node";
+    ANY_NODE = { pattern: "$_" };
     tagged = (body, hit) => ({
-      any: [{ all: [body, { pattern: `$${hit}` }] }, { pattern: "$_" }]
+      any: [{ all: [body, { pattern: `$${hit}` }] }, { matches: ANY_NODE_UTIL }]
     });
   }
 });
@@ -55323,7 +55333,6 @@ var init_taint = __esm({
         "augmented_assignment_expression",
         "for_in_statement"
       ],
-      isName: () => false,
       callee: (call2) => lastSegment(call2.field("function") ?? call2.field("constructor")),
       receiver(call2) {
         const fn = call2.field("function");
@@ -55372,7 +55381,6 @@ var init_taint = __esm({
       opaque: /* @__PURE__ */ new Set([]),
       calls: /* @__PURE__ */ new Set(["call_expression"]),
       bindingKinds: ["short_var_declaration", "assignment_statement", "var_spec", "const_spec", "range_clause"],
-      isName: () => false,
       callee: (call2) => lastSegment(call2.field("function")),
       receiver(call2) {
         const fn = call2.field("function");
@@ -55435,7 +55443,10 @@ var init_taint = __esm({
     ]);
     FORMAT_CALL = /^[\w.]*(\.format|Sprintf|String\.format|util\.format|format)\(/;
     PROPAGATORS = /^(format|join|Join|concat|replace|replaceAll|sprintf|Sprintf|Sprint|Sprintln|Errorf|valueOf|toString|String|str|bytes|repr|trim|strip|lstrip|rstrip|lower|upper|toLowerCase|toUpperCase|encode|decode|split|slice|substring|substr|Clean|from|parse|loads|unquote|unquote_plus|unescape|decodeURIComponent|decodeURI|atob|btoa|resolve|normalize|normpath|abspath|assign|values|entries|keys|stringify|dumps|Buffer|URL|URLSearchParams|parse_qs|urlparse|urlsplit|ParseQuery|StringBuilder|append|fromString|TrimSpace|ToLower|ToUpper|TrimPrefix|TrimSuffix|Replace|ReplaceAll|Split|Fields|QueryUnescape|PathUnescape|b64decode|urlsafe_b64decode)$/;
-    lastSegment = (n) => (n?.text() ?? "").split(".").pop()?.trim() ?? "";
+    lastSegment = (n) => {
+      const t = n?.text() ?? "";
+      return t.slice(t.lastIndexOf(".") + 1).trim();
+    };
     FUNCTION_KINDS = /* @__PURE__ */ new Map();
     GUARDS = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
     TaintAnalyzer = class {
@@ -55504,7 +55515,8 @@ var init_taint = __esm({
             const r = node2.range();
             spans.push({ node: node2, start: r.start.index, end: r.end.index, parent: -1 });
           } else if (bindingKinds.has(k2)) bindings.push({ node: node2, start: node2.range().start.index });
-          if (search) for (const key of setsOf(node2, search)) found.get(key).push(node2);
+          if (search && (!search.kinds || search.kinds.has(k2)))
+            for (const key of setsOf(node2, search)) found.get(key).push(node2);
         }
         for (const [key, nodes] of found) this.seed(key, nodes);
         for (const [key, present] of this.presence) if (!present) this.seed(key, []);
@@ -55666,7 +55678,7 @@ var init_taint = __esm({
           const kind2 = n.kind();
           if (kind2 === "comment") return CONSTANT;
           if (spec.identifiers.has(kind2)) {
-            if (spec.isName(n, n.parent())) return CONSTANT;
+            if (spec.isName?.(n, n.parent())) return CONSTANT;
             return lookup(n);
           }
           if (GUARDS.has(kind2)) {
@@ -55679,13 +55691,14 @@ var init_taint = __esm({
             let worst3 = UNKNOWN;
             const recv = spec.receiver(n);
             if (recv) worst3 = Math.max(worst3, evalNode(recv));
+            const callee = spec.callee(n);
             const args = n.field("arguments");
             if (args) {
               let fromArgs = CONSTANT;
               for (const a of args.namedChildren()) fromArgs = Math.max(fromArgs, evalNode(a));
-              worst3 = Math.max(worst3, PROPAGATORS.test(spec.callee(n)) ? fromArgs : Math.min(fromArgs, UNKNOWN));
+              worst3 = Math.max(worst3, PROPAGATORS.test(callee) ? fromArgs : Math.min(fromArgs, UNKNOWN));
             }
-            if (FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
+            if (/(format|Sprintf)$/.test(callee) && FORMAT_CALL.test(n.text().slice(0, 80))) built = true;
             return worst3;
           }
           let worst2 = CONSTANT;
@@ -55738,6 +55751,7 @@ function combineRules(rules, grammar) {
   if (sources) Object.assign(utils, sources.utils);
   const ref = (part) => ({ matches: `part:${part.hit}` });
   for (const part of parts) utils[`part:${part.hit}`] = part.body;
+  utils[ANY_NODE_UTIL] = ANY_NODE;
   const groups = [];
   const branches = [];
   for (let i2 = 0; i2 < parts.length; i2 += GROUP_SIZE) {
@@ -55865,6 +55879,14 @@ function parseWord(raw) {
   if (raw.startsWith("i:")) return { raw, text: raw.slice(2), kind: "insensitive" };
   return { raw, text: raw, kind: "substring" };
 }
+function prefilterOf(rule) {
+  let re2 = prefilters.get(rule);
+  if (!re2) {
+    re2 = new RegExp(rule.prefilter.source, rule.prefilter.flags);
+    prefilters.set(rule, re2);
+  }
+  return re2;
+}
 function applicableRules(text, grammar, rules) {
   let byGrammar = indexes.get(rules);
   if (!byGrammar) {
@@ -55878,7 +55900,7 @@ function applicableRules(text, grammar, rules) {
   }
   return index.applicable(text, grammar);
 }
-var isAscii, isIdentChar, WordIndex, indexes;
+var isAscii, isIdentChar, prefilters, WordIndex, indexes;
 var init_prefilter = __esm({
   "packages/sast/src/prefilter.ts"() {
     "use strict";
@@ -55889,6 +55911,7 @@ var init_prefilter = __esm({
       return true;
     };
     isIdentChar = (c) => c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c === 36;
+    prefilters = /* @__PURE__ */ new WeakMap();
     WordIndex = class {
       constructor(rules) {
         this.rules = rules;
@@ -55953,10 +55976,12 @@ var init_prefilter = __esm({
         let words;
         return this.rules.filter((r) => {
           if (!grammarsOf(r.language).includes(grammar)) return false;
-          if (!r.requires) return true;
-          words ??= this.wordsIn(text);
-          const found = words;
-          return r.requires.every((clause) => clause.some((w2) => found.has(w2)));
+          if (r.requires) {
+            words ??= this.wordsIn(text);
+            const found = words;
+            if (!r.requires.every((clause) => clause.some((w2) => found.has(w2)))) return false;
+          }
+          return !r.prefilter || prefilterOf(r).test(text);
         });
       }
     };
@@ -55996,7 +56021,13 @@ var init_rule_schema = __esm({
       rule: AstGrepRule.optional(),
       constraints: external_exports.record(external_exports.string(), AstGrepRule).optional(),
       utils: external_exports.record(external_exports.string(), AstGrepRule).optional(),
-      taint: TaintSpecSchema.optional()
+      taint: TaintSpecSchema.optional(),
+      prefilter: external_exports.union([
+        external_exports.string().min(1),
+        external_exports.object({ regex: external_exports.string().min(1), ignoreCase: external_exports.boolean().default(false) }).strict()
+      ]).optional().describe(
+        "A JavaScript regular expression (case-sensitive, or `{ regex, ignoreCase: true }`) that the text of every file the rule can match contains, e.g. the receiver and method of a sink; files without it are not parsed for this rule. It must hold for every match: the rule tests check it against the vulnerable cases."
+      )
     }).strict().refine((r) => r.rule === void 0 !== (r.taint === void 0), {
       message: "exactly one of `rule` (a structural rule) or `taint` (a source-to-sink rule) is required",
       path: ["rule"]
@@ -56361,10 +56392,11 @@ function loadRuleFile(file2, display = file2) {
     owasp: r.owasp,
     fix: r.fix.trim(),
     references: r.references,
-    file: display
+    file: display,
+    ...r.prefilter === void 0 ? {} : { prefilter: checkedPrefilter(r.prefilter, compileFail) }
   };
   if (r.rule) {
-    const matcher = { rule: r.rule, ...base };
+    const matcher = { ...base, rule: r.rule, utils: usedUtils([r.rule, r.constraints], utils) };
     check3(["rule"], matcher);
     return {
       ...meta3,
@@ -56391,12 +56423,12 @@ function loadRuleFile(file2, display = file2) {
     check3(["taint", "sanitizers", i2], { rule: s3, utils });
   });
   const sinkRule = { any: t.sinks };
-  const sourcesCfg = { rule: gatedSet(sources), utils };
-  const sanitizersCfg = sanitizers.length ? { rule: gatedSet(sanitizers), utils } : void 0;
+  const sourcesCfg = { rule: gatedSet(sources), utils: usedUtils(sources, utils) };
+  const sanitizersCfg = sanitizers.length ? { rule: gatedSet(sanitizers), utils: usedUtils(sanitizers, utils) } : void 0;
   return {
     ...meta3,
     kind: "taint",
-    matcher: { rule: sinkRule, ...base },
+    matcher: { ...base, rule: sinkRule, utils: usedUtils([sinkRule, r.constraints], utils) },
     taint: {
       sources: sourcesCfg,
       sanitizers: sanitizersCfg,
@@ -56410,6 +56442,37 @@ function loadRuleFile(file2, display = file2) {
       ...t.reportUnknown === false ? [requiredWords({ any: sources }, utils)] : []
     ])
   };
+}
+function checkedPrefilter(p2, fail2) {
+  const source = typeof p2 === "string" ? p2 : p2.regex;
+  const flags = typeof p2 === "string" || !p2.ignoreCase ? "" : "i";
+  try {
+    new RegExp(source, flags);
+  } catch (e) {
+    fail2(
+      typeof p2 === "string" ? ["prefilter"] : ["prefilter", "regex"],
+      `not a valid JavaScript regular expression: ${e.message}`
+    );
+  }
+  return { source, flags };
+}
+function usedUtils(roots, utils) {
+  const used = {};
+  const visit4 = (v2) => {
+    if (Array.isArray(v2)) {
+      for (const x2 of v2) visit4(x2);
+      return;
+    }
+    if (!v2 || typeof v2 !== "object") return;
+    for (const [k2, x2] of Object.entries(v2)) {
+      if (k2 === "matches" && typeof x2 === "string" && x2 in utils && !(x2 in used)) {
+        used[x2] = utils[x2];
+        visit4(utils[x2]);
+      } else visit4(x2);
+    }
+  };
+  for (const root of roots) visit4(root);
+  return used;
 }
 function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
   const files = [];
@@ -56781,27 +56844,29 @@ async function scanFiles(files, rules, options = {}) {
     const queued = window2;
     window2 = [];
     queued.sort((a, b3) => (a.grammar + a.signature).localeCompare(b3.grammar + b3.signature));
-    const size = options.batchSize ?? 64;
-    const exact = (q2) => (q2.file.size ?? 0) >= LARGE_FILE;
+    const size = options.batchSize ?? 128;
+    const cut = [];
     let batch = [];
-    let large = [];
+    let union2 = /* @__PURE__ */ new Set();
+    let bytes = 0;
     for (const q2 of queued) {
-      if (exact(q2)) {
-        if (large.length >= size || large.length > 0 && large[0].grammar + large[0].signature !== q2.grammar + q2.signature) {
-          await send(large[0].grammar, large);
-          large = [];
+      if (batch.length > 0) {
+        const added = q2.rules.filter((r) => !union2.has(r)).length;
+        const extra = bytes * added + (q2.file.size ?? 0) * (union2.size + added - q2.rules.length);
+        if (batch.length >= size || batch[0].grammar !== q2.grammar || extra > NEW_MATCHER_RULE_BYTES) {
+          cut.push({ batch, work: bytes * union2.size });
+          batch = [];
+          union2 = /* @__PURE__ */ new Set();
+          bytes = 0;
         }
-        large.push(q2);
-        continue;
-      }
-      if (batch.length >= size || batch.length > 0 && batch[0].grammar !== q2.grammar) {
-        await send(batch[0].grammar, batch);
-        batch = [];
       }
       batch.push(q2);
+      for (const r of q2.rules) union2.add(r);
+      bytes += q2.file.size ?? 0;
     }
-    if (large.length > 0) await send(large[0].grammar, large);
-    if (batch.length > 0) await send(batch[0].grammar, batch);
+    if (batch.length > 0) cut.push({ batch, work: bytes * union2.size });
+    cut.sort((a, b3) => b3.work - a.work);
+    for (const c of cut) await send(c.batch[0].grammar, c.batch);
   };
   const reads = /* @__PURE__ */ new Set();
   const classify = async (file2, grammar) => {
@@ -56916,7 +56981,7 @@ async function searchBatch(grammar, batch, rules, record2) {
   closed = true;
   return { unreported: [...byPath.values()], complete: complete && !lost };
 }
-var import_napi4, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX, LARGE_FILE;
+var import_napi4, SNIPPET_MAX, DEFAULT_LIMITS, utf8, LATE_RESULTS_MS, WINDOW, SYNC_READ_MAX, NEW_MATCHER_RULE_BYTES;
 var init_scan = __esm({
   "packages/sast/src/scan.ts"() {
     "use strict";
@@ -56934,7 +56999,7 @@ var init_scan = __esm({
     LATE_RESULTS_MS = 1e4;
     WINDOW = 512;
     SYNC_READ_MAX = 64 * 1024;
-    LARGE_FILE = 32 * 1024;
+    NEW_MATCHER_RULE_BYTES = 0.5 * 1024 * 1024;
   }
 });
 
