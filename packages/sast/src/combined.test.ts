@@ -50,4 +50,19 @@ describe('rules searched together', () => {
     );
     expect(found.sort()).toEqual(['t-number:1 M 1', 't-string:2 M "a"']);
   });
+
+  it('tell a node that is both a sink and a source: a rule matching it first does not hide the source', () => {
+    // The sink is a request field itself, with nothing else in the file being a source: the rule
+    // reports only visible sources, so it finds this line only if the node's source tags were read.
+    const p = join(mkdtempSync(join(tmpdir(), 'dsf-combined-')), 'field.yml');
+    writeFileSync(
+      p,
+      'id: t-field\nlanguage: javascript\ntitle: T\nmessage: M\nseverity: high\ncwe: CWE-1\nfix: F\ntaint:\n  sources: [http]\n  reportUnknown: false\n  sinks:\n    - pattern: req.query\n',
+    );
+    const rules = [loadRuleFile(p, 'field.yml')];
+    const found = scanSource('function h(req, res) {\n  log(req.query);\n}\n', 'javascript', rules);
+    expect(found.map((f) => [f.ruleId, f.location?.startLine, f.confidence])).toEqual([
+      ['t-field', 2, 'high'],
+    ]);
+  });
 });

@@ -19,7 +19,8 @@ export { renameMetavariables, renameRule } from './rename.js';
 
 // ast-grep's napi compiles a matcher (regexes included) on every `findAll` call, and every call walks
 // the whole tree again: per file, the cost grew with the number of rules. So every rule a batch needs
-// is folded into ONE matcher, compiled once per batch of files and run in one traversal. Each part captures a metavariable of its own only when it matches,
+// is folded into ONE matcher, compiled once per batch of files and run in one traversal. Each part
+// captures a metavariable of its own only when it matches,
 // which tells afterwards what matched a node; each rule's own metavariables are renamed apart so
 // that parts never constrain each other.
 
@@ -129,6 +130,9 @@ export function combineRules(rules: CompiledRule[], grammar: Grammar): CombinedM
     );
   }
   const any = [...parts.map(ref), ...(sources ? [sources.rule] : [])];
+  // A node a rule matched may be a source too, and `any` stops at its first match: the sources are
+  // tried again, for their tags, on every node that matched anything.
+  if (sources) branches.push({ any: [sources.rule, { matches: ANY_NODE_UTIL }] });
   const combined: CombinedMatcher = {
     grammar,
     config: { rule: { all: [{ any }, ...branches] }, utils } as NapiConfig,

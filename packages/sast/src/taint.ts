@@ -295,7 +295,6 @@ export class TaintAnalyzer {
   private bindingNodes?: BindingNode[];
   private readonly paramCache = new Map<number, SgNode[]>();
   private readonly scopeBindings = new Map<number, BindingNode[]>();
-  private readonly presence = new Map<string, boolean>();
 
   /**
    * `sets`: the source and sanitiser sets the analyses of this file will use, by key. They are
@@ -338,7 +337,7 @@ export class TaintAnalyzer {
   private index(): void {
     const functionKinds = new Set(this.functionKinds());
     const bindingKinds = new Set(this.spec.bindingKinds);
-    const sets = [...this.sets].filter(([key]) => !this.matches.has(key) && this.presence.get(key) !== false);
+    const sets = [...this.sets].filter(([key]) => !this.matches.has(key));
     const search = searchSets(sets, 'Z');
     // The set branches come first: a node of a function or binding kind may match one too.
     const rule = {
@@ -360,7 +359,6 @@ export class TaintAnalyzer {
         for (const key of setsOf(node, search)) found.get(key)!.push(node);
     }
     for (const [key, nodes] of found) this.seed(key, nodes);
-    for (const [key, present] of this.presence) if (!present) this.seed(key, []);
     spans.sort((a, b) => a.start - b.start || b.end - a.end);
     const open: number[] = [];
     spans.forEach((f, i) => {
@@ -411,21 +409,9 @@ export class TaintAnalyzer {
     return this.matches.get(cfgKey)!;
   }
 
-  /**
-   * Whether a source or sanitiser set named at construction matches anywhere in the file. Asked
-   * before any analysis, it searches for a first match only: most files a sink matched in have no
-   * source, and their functions and bindings are never needed.
-   */
+  /** Whether a source or sanitiser set (seeded, or named at construction) matches anywhere in the file. */
   hasMatches(cfgKey: string): boolean {
-    const known = this.matches.get(cfgKey);
-    if (known) return known.ids.size > 0;
-    let present = this.presence.get(cfgKey);
-    if (present === undefined) {
-      const cfg = this.sets.get(cfgKey);
-      present = !!cfg && this.root.find(cfg) !== null;
-      this.presence.set(cfgKey, present);
-    }
-    return present;
+    return this.find(cfgKey, this.sets.get(cfgKey)).ids.size > 0;
   }
 
   /** Records the matches of a source or sanitiser set (found here, or by an earlier search of the same tree). */
