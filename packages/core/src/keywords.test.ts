@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeywordMatcher } from './keywords.js';
-
-/** mulberry32: a small seeded generator, so the random cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from './testing/random.js';
 
 describe('KeywordMatcher', () => {
   const m = new KeywordMatcher(['ghp_', 'token', 'x-amz-security-token', 'aws', 'glpat-', 'sk']);

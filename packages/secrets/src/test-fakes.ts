@@ -1,21 +1,13 @@
 // Fake but correctly formatted secrets, one generator per rule, for tests, the bench's labelled set
 // and the example repo. Nothing here is a live credential: values come from a seeded PRNG, and
 // checksummed formats get a checksum computed from that random part.
+
+import { type Rng, seededRandom } from '@devsecflow/core/testing';
 import { base62, crc32 } from './validators.js';
 
-export type Rng = () => number;
-
-/** mulberry32: small seeded PRNG so generated fixtures are stable across runs. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
+/** The seeded generator fixtures are made with (stable across runs). */
+export const rng = seededRandom;
 
 export const CS = {
   b62: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
