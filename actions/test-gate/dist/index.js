@@ -55471,7 +55471,6 @@ var init_taint = __esm({
       bindingNodes;
       paramCache = /* @__PURE__ */ new Map();
       scopeBindings = /* @__PURE__ */ new Map();
-      presence = /* @__PURE__ */ new Map();
       /** The function node kinds this grammar really has (a rule naming an unknown kind fails to compile). */
       functionKinds() {
         let kinds = FUNCTION_KINDS.get(this.grammar);
@@ -55498,7 +55497,7 @@ var init_taint = __esm({
       index() {
         const functionKinds = new Set(this.functionKinds());
         const bindingKinds = new Set(this.spec.bindingKinds);
-        const sets = [...this.sets].filter(([key]) => !this.matches.has(key) && this.presence.get(key) !== false);
+        const sets = [...this.sets].filter(([key]) => !this.matches.has(key));
         const search = searchSets(sets, "Z");
         const rule = {
           any: [
@@ -55519,7 +55518,6 @@ var init_taint = __esm({
             for (const key of setsOf(node2, search)) found.get(key).push(node2);
         }
         for (const [key, nodes] of found) this.seed(key, nodes);
-        for (const [key, present] of this.presence) if (!present) this.seed(key, []);
         spans.sort((a, b3) => a.start - b3.start || b3.end - a.end);
         const open5 = [];
         spans.forEach((f2, i2) => {
@@ -55565,21 +55563,9 @@ var init_taint = __esm({
         if (!this.matches.has(cfgKey)) this.seed(cfgKey, this.root.findAll(cfg));
         return this.matches.get(cfgKey);
       }
-      /**
-       * Whether a source or sanitiser set named at construction matches anywhere in the file. Asked
-       * before any analysis, it searches for a first match only: most files a sink matched in have no
-       * source, and their functions and bindings are never needed.
-       */
+      /** Whether a source or sanitiser set (seeded, or named at construction) matches anywhere in the file. */
       hasMatches(cfgKey) {
-        const known = this.matches.get(cfgKey);
-        if (known) return known.ids.size > 0;
-        let present = this.presence.get(cfgKey);
-        if (present === void 0) {
-          const cfg = this.sets.get(cfgKey);
-          present = !!cfg && this.root.find(cfg) !== null;
-          this.presence.set(cfgKey, present);
-        }
-        return present;
+        return this.find(cfgKey, this.sets.get(cfgKey)).ids.size > 0;
       }
       /** Records the matches of a source or sanitiser set (found here, or by an earlier search of the same tree). */
       seed(cfgKey, nodes) {
@@ -55763,6 +55749,7 @@ function combineRules(rules, grammar) {
     );
   }
   const any2 = [...parts.map(ref), ...sources ? [sources.rule] : []];
+  if (sources) branches.push({ any: [sources.rule, { matches: ANY_NODE_UTIL }] });
   const combined = {
     grammar,
     config: { rule: { all: [{ any: any2 }, ...branches] }, utils },
