@@ -1,5 +1,10 @@
 import { createServer, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readJsonObject as readJson, sendJson as send } from '@devsecflow/core/testing';
+import {
+  closeServer,
+  listenOnLoopback,
+  readJsonObject as readJson,
+  sendJson as send,
+} from '@devsecflow/core/testing';
 
 /*
  * Test helper: the GitHub Issues REST endpoints the issue tracker uses, on 127.0.0.1, with state
@@ -168,10 +173,6 @@ export async function startFakeIssues(options: FakeIssuesOptions): Promise<FakeI
     issues,
     requests,
     seed,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

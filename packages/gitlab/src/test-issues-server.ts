@@ -1,5 +1,10 @@
 import { createServer, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readJsonObject as readJson, sendJson as send } from '@devsecflow/core/testing';
+import {
+  closeServer,
+  listenOnLoopback,
+  readJsonObject as readJson,
+  sendJson as send,
+} from '@devsecflow/core/testing';
 
 /*
  * Test helper: the GitLab issue endpoints the issue tracker uses (project issues, issue notes, user
@@ -170,10 +175,6 @@ export async function startFakeGitLabIssues(options: FakeGlIssuesOptions): Promi
     issues,
     requests,
     seed,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

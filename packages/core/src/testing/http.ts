@@ -38,6 +38,14 @@ export async function listenOnLoopback(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** Stops a fake server: drops its open (keep-alive) connections, then waits for it to close. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.closeAllConnections();
+    server.close((e) => (e ? reject(e) : resolve()));
+  });
+}
+
 /** The error a promise rejected with; throws (failing the test) when it resolved or rejected with a non-Error. */
 export async function rejectionOf(p: Promise<unknown>): Promise<Error> {
   const r = await p.then(

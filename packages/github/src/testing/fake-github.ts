@@ -1,5 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readRequestBody as readBody, sendJson as send } from '@devsecflow/core/testing';
+import {
+  closeServer,
+  listenOnLoopback,
+  readRequestBody as readBody,
+  sendJson as send,
+} from '@devsecflow/core/testing';
 
 /*
  * A stand-in for the parts of the GitHub REST API the platform uses, on 127.0.0.1. It keeps state
@@ -212,10 +217,6 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (status === undefined) failures.delete(route);
       else failures.set(route, { status, message: message ?? 'Resource not accessible by integration' });
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

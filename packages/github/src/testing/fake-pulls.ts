@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readJsonObject as readJson, sendJson as send } from '@devsecflow/core/testing';
+import {
+  closeServer,
+  listenOnLoopback,
+  readJsonObject as readJson,
+  sendJson as send,
+} from '@devsecflow/core/testing';
 
 /*
  * A stand-in for the GitHub REST endpoints a change proposal uses, on 127.0.0.1: the repository,
@@ -330,10 +335,6 @@ export async function startFakePulls(options: FakePullsOptions): Promise<FakePul
       const tree = trees.get(commits.get(sha)!.tree)!;
       return Object.fromEntries([...tree].map(([path, blob]) => [path, blobs.get(blob)!]));
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

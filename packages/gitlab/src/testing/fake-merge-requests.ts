@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readJsonObject as readJson, sendJson as send } from '@devsecflow/core/testing';
+import {
+  closeServer,
+  listenOnLoopback,
+  readJsonObject as readJson,
+  sendJson as send,
+} from '@devsecflow/core/testing';
 
 /*
  * Test helper: the GitLab endpoints a change proposal uses, on 127.0.0.1: the project, branches,
@@ -318,10 +323,6 @@ export async function startFakeGitLabChanges(options: FakeGlChangeOptions): Prom
       if (!id) return undefined;
       return Object.fromEntries([...commits.get(id)!.tree].map(([path, blob]) => [path, blobs.get(blob)!]));
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }
