@@ -678,8 +678,8 @@ function usedUtils(roots: unknown[], utils: Record<string, unknown>): Record<str
   return used;
 }
 
-/** Every built-in rule file, as absolute paths, sorted (one folder per language; `_*.yml` are libraries). */
-export function builtinRuleFiles(dir = BUILTIN_RULES_DIR): string[] {
+/** Every YAML file of the built-in packs, libraries included, as `<language>/<name>`, sorted. */
+function packFiles(dir: string): string[] {
   const files: string[] = [];
   for (const lang of LANGUAGES) {
     let names: string[];
@@ -688,10 +688,16 @@ export function builtinRuleFiles(dir = BUILTIN_RULES_DIR): string[] {
     } catch {
       continue;
     }
-    for (const n of names.sort())
-      if (/\.ya?ml$/.test(n) && !n.startsWith('_')) files.push(join(dir, lang, n));
+    for (const n of names.sort()) if (/\.ya?ml$/.test(n)) files.push(`${lang}/${n}`);
   }
   return files;
+}
+
+/** Every built-in rule file, as absolute paths, sorted (one folder per language; `_*.yml` are libraries). */
+export function builtinRuleFiles(dir = BUILTIN_RULES_DIR): string[] {
+  return packFiles(dir)
+    .filter((f) => !basename(f).startsWith('_'))
+    .map((f) => join(dir, ...f.split('/')));
 }
 
 export interface LoadRulesOptions {
@@ -737,19 +743,10 @@ export function builtinDigest(dir = BUILTIN_RULES_DIR): string {
       // Bundled: the module is part of this file.
     }
   }
-  for (const lang of LANGUAGES) {
-    let names: string[];
-    try {
-      names = readdirSync(join(dir, lang));
-    } catch {
-      continue;
-    }
-    for (const n of names.sort()) {
-      if (!/\.ya?ml$/.test(n)) continue;
-      hash.update(`${lang}/${n}\u0000`);
-      hash.update(readFileSync(join(dir, lang, n)));
-      hash.update('\u0000');
-    }
+  for (const f of packFiles(dir)) {
+    hash.update(`${f}\u0000`);
+    hash.update(readFileSync(join(dir, ...f.split('/'))));
+    hash.update('\u0000');
   }
   return hash.digest('hex');
 }
