@@ -56461,7 +56461,7 @@ function usedUtils(roots, utils) {
   for (const root of roots) visit4(root);
   return used;
 }
-function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
+function packFiles(dir) {
   const files = [];
   for (const lang of LANGUAGES) {
     let names;
@@ -56470,10 +56470,12 @@ function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
     } catch {
       continue;
     }
-    for (const n of names.sort())
-      if (/\.ya?ml$/.test(n) && !n.startsWith("_")) files.push(join6(dir, lang, n));
+    for (const n of names.sort()) if (/\.ya?ml$/.test(n)) files.push(`${lang}/${n}`);
   }
   return files;
+}
+function builtinRuleFiles(dir = BUILTIN_RULES_DIR) {
+  return packFiles(dir).filter((f2) => !basename(f2).startsWith("_")).map((f2) => join6(dir, ...f2.split("/")));
 }
 function builtinDigest(dir = BUILTIN_RULES_DIR) {
   const hash2 = createHash4("sha256");
@@ -56486,19 +56488,10 @@ function builtinDigest(dir = BUILTIN_RULES_DIR) {
     } catch {
     }
   }
-  for (const lang of LANGUAGES) {
-    let names;
-    try {
-      names = readdirSync2(join6(dir, lang));
-    } catch {
-      continue;
-    }
-    for (const n of names.sort()) {
-      if (!/\.ya?ml$/.test(n)) continue;
-      hash2.update(`${lang}/${n}\0`);
-      hash2.update(readFileSync5(join6(dir, lang, n)));
-      hash2.update("\0");
-    }
+  for (const f2 of packFiles(dir)) {
+    hash2.update(`${f2}\0`);
+    hash2.update(readFileSync5(join6(dir, ...f2.split("/"))));
+    hash2.update("\0");
   }
   return hash2.digest("hex");
 }
